@@ -1,0 +1,1 @@
+"""Delbar: the shared database of innovative public procurement in Norway."""

@@ -1,0 +1,46 @@
+"""What a user is, as the access helpers ask it: which organizations they edit for, and whether they
+curate or administer. One place, so every access helper reads roles the same way."""
+
+from functools import cached_property
+
+from delbar.accounts.models import Role
+
+
+class Roles:
+    """The roles of one user, read once per request."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def _memberships(self) -> list[tuple[int, str]]:
+        if not self.user.is_authenticated:
+            return []
+        return list(self.user.memberships.values_list("organization_id", "role"))
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.is_authenticated and (
+            self.user.is_superuser or any(role == Role.ADMIN for _, role in self._memberships))
+
+    @property
+    def is_curator(self) -> bool:
+        return self.is_admin or any(role == Role.CURATOR for _, role in self._memberships)
+
+    @property
+    def editor_org_ids(self) -> set[int]:
+        return {org_id for org_id, role in self._memberships if role == Role.EDITOR}
+
+    @property
+    def is_editor(self) -> bool:
+        return bool(self.editor_org_ids)
+
+
+def roles_of(user) -> Roles:
+    """Cached on the user object so one request reads memberships once."""
+    roles = getattr(user, "_delbar_roles", None)
+    if roles is None:
+        roles = Roles(user)
+        if user.is_authenticated:
+            user._delbar_roles = roles
+    return roles

@@ -1,0 +1,208 @@
+"""The API's shapes. They are the public contract: see docs/api.md for the stability promise."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Schema
+from pydantic import AnyHttpUrl, Field
+
+
+class Error(Schema):
+    detail: str | list | dict
+
+
+class OrganizationRef(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class OrganizationOut(Schema):
+    id: int
+    kind: str
+    name: str
+    official_name: str
+    org_number: str | None
+    municipality_number: str | None
+    county_number: str | None = Field(None, alias="county_id")
+    population: int | None
+    size_class: str
+    nuts_code: str
+    url: str = Field(alias="get_absolute_url")
+
+
+class CountyOut(Schema):
+    number: str
+    name: str
+    official_name: str
+    nuts_code: str
+    population: int
+
+
+class SectorOut(Schema):
+    slug: str
+    name_nb: str
+    name_en: str
+
+
+class CpvOut(Schema):
+    code: str
+    name_nb: str
+    name_en: str
+
+
+class NutsOut(Schema):
+    code: str
+    level: int
+    name: str
+    current: bool
+
+
+class BenefitSchema(Schema):
+    kind: Literal["money", "time", "quality", "climate"]
+    description: str = Field(max_length=300)
+    amount: Decimal | None = None
+    unit: str = Field("", max_length=40)
+
+
+class LinkSchema(Schema):
+    kind: Literal["notice", "web"] = "web"
+    url: AnyHttpUrl
+    title: str = Field("", max_length=200)
+
+
+class ContactOut(Schema):
+    name: str
+    role: str
+    email: str
+    phone: str
+
+
+class ContactIn(ContactOut):
+    name: str = Field(max_length=200)
+    role: str = Field("", max_length=200)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=30)
+    consent: Literal[True] = Field(description="The person agreed to be shown on the published case.")
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    title: str
+    file_name: str
+    content_type: str
+    size: int
+    attribution: str
+    url: str
+
+
+class CaseSummaryOut(Schema):
+    id: int
+    interchange_id: str
+    title: str
+    summary: str
+    status: str
+    sector: str
+    category: str
+    procedure: str
+    outcome: str
+    year: int | None
+    lead_buyer: OrganizationRef
+    published_at: datetime | None
+    url: str
+
+
+class CaseOut(CaseSummaryOut):
+    need: str
+    requirements: str
+    solution: str
+    other_sectors: list[str]
+    cpv: list[str]
+    language: str
+    needs_assessment_date: date | None
+    competition_date: date | None
+    contract_date: date | None
+    implementation_date: date | None
+    evaluation_date: date | None
+    contract_value_nok: int | None
+    partner_buyers: list[OrganizationRef]
+    suppliers: list[OrganizationRef]
+    lessons: str
+    what_went_wrong: str
+    relative_advantage: str
+    compatibility: str
+    complexity: str
+    trialability: str
+    observability: str
+    benefits: list[BenefitSchema]
+    links: list[LinkSchema]
+    contacts: list[ContactOut]
+    documents: list[DocumentOut]
+    based_on: int | None
+    return_comment: str
+
+
+Category = Literal["iia", "aai", ""]
+Procedure = Literal["open", "restricted", "competitive-dialogue", "negotiated-with-notice",
+                    "innovation-partnership", "pre-commercial", "simplified-below-threshold", ""]
+Outcome = Literal["success", "partial", "failed", "ongoing", ""]
+
+
+class CaseChange(Schema):
+    """Fields of a case that a client may set; on PATCH every field is optional."""
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    summary: str | None = Field(None, min_length=1)
+    need: str | None = None
+    requirements: str | None = None
+    solution: str | None = None
+    category: Category | None = None
+    sector: str | None = Field(None, description="A sector slug from /api/reference/sectors")
+    other_sectors: list[str] | None = None
+    cpv: list[str] | None = Field(None, description="Eight-digit CPV codes")
+    language: str | None = Field(None, max_length=5)
+    procedure: Procedure | None = None
+    year: int | None = Field(None, ge=1990, le=2100)
+    needs_assessment_date: date | None = None
+    competition_date: date | None = None
+    contract_date: date | None = None
+    implementation_date: date | None = None
+    evaluation_date: date | None = None
+    contract_value_nok: int | None = Field(None, ge=0)
+    partner_buyers: list[int] | None = None
+    suppliers: list[int] | None = None
+    outcome: Outcome | None = None
+    lessons: str | None = None
+    what_went_wrong: str | None = None
+    relative_advantage: str | None = None
+    compatibility: str | None = None
+    complexity: str | None = None
+    trialability: str | None = None
+    observability: str | None = None
+    benefits: list[BenefitSchema] | None = None
+    links: list[LinkSchema] | None = None
+    contacts: list[ContactIn] | None = None
+
+
+class CaseCreate(CaseChange):
+    title: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1)
+    sector: str
+    lead_buyer: int | None = Field(None, description="Needed only when you edit for several organizations")
+
+
+class ReturnIn(Schema):
+    comment: str = Field(min_length=1)
+
+
+class CaseFilters(Schema):
+    q: str | None = None
+    sector: str | None = None
+    county: str | None = None
+    size_class: Literal["small", "medium", "large"] | None = None
+    procedure: Procedure | None = None
+    category: Category | None = None
+    outcome: Outcome | None = None
+    year: int | None = None

@@ -1,0 +1,18 @@
+from ninja import NinjaAPI
+
+from delbar.api.cases import router as cases_router
+from delbar.api.reference import organizations, reference
+
+api = NinjaAPI(
+    title="Delbar API",
+    version="1.0",
+    description=(
+        "Open data on innovative public procurement in Norway. Reading needs no token; writing needs "
+        "a personal token (Authorization: Bearer dlb_…) made on your profile page, and follows the "
+        "same rules as the web pages. See docs/api.md."
+    ),
+    urls_namespace="api",
+)
+api.add_router("/cases", cases_router)
+api.add_router("/organizations", organizations)
+api.add_router("/reference", reference)

@@ -1,0 +1,94 @@
+"""Who may see and change a case. Every view, API endpoint and command asks here, nowhere else.
+
+The rules, in one table (docs/permissions.md has the full matrix the tests check):
+- everyone, anonymous included, sees published cases and downloads their documents;
+- an editor sees and edits all cases led by their own organizations, submits drafts, archives;
+- a curator (KS, LUP, DFØ, a regional network) sees submitted and archived cases too, edits them,
+  and publishes or returns submissions; nobody but the owner and admins sees a draft;
+- an admin may do everything.
+Refusals are 404 when the user may not know the case exists, 403 when they can see it.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from delbar.accounts.roles import roles_of
+from delbar.cases.models import Case, Status
+
+
+def is_owner(user, case: Case) -> bool:
+    return case.lead_buyer_id in roles_of(user).editor_org_ids
+
+
+def can_view(user, case: Case) -> bool:
+    roles = roles_of(user)
+    if case.status == Status.PUBLISHED or roles.is_admin or is_owner(user, case):
+        return True
+    return roles.is_curator and case.status in (Status.SUBMITTED, Status.ARCHIVED)
+
+
+def can_edit(user, case: Case) -> bool:
+    roles = roles_of(user)
+    if roles.is_admin:
+        return True
+    if is_owner(user, case) and case.status in (Status.DRAFT, Status.PUBLISHED):
+        return True
+    return roles.is_curator and case.status in (Status.SUBMITTED, Status.PUBLISHED)
+
+
+def can_submit(user, case: Case) -> bool:
+    return case.status == Status.DRAFT and (is_owner(user, case) or roles_of(user).is_admin)
+
+
+def can_publish(user, case: Case) -> bool:
+    return case.status in (Status.SUBMITTED, Status.ARCHIVED) and roles_of(user).is_curator
+
+
+def can_return(user, case: Case) -> bool:
+    return case.status == Status.SUBMITTED and roles_of(user).is_curator
+
+
+def can_archive(user, case: Case) -> bool:
+    return case.status == Status.PUBLISHED and (is_owner(user, case) or roles_of(user).is_curator)
+
+
+def can_delete(user, case: Case) -> bool:
+    return case.status == Status.DRAFT and (is_owner(user, case) or roles_of(user).is_admin)
+
+
+def can_reuse(user, case: Case) -> bool:
+    return case.status == Status.PUBLISHED and roles_of(user).is_editor
+
+
+def can_create(user) -> bool:
+    return roles_of(user).is_editor or roles_of(user).is_admin
+
+
+CHECKS = {
+    "view": can_view,
+    "edit": can_edit,
+    "submit": can_submit,
+    "publish": can_publish,
+    "return": can_return,
+    "archive": can_archive,
+    "delete": can_delete,
+    "reuse": can_reuse,
+    "download": can_view,
+}
+
+
+def allowed_actions(user, case: Case) -> set[str]:
+    return {name for name, check in CHECKS.items() if check(user, case)}
+
+
+def get_case_for_user(user, pk, action: str = "view") -> Case:
+    """The case if `user` may do `action` on it; 404 if they may not even see it, else 403."""
+    try:
+        case = Case.objects.select_related("lead_buyer", "sector").get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+    if not can_view(user, case):
+        raise Http404("No such case.")
+    if not CHECKS[action](user, case):
+        raise PermissionDenied(f"You may not {action} this case.")
+    return case

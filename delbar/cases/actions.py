@@ -1,0 +1,234 @@
+"""Every change to a case goes through these functions: the web pages, the API, the importer and
+the demo call the same ones. Each is atomic and leaves a revision and an audit event behind."""
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from delbar.audit import record
+from delbar.cases.documents import safe_display_name
+from delbar.cases.models import (
+    Benefit,
+    Case,
+    CaseDocument,
+    CaseLink,
+    CaseRevision,
+    ContactPerson,
+    Status,
+)
+
+
+class TransitionError(ValueError):
+    """A status change that the workflow does not allow from the case's current status."""
+
+
+# Scalar fields that `create_case` and `update_case` accept in `fields`.
+EDITABLE_FIELDS = (
+    "title", "summary", "need", "requirements", "solution", "category", "sector", "language",
+    "procedure", "year", "needs_assessment_date", "competition_date", "contract_date",
+    "implementation_date", "evaluation_date", "contract_value_nok", "outcome", "lessons",
+    "what_went_wrong", *Case.ROGERS_FIELDS,
+)
+M2M_RELATIONS = ("other_sectors", "cpv_codes", "partner_buyers", "suppliers")
+CHILD_RELATIONS = {
+    "benefits": (Benefit, ("kind", "description", "amount", "unit")),
+    "links": (CaseLink, ("kind", "url", "title")),
+    "contacts": (ContactPerson, ("name", "role", "email", "phone", "consent_given_at")),
+}
+
+
+def snapshot(case: Case) -> dict:
+    """The case as a revision stores it. Contact persons appear by count only: personal data must
+    disappear when removed, and revisions are kept for good."""
+    data = {name: _plain(getattr(case, name if name != "sector" else "sector_id")) for name in EDITABLE_FIELDS}
+    data["status"] = case.status
+    data["lead_buyer"] = case.lead_buyer_id
+    data["other_sectors"] = sorted(case.other_sectors.values_list("pk", flat=True))
+    data["cpv_codes"] = sorted(case.cpv_codes.values_list("pk", flat=True))
+    data["partner_buyers"] = sorted(case.partner_buyers.values_list("pk", flat=True))
+    data["suppliers"] = sorted(case.suppliers.values_list("pk", flat=True))
+    data["benefits"] = [[b.kind, b.description, _plain(b.amount), b.unit] for b in case.benefits.all()]
+    data["links"] = [[link.kind, link.url, link.title] for link in case.links.all()]
+    data["contacts"] = case.contacts.count()
+    data["documents"] = [[d.kind, d.title, d.original_name] for d in case.documents.all()]
+    return data
+
+
+def _plain(value):
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    return str(value)
+
+
+def _revise(case: Case, actor, action: str, **audit_data) -> CaseRevision | None:
+    """Writes a revision and an audit event if anything changed since the last revision."""
+    current = snapshot(case)
+    previous = case.revisions.first()
+    if previous is not None:
+        changed = sorted(key for key in current if previous.snapshot.get(key) != current[key])
+        if not changed:
+            return None
+        number = previous.number + 1
+    else:
+        changed, number = sorted(current), 1
+    revision = CaseRevision.objects.create(case=case, number=number, author=_user(actor),
+                                           changed_fields=changed, snapshot=current)
+    record(actor=actor, action=action, obj=case, revision=number, changed=changed, **audit_data)
+    return revision
+
+
+def _user(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _apply(case: Case, fields: dict, relations: dict) -> None:
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name} is not an editable case field")
+        setattr(case, name, value)
+    case.save()
+    for name in M2M_RELATIONS:
+        if name in relations:
+            getattr(case, name).set(relations[name])
+    for name, (model, allowed) in CHILD_RELATIONS.items():
+        if name not in relations:
+            continue
+        getattr(case, name).all().delete()
+        rows = []
+        for item in relations[name]:
+            values = {key: item.get(key) for key in allowed if item.get(key) is not None}
+            if model is ContactPerson:
+                values.setdefault("consent_given_at", timezone.now())
+            rows.append(model(case=case, **values))
+        model.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def create_case(*, actor, lead_buyer, fields: dict, relations: dict | None = None,
+                external_id: str | None = None, status: str = Status.DRAFT) -> Case:
+    case = Case(lead_buyer=lead_buyer, created_by=_user(actor), external_id=external_id, status=status)
+    if status == Status.PUBLISHED:
+        case.published_at = timezone.now()
+    _apply(case, fields, relations or {})
+    _revise(case, actor, "case.create")
+    return case
+
+
+@transaction.atomic
+def update_case(*, case: Case, actor, fields: dict, relations: dict | None = None,
+                lead_buyer=None) -> bool:
+    """Applies the changes; True if anything changed (an unchanged save leaves no trace)."""
+    if lead_buyer is not None:
+        case.lead_buyer = lead_buyer
+    _apply(case, fields, relations or {})
+    return _revise(case, actor, "case.update") is not None
+
+
+def _transition(case: Case, actor, *, allowed_from: tuple, to: str, action: str, **audit_data) -> Case:
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status not in allowed_from:
+            raise TransitionError(f"A {case.status} case cannot be {action.split('.')[-1]}.")
+        case.status = to
+        now = timezone.now()
+        if to == Status.SUBMITTED:
+            case.submitted_at = now
+        if to == Status.PUBLISHED and case.published_at is None:
+            case.published_at = now
+        if to != Status.DRAFT:
+            case.return_comment = ""
+        if "comment" in audit_data:
+            case.return_comment = audit_data["comment"]
+        case.save()
+        _revise(case, actor, action, **audit_data)
+    return case
+
+
+def submit_case(*, case: Case, actor) -> Case:
+    return _transition(case, actor, allowed_from=(Status.DRAFT,), to=Status.SUBMITTED, action="case.submit")
+
+
+def publish_case(*, case: Case, actor) -> Case:
+    return _transition(case, actor, allowed_from=(Status.SUBMITTED, Status.ARCHIVED), to=Status.PUBLISHED,
+                       action="case.publish")
+
+
+def return_case(*, case: Case, actor, comment: str) -> Case:
+    """A curator sends a submission back to its authors as a draft, saying what to change."""
+    if not comment.strip():
+        raise ValueError("A returned case needs a comment saying what to change.")
+    return _transition(case, actor, allowed_from=(Status.SUBMITTED,), to=Status.DRAFT, action="case.return",
+                       comment=comment.strip())
+
+
+def archive_case(*, case: Case, actor) -> Case:
+    return _transition(case, actor, allowed_from=(Status.PUBLISHED,), to=Status.ARCHIVED, action="case.archive")
+
+
+@transaction.atomic
+def delete_draft(*, case: Case, actor) -> None:
+    if case.status != Status.DRAFT:
+        raise TransitionError("Only drafts can be deleted; archive a published case instead.")
+    record(actor=actor, action="case.delete", obj=case, title=case.title)
+    for document in case.documents.all():
+        document.file.delete(save=False)
+    case.delete()
+
+
+@transaction.atomic
+def attach_document(*, case: Case, actor, upload, content_type: str, kind: str, title: str,
+                    copied_from: CaseDocument | None = None, attribution: str = "") -> CaseDocument:
+    """Stores an upload already checked by documents.inspect_upload."""
+    document = CaseDocument(case=case, kind=kind, title=title or safe_display_name(upload.name),
+                            original_name=safe_display_name(upload.name), content_type=content_type,
+                            size=upload.size, uploaded_by=_user(actor), copied_from=copied_from,
+                            attribution=attribution)
+    document.file.save(document.original_name, upload, save=False)
+    document.save()
+    _revise(case, actor, "case.document.attach", document=document.original_name)
+    return document
+
+
+@transaction.atomic
+def remove_document(*, document: CaseDocument, actor) -> None:
+    case = document.case
+    stored = document.file.name
+    document.delete()
+    # The file goes only once the database agrees it is gone.
+    transaction.on_commit(lambda: document.file.storage.delete(stored))
+    _revise(case, actor, "case.document.remove", document=document.original_name)
+
+
+@transaction.atomic
+def remove_contact(*, contact: ContactPerson, actor) -> None:
+    """Deletes a contact person's personal data at their request; the audit keeps no name."""
+    case = contact.case
+    contact.delete()
+    _revise(case, actor, "case.contact.remove")
+
+
+@transaction.atomic
+def reuse_case(*, source: Case, actor, organization) -> Case:
+    """"Use as a starting point": a new draft for `organization` with the source's need, requirements
+    and classification, and copies of its documents credited to the original."""
+    fields = {name: getattr(source, name) for name in (
+        "need", "requirements", "category", "procedure", "language")}
+    fields["sector"] = source.sector
+    fields["title"] = source.title
+    fields["summary"] = ""
+    draft = Case(lead_buyer=organization, created_by=_user(actor), based_on=source, status=Status.DRAFT)
+    _apply(draft, fields, {
+        "other_sectors": list(source.other_sectors.all()),
+        "cpv_codes": list(source.cpv_codes.all()),
+    })
+    credit = f"{source.title} – {source.lead_buyer.name}"
+    for original in source.documents.all():
+        copy = CaseDocument(case=draft, kind=original.kind, title=original.title,
+                            original_name=original.original_name, content_type=original.content_type,
+                            size=original.size, uploaded_by=_user(actor), copied_from=original,
+                            attribution=original.attribution or credit)
+        with original.file.open("rb") as handle:
+            copy.file.save(original.original_name, ContentFile(handle.read()), save=False)
+        copy.save()
+    _revise(draft, actor, "case.reuse", source=source.pk)
+    return draft

@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from delbar.cases.models import Benefit, Case, CaseDocument, CaseLink, CaseRevision, ContactPerson
+
+
+class BenefitInline(admin.TabularInline):
+    model = Benefit
+    extra = 0
+
+
+class LinkInline(admin.TabularInline):
+    model = CaseLink
+    extra = 0
+
+
+class ContactInline(admin.TabularInline):
+    model = ContactPerson
+    extra = 0
+
+
+class DocumentInline(admin.TabularInline):
+    model = CaseDocument
+    extra = 0
+    fields = ["kind", "title", "original_name", "content_type", "size"]
+    readonly_fields = fields
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """For curators and admins. Status changes belong on the case page, where they are audited."""
+
+    list_display = ["title", "lead_buyer", "sector", "status", "outcome", "year", "published_at"]
+    list_filter = ["status", "sector", "category", "procedure", "outcome"]
+    search_fields = ["title", "summary", "external_id", "lead_buyer__name"]
+    autocomplete_fields = ["lead_buyer", "partner_buyers", "suppliers", "cpv_codes", "based_on"]
+    readonly_fields = ["status", "created_at", "updated_at", "submitted_at", "published_at", "created_by"]
+    inlines = [BenefitInline, LinkInline, ContactInline, DocumentInline]
+
+
+@admin.register(CaseRevision)
+class CaseRevisionAdmin(admin.ModelAdmin):
+    list_display = ["case", "number", "author", "created_at"]
+    readonly_fields = ["case", "number", "author", "created_at", "changed_fields", "snapshot"]

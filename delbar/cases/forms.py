@@ -1,0 +1,176 @@
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms import inlineformset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from delbar.cases.actions import EDITABLE_FIELDS
+from delbar.cases.documents import ACCEPT_ATTRIBUTE, inspect_upload
+from delbar.cases.models import Benefit, Case, CaseDocument, CaseLink, Category, ContactPerson, Outcome, Procedure
+from delbar.orgs.models import County, CpvCode, Organization, Sector
+
+CONTENT_LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("se", "Davvisámegiella"),
+                     ("en", "English"), ("sv", "Svenska"), ("da", "Dansk")]
+
+
+class CaseForm(forms.ModelForm):
+    """The case itself. CPV codes are typed as numbers (there are 9,454 of them) and checked here."""
+
+    cpv = forms.CharField(label=_("CPV codes"), required=False,
+                          help_text=_("Eight-digit codes separated by commas, e.g. 34512000, 48000000"))
+    language = forms.ChoiceField(label=_("Content language"), choices=CONTENT_LANGUAGES)
+
+    class Meta:
+        model = Case
+        fields = [name for name in EDITABLE_FIELDS] + ["other_sectors", "partner_buyers", "suppliers"]
+        widgets = {
+            **{name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for name in Case.PHASE_FIELDS},
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "other_sectors": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, lead_buyer_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["cpv"].initial = ", ".join(self.instance.cpv_codes.values_list("code", flat=True))
+        for name in ("need", "requirements", "solution", "lessons", "what_went_wrong", *Case.ROGERS_FIELDS):
+            self.fields[name].widget.attrs["rows"] = 4
+        self.fields["partner_buyers"].queryset = Organization.objects.buyers()
+        self.fields["suppliers"].queryset = Organization.objects.suppliers()
+        self.fields["year"].widget.attrs.update(min=1990, max=2100)
+        if lead_buyer_choices is not None and len(lead_buyer_choices) > 1:
+            self.fields["lead_buyer"] = forms.ModelChoiceField(
+                label=_("Lead buyer"), queryset=Organization.objects.filter(pk__in=[o.pk for o in lead_buyer_choices]))
+
+    def clean_cpv(self) -> list[CpvCode]:
+        codes = [code for code in re.split(r"[\s,;]+", self.cleaned_data["cpv"]) if code]
+        cleaned = []
+        for code in codes:
+            digits = code.split("-")[0]  # the official list writes a check digit: 03000000-1
+            if not re.fullmatch(r"\d{8}", digits):
+                raise ValidationError(_("“%(code)s” is not a CPV code: write eight digits."), params={"code": code})
+            cleaned.append(digits)
+        found = {cpv.code: cpv for cpv in CpvCode.objects.filter(code__in=cleaned)}
+        unknown = [code for code in cleaned if code not in found]
+        if unknown:
+            raise ValidationError(_("Unknown CPV code: %(codes)s"), params={"codes": ", ".join(unknown)})
+        return [found[code] for code in dict.fromkeys(cleaned)]
+
+    def clean(self):
+        cleaned = super().clean()
+        sector = cleaned.get("sector")
+        if sector and sector in cleaned.get("other_sectors", []):
+            cleaned["other_sectors"] = [s for s in cleaned["other_sectors"] if s != sector]
+        dates = [(name, cleaned.get(name)) for name in Case.PHASE_FIELDS if cleaned.get(name)]
+        for (_earlier, first), (later, second) in zip(dates, dates[1:], strict=False):
+            if second < first:
+                self.add_error(later, _("This phase cannot begin before the previous one (%(date)s).")
+                               % {"date": first.isoformat()})
+        return cleaned
+
+    def case_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+    def case_relations(self) -> dict:
+        return {"cpv_codes": self.cleaned_data["cpv"], **{
+            name: self.cleaned_data[name] for name in ("other_sectors", "partner_buyers", "suppliers")}}
+
+
+class ContactForm(forms.ModelForm):
+    consent = forms.BooleanField(
+        label=_("This person has agreed to be shown as a contact on the published case"),
+        required=True, error_messages={"required": _("A contact person is stored only with their consent.")})
+
+    class Meta:
+        model = ContactPerson
+        fields = ["name", "role", "email", "phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["consent"].initial = True
+
+
+class DocumentForm(forms.ModelForm):
+    """A new attachment. The file is typed by its content before anything is stored."""
+
+    class Meta:
+        model = CaseDocument
+        fields = ["kind", "title", "file"]
+        widgets = {"file": forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and hasattr(upload, "content_type"):
+            self.detected_type = inspect_upload(upload)
+        return upload
+
+
+BenefitFormSet = inlineformset_factory(Case, Benefit, fields=["kind", "description", "amount", "unit"],
+                                       extra=1, can_delete=True)
+LinkFormSet = inlineformset_factory(Case, CaseLink, fields=["kind", "url", "title"], extra=1, can_delete=True)
+ContactFormSet = inlineformset_factory(Case, ContactPerson, form=ContactForm, extra=1, can_delete=True)
+
+
+def rows(formset, fields: tuple[str, ...]) -> list[dict]:
+    """The kept rows of a valid formset, as plain dicts for the actions."""
+    kept = []
+    for form in formset.forms:
+        if not form.has_changed() and not form.instance.pk:
+            continue
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        row = {name: form.cleaned_data.get(name) for name in fields}
+        if isinstance(form.instance, ContactPerson):
+            row["consent_given_at"] = form.instance.consent_given_at or timezone.now()
+        kept.append(row)
+    return kept
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label=_("What should the authors change?"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters, as plain GET parameters so every view can be linked."""
+
+    q = forms.CharField(label=_("Words"), required=False)
+    sector = forms.ModelChoiceField(label=_("Sector"), queryset=Sector.objects.all(), required=False,
+                                    empty_label=_("All sectors"))
+    county = forms.ModelChoiceField(label=_("County"), queryset=County.objects.all(), required=False,
+                                    empty_label=_("All counties"))
+    size_class = forms.ChoiceField(label=_("Municipality size"), required=False,
+                                   choices=[("", _("All sizes"))] + list(Organization.SizeClass.choices))
+    procedure = forms.ChoiceField(label=_("Procedure"), required=False,
+                                  choices=[("", _("All procedures"))] + list(Procedure.choices))
+    category = forms.ChoiceField(label=_("Category"), required=False,
+                                 choices=[("", _("Both categories"))] + list(Category.choices))
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
+                                choices=[("", _("All outcomes"))] + list(Outcome.choices))
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["q"]:
+            for word in data["q"].split()[:10]:
+                queryset = queryset.filter(Q(title__icontains=word) | Q(summary__icontains=word)
+                                           | Q(need__icontains=word) | Q(solution__icontains=word))
+        if data["sector"]:
+            queryset = queryset.filter(Q(sector=data["sector"]) | Q(other_sectors=data["sector"])).distinct()
+        if data["county"]:
+            queryset = queryset.filter(lead_buyer__county=data["county"])
+        if data["size_class"]:
+            queryset = queryset.filter(lead_buyer__size_class=data["size_class"])
+        for name in ("procedure", "category", "outcome", "year"):
+            if data[name]:
+                queryset = queryset.filter(**{name: data[name]})
+        return queryset

@@ -1,0 +1,226 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from delbar.accounts.roles import roles_of
+from delbar.cases import access, actions
+from delbar.cases.forms import (
+    BenefitFormSet,
+    CaseFilterForm,
+    CaseForm,
+    ContactFormSet,
+    DocumentForm,
+    LinkFormSet,
+    ReturnForm,
+    rows,
+)
+from delbar.cases.models import Case, CaseDocument, Status
+from delbar.orgs.models import Organization
+
+CASES_PER_PAGE = 20
+
+
+def case_list(request):
+    form = CaseFilterForm(request.GET or None)
+    cases = form.filter(Case.objects.published().for_listing())
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"
+    return render(request, template, context)
+
+
+def case_detail(request, pk):
+    case = access.get_case_for_user(request.user, pk)
+    context = {
+        "case": case,
+        "allowed": access.allowed_actions(request.user, case),
+        "return_form": ReturnForm(),
+        "documents": case.documents.all(),
+        "contacts": case.contacts.all(),
+        "benefits": case.benefits.all(),
+        "links": case.links.all(),
+        "reuses": case.reuses.published().select_related("lead_buyer"),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def _editor_orgs(user):
+    roles = roles_of(user)
+    if roles.is_admin:
+        return list(Organization.objects.buyers().filter(memberships__user=user)) or []
+    return list(Organization.objects.filter(pk__in=roles.editor_org_ids).order_by("name"))
+
+
+def _case_formsets(request, case):
+    data = request.POST if request.method == "POST" else None
+    return {
+        "benefits": BenefitFormSet(data, instance=case, prefix="benefits"),
+        "links": LinkFormSet(data, instance=case, prefix="links"),
+        "contacts": ContactFormSet(data, instance=case, prefix="contacts"),
+    }
+
+
+def _form_context(form, formsets, **extra) -> dict:
+    every_form = [form, *(inner for formset in formsets.values() for inner in formset.forms)]
+    return {"form": form, "formsets": formsets, "form_list": [f for f in every_form if f.errors], **extra}
+
+
+def _relations_from(form, formsets) -> dict:
+    return {
+        **form.case_relations(),
+        "benefits": rows(formsets["benefits"], ("kind", "description", "amount", "unit")),
+        "links": rows(formsets["links"], ("kind", "url", "title")),
+        "contacts": rows(formsets["contacts"], ("name", "role", "email", "phone")),
+    }
+
+
+@login_required
+def case_create(request):
+    if not access.can_create(request.user):
+        raise PermissionDenied(_("Only editors of a buyer organization can write cases."))
+    orgs = _editor_orgs(request.user)
+    if not orgs:
+        raise PermissionDenied(_("You are not an editor in any buyer organization."))
+    case = Case(lead_buyer=orgs[0])
+    form = CaseForm(request.POST or None, instance=case, lead_buyer_choices=orgs)
+    formsets = _case_formsets(request, case)
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets.values()):
+        lead_buyer = form.cleaned_data.get("lead_buyer", orgs[0])
+        case = actions.create_case(actor=request.user, lead_buyer=lead_buyer, fields=form.case_fields(),
+                                   relations=_relations_from(form, formsets))
+        messages.success(request, _("The draft is saved. Add documents, then submit it for review."))
+        return redirect("case_edit", pk=case.pk)
+    return render(request, "cases/case_form.html", _form_context(form, formsets, case=None))
+
+
+@login_required
+def case_edit(request, pk):
+    case = access.get_case_for_user(request.user, pk, "edit")
+    form = CaseForm(request.POST or None, instance=case, lead_buyer_choices=_editor_orgs(request.user))
+    formsets = _case_formsets(request, case)
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets.values()):
+        changed = actions.update_case(case=case, actor=request.user, fields=form.case_fields(),
+                                      relations=_relations_from(form, formsets),
+                                      lead_buyer=form.cleaned_data.get("lead_buyer"))
+        messages.success(request, _("Saved.") if changed else _("Nothing was changed."))
+        return redirect("case_edit", pk=case.pk)
+    context = _form_context(form, formsets, case=case, document_form=DocumentForm(),
+                            allowed=access.allowed_actions(request.user, case))
+    return render(request, "cases/case_form.html", context)
+
+
+@login_required
+def document_upload(request, pk):
+    case = access.get_case_for_user(request.user, pk, "edit")
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        actions.attach_document(case=case, actor=request.user, upload=upload,
+                                content_type=form.detected_type, kind=form.cleaned_data["kind"],
+                                title=form.cleaned_data["title"])
+        messages.success(request, _("The document is attached."))
+        return redirect("case_edit", pk=case.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/document_form.html", {"form": form, "case": case}, status=status)
+
+
+@login_required
+@require_POST
+def document_remove(request, pk, document_pk):
+    case = access.get_case_for_user(request.user, pk, "edit")
+    document = get_object_or_404(CaseDocument, pk=document_pk, case=case)
+    actions.remove_document(document=document, actor=request.user)
+    messages.success(request, _("The document is removed."))
+    return redirect("case_edit", pk=case.pk)
+
+
+def document_download(request, pk, document_pk):
+    case = access.get_case_for_user(request.user, pk, "download")
+    document = get_object_or_404(CaseDocument, pk=document_pk, case=case)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The file is missing from storage.")) from None
+    return FileResponse(handle, as_attachment=True, filename=document.original_name,
+                        content_type=document.content_type)
+
+
+def _transition_view(action_name: str, perform, success_message: str):
+    @login_required
+    @require_POST
+    def view(request, pk):
+        case = access.get_case_for_user(request.user, pk, action_name)
+        try:
+            perform(request, case)
+        except actions.TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, success_message)
+        return redirect(case.get_absolute_url() if access.can_view(request.user, case) else "my_organization")
+
+    return view
+
+
+case_submit = _transition_view(
+    "submit", lambda request, case: actions.submit_case(case=case, actor=request.user),
+    _("The case is submitted. A curator will review it."))
+case_publish = _transition_view(
+    "publish", lambda request, case: actions.publish_case(case=case, actor=request.user),
+    _("The case is published."))
+case_archive = _transition_view(
+    "archive", lambda request, case: actions.archive_case(case=case, actor=request.user),
+    _("The case is archived."))
+
+
+@login_required
+@require_POST
+def case_return(request, pk):
+    case = access.get_case_for_user(request.user, pk, "return")
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write what the authors should change before returning the case."))
+        return redirect(case.get_absolute_url())
+    actions.return_case(case=case, actor=request.user, comment=form.cleaned_data["comment"])
+    messages.success(request, _("The case is returned to its authors with your comment."))
+    return redirect("review_queue")
+
+
+@login_required
+@require_POST
+def case_delete(request, pk):
+    case = access.get_case_for_user(request.user, pk, "delete")
+    actions.delete_draft(case=case, actor=request.user)
+    messages.success(request, _("The draft is deleted."))
+    return redirect("my_organization")
+
+
+@login_required
+@require_POST
+def case_reuse(request, pk):
+    source = access.get_case_for_user(request.user, pk, "reuse")
+    orgs = _editor_orgs(request.user)
+    chosen = request.POST.get("organization")
+    organization = next((org for org in orgs if str(org.pk) == chosen), orgs[0] if orgs else None)
+    if organization is None:
+        raise PermissionDenied(_("You are not an editor in any buyer organization."))
+    with transaction.atomic():
+        draft = actions.reuse_case(source=source, actor=request.user, organization=organization)
+    messages.success(request, _("A new draft based on “%(title)s” is ready. Write your own summary and adapt it.")
+                     % {"title": source.title})
+    return redirect("case_edit", pk=draft.pk)
+
+
+@login_required
+def review_queue(request):
+    if not roles_of(request.user).is_curator:
+        raise PermissionDenied(_("Only curators review submitted cases."))
+    submitted = Case.objects.filter(status=Status.SUBMITTED).for_listing().order_by("submitted_at")
+    return render(request, "cases/review_queue.html", {"cases": submitted})

@@ -1,0 +1,19 @@
+"""The `delbar` command: Django's management commands with Delbar's settings.
+
+`delbar demo`, `delbar import FILE`, `delbar export` and every Django command (`delbar migrate`,
+`delbar runserver`, …) go through here, so nobody needs to know about manage.py.
+"""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "delbar.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

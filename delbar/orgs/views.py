@@ -1,0 +1,27 @@
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from delbar.cases.models import Case
+from delbar.orgs.models import Organization
+
+
+def organization_detail(request, pk):
+    organization = get_object_or_404(Organization.objects.select_related("county"), pk=pk)
+    led = Case.objects.published().filter(lead_buyer=organization).for_listing()
+    partnered = Case.objects.published().filter(partner_buyers=organization).for_listing()
+    supplied = Case.objects.published().filter(suppliers=organization).for_listing()
+    context = {"organization": organization, "led": led, "partnered": partnered, "supplied": supplied}
+    return render(request, "orgs/organization_detail.html", context)
+
+
+def organization_list(request):
+    organizations = Organization.objects.select_related("county").order_by("name")
+    kind = request.GET.get("kind")
+    if kind in Organization.Kind.values:
+        organizations = organizations.filter(kind=kind)
+    query = request.GET.get("q", "").strip()
+    if query:
+        organizations = organizations.filter(name__icontains=query)
+    page = Paginator(organizations, 50).get_page(request.GET.get("page"))
+    return render(request, "orgs/organization_list.html",
+                  {"page": page, "kinds": Organization.Kind.choices, "kind": kind, "q": query})

@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from delbar.accounts import views as account_views
+from delbar.api.urls import api
+from delbar.cases import views as case_views
+from delbar.orgs import views as org_views
+from delbar.web import views as web_views
+
+admin.site.site_header = "Delbar"
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("about/", web_views.about, name="about"),
+    path("my/", web_views.my_organization, name="my_organization"),
+    path("cases/", case_views.case_list, name="case_list"),
+    path("cases/new/", case_views.case_create, name="case_create"),
+    path("cases/review/", case_views.review_queue, name="review_queue"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/edit/", case_views.case_edit, name="case_edit"),
+    path("cases/<int:pk>/submit/", case_views.case_submit, name="case_submit"),
+    path("cases/<int:pk>/publish/", case_views.case_publish, name="case_publish"),
+    path("cases/<int:pk>/return/", case_views.case_return, name="case_return"),
+    path("cases/<int:pk>/archive/", case_views.case_archive, name="case_archive"),
+    path("cases/<int:pk>/delete/", case_views.case_delete, name="case_delete"),
+    path("cases/<int:pk>/reuse/", case_views.case_reuse, name="case_reuse"),
+    path("cases/<int:pk>/documents/new/", case_views.document_upload, name="document_upload"),
+    path("cases/<int:pk>/documents/<int:document_pk>/", case_views.document_download, name="document_download"),
+    path("cases/<int:pk>/documents/<int:document_pk>/remove/", case_views.document_remove,
+         name="document_remove"),
+    path("organizations/", org_views.organization_list, name="organization_list"),
+    path("organizations/<int:pk>/", org_views.organization_detail, name="organization_detail"),
+    path("accounts/signup/", account_views.signup, name="signup"),
+    path("accounts/profile/", account_views.profile, name="profile"),
+    path("accounts/tokens/", account_views.token_create, name="token_create"),
+    path("accounts/tokens/<int:pk>/revoke/", account_views.token_revoke, name="token_revoke"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]

@@ -1,0 +1,45 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import render
+
+from delbar.accounts.roles import roles_of
+from delbar.cases.models import Case, Status
+from delbar.orgs.models import County, Organization, Sector
+
+
+def home(request):
+    published = Case.objects.published()
+    sectors = Sector.objects.annotate(
+        case_count=Count("cases", filter=Q(cases__status=Status.PUBLISHED), distinct=True))
+    context = {
+        "latest": published.for_listing()[:6],
+        "sectors": sectors,
+        "case_count": published.count(),
+        "buyer_count": published.values("lead_buyer").distinct().count(),
+        "failed_count": published.filter(outcome="failed").count(),
+    }
+    return render(request, "web/home.html", context)
+
+
+def about(request):
+    context = {
+        "municipality_count": Organization.objects.municipalities().count(),
+        "county_count": County.objects.count(),
+    }
+    return render(request, "web/about.html", context)
+
+
+@login_required
+def my_organization(request):
+    roles = roles_of(request.user)
+    orgs = Organization.objects.filter(memberships__user=request.user).distinct()
+    cases = Case.objects.owned_by(roles.editor_org_ids).for_listing()
+    context = {
+        "memberships": request.user.memberships.select_related("organization"),
+        "orgs": orgs,
+        "drafts": [case for case in cases if case.status == Status.DRAFT],
+        "submitted": [case for case in cases if case.status == Status.SUBMITTED],
+        "published": [case for case in cases if case.status == Status.PUBLISHED],
+        "archived": [case for case in cases if case.status == Status.ARCHIVED],
+    }
+    return render(request, "web/my_organization.html", context)
