@@ -10,9 +10,14 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "delbar.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as error:
+        # A settings problem is the operator's to fix: say what, without a traceback.
+        sys.exit(f"delbar: {error} See docs/configuration.md.")
 
 
 if __name__ == "__main__":

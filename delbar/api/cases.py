@@ -120,7 +120,8 @@ def list_cases(request, filters: Query[CaseFilters]):
     """Published cases, newest first, filtered like the case list page."""
     form = CaseFilterForm({name: value for name, value in filters.dict().items() if value is not None})
     if not form.is_valid():
-        raise HttpError(422, form.errors.get_json_data())
+        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        raise HttpError(422, f"Invalid filter. {problems}")
     return [case_summary(case) for case in form.filter(Case.objects.published().for_listing())]
 
 

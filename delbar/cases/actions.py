@@ -105,9 +105,11 @@ def _apply(case: Case, fields: dict, relations: dict) -> None:
 
 @transaction.atomic
 def create_case(*, actor, lead_buyer, fields: dict, relations: dict | None = None,
-                external_id: str | None = None, status: str = Status.DRAFT) -> Case:
-    case = Case(lead_buyer=lead_buyer, created_by=_user(actor), external_id=external_id, status=status)
-    if status == Status.PUBLISHED:
+                external_id: str | None = None, status: str = Status.DRAFT, published_at=None) -> Case:
+    """A new case; drafts by default. Importers may create it in another status directly."""
+    case = Case(lead_buyer=lead_buyer, created_by=_user(actor), external_id=external_id, status=status,
+                published_at=published_at)
+    if status == Status.PUBLISHED and published_at is None:
         case.published_at = timezone.now()
     _apply(case, fields, relations or {})
     _revise(case, actor, "case.create")

@@ -1,0 +1,134 @@
+"""The cast every test shares (after healthchecks' Alice/Bob/Charlie):
+
+- Alice edits for Bergen, whose cases the tests usually publish;
+- Bob edits for Lyngdal, another municipality: he must never change Bergen's cases;
+- Dave works for a supplier; Carol curates for KS; Admin is an administrator.
+Data is made through the same actions users trigger.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from openapi_core import OpenAPI
+from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
+
+from delbar.accounts.models import ApiToken, Membership, Role
+from delbar.cases import actions
+from delbar.cases.models import Case, Status
+from delbar.orgs.models import Organization, Sector
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Real hashing costs ~0.3 s a user; the cast has six users and the matrix hundreds of tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}}}
+
+
+@pytest.fixture
+def bergen(db):
+    return Organization.objects.get(municipality_number="4601")
+
+
+@pytest.fixture
+def lyngdal(db):
+    return Organization.objects.get(municipality_number="4225")
+
+
+def _person(username, organization, role, **extra):
+    user = User.objects.create_user(username, f"{username}@example.no", PASSWORD, **extra)
+    if organization is not None:
+        Membership.objects.create(user=user, organization=organization, role=role)
+    return user
+
+
+@pytest.fixture
+def cast(db, bergen, lyngdal):
+    supplier = Organization.objects.create(kind="supplier", name="Dave Robotics AS", org_number="974760673")
+    ks = Organization.objects.create(kind="network", name="KS", org_number="971032146")
+    return {
+        "anonymous": None,
+        "alice": _person("alice", bergen, Role.EDITOR),
+        "bob": _person("bob", lyngdal, Role.EDITOR),
+        "dave": _person("dave", supplier, Role.SUPPLIER),
+        "carol": _person("carol", ks, Role.CURATOR),
+        "admin": _person("admin", ks, Role.ADMIN),
+    }
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def make_case(cast, bergen):
+    """A Bergen case by Alice, brought to `status` through the workflow actions."""
+
+    def make(status=Status.DRAFT, **fields):
+        alice, carol = cast["alice"], cast["carol"]
+        values = {"title": "Robot som inspiserer drikkevannstunneler", "summary": "Bergen kjøpte en robot.",
+                  "sector": Sector.objects.get(pk="vann-avlop-avfall"), **fields}
+        case = actions.create_case(actor=alice, lead_buyer=bergen, fields=values)
+        if status != Status.DRAFT:
+            case = actions.submit_case(case=case, actor=alice)
+        if status in (Status.PUBLISHED, Status.ARCHIVED):
+            case = actions.publish_case(case=case, actor=carol)
+        if status == Status.ARCHIVED:
+            case = actions.archive_case(case=case, actor=carol)
+        return case
+
+    return make
+
+
+@pytest.fixture
+def pdf_bytes():
+    return (FIXTURES / "sample.pdf").read_bytes()
+
+
+# --- API clients whose every response is checked against the committed OpenAPI document ---
+
+OPENAPI_PATH = REPO / "docs" / "openapi.json"
+
+
+@pytest.fixture(scope="session")
+def openapi():
+    return OpenAPI.from_dict(json.loads(OPENAPI_PATH.read_text()))
+
+
+class ApiClient(Client):
+    def __init__(self, openapi, token=None):
+        super().__init__(headers={"Authorization": f"Bearer {token}"} if token else None)
+        self.openapi = openapi
+        self.validated = 0
+
+    def request(self, **request):
+        response = super().request(**request)
+        self.openapi.validate_response(DjangoOpenAPIRequest(response.wsgi_request), DjangoOpenAPIResponse(response))
+        self.validated += 1
+        return response
+
+
+@pytest.fixture
+def api_client(openapi):
+    """api_client(user) -> a client with that user's token (None: anonymous)."""
+
+    def make(user=None):
+        token = ApiToken.issue(user=user, name="tests")[1] if user is not None else None
+        return ApiClient(openapi, token)
+
+    return make
