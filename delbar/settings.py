@@ -142,6 +142,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(REPO_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request when it is missing
 NODE_MODULES = REPO_DIR / "node_modules"
 # Front-end packages come from npm (package.json) and are served under their own prefixes.
 STATICFILES_DIRS = [

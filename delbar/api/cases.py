@@ -17,7 +17,7 @@ from delbar.cases.models import Case
 from delbar.orgs.models import CpvCode, Organization, Sector
 
 router = Router(tags=["cases"])
-ERRORS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 
 def _org_ref(org):
@@ -113,11 +113,12 @@ def _case_for(request, pk, action="view") -> Case:
         raise HttpError(403, f"You may not {action} this case.") from None
 
 
-@router.get("", response={200: list[CaseSummaryOut], 401: Error, 422: Error}, auth=None,
+@router.get("", response={200: list[CaseSummaryOut], 400: Error, 401: Error, 422: Error}, auth=None,
             summary="List published cases")
 @paginate(PageNumberPagination, page_size=20)
 def list_cases(request, filters: Query[CaseFilters]):
     """Published cases, newest first, filtered like the case list page."""
+    current_user(request)  # a token that is sent must be valid
     form = CaseFilterForm({name: value for name, value in filters.dict().items() if value is not None})
     if not form.is_valid():
         problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -99,6 +100,7 @@ class Case(models.Model):
     # How it was bought, along the value chain
     procedure = models.CharField(_("procedure"), max_length=30, choices=Procedure.choices, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True,
+                                            validators=[MinValueValidator(1990), MaxValueValidator(2100)],
                                             help_text=_("The year the contract was signed or the case started."))
     needs_assessment_date = models.DateField(_("needs assessment and market dialogue began"), null=True, blank=True)
     competition_date = models.DateField(_("competition announced"), null=True, blank=True)

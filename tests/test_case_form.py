@@ -1,0 +1,144 @@
+"""Writing a case in the web form: server-side validation, clear messages, nothing half-saved."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from delbar.cases.models import Case, CaseDocument, ContactPerson, Status
+from tests.conftest import client_for
+
+
+def form_data(**overrides):
+    data = {"title": "Elektrisk ferje", "summary": "Vi kjøpte en elektrisk ferje.", "sector": "samferdsel",
+            "language": "nb", "cpv": "34512000, 60640000"}
+    for prefix in ("benefits", "links", "contacts"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    data.update(overrides)
+    return data
+
+
+def test_editor_writes_a_draft_with_benefits_links_and_a_consenting_contact(cast, bergen):
+    client = client_for(cast["alice"])
+    response = client.post("/cases/new/", form_data(**{
+        "benefits-TOTAL_FORMS": "1", "benefits-0-kind": "climate", "benefits-0-description": "Mindre CO₂",
+        "benefits-0-amount": "95", "benefits-0-unit": "prosent",
+        "links-TOTAL_FORMS": "1", "links-0-kind": "notice", "links-0-url": "https://www.doffin.no/notices/1",
+        "contacts-TOTAL_FORMS": "1", "contacts-0-name": "Per Eksempel", "contacts-0-email": "per@example.no",
+        "contacts-0-consent": "on"}))
+    assert response.status_code == 302
+    case = Case.objects.get(title="Elektrisk ferje")
+    assert case.status == Status.DRAFT and case.lead_buyer == bergen and case.created_by == cast["alice"]
+    assert sorted(case.cpv_codes.values_list("code", flat=True)) == ["34512000", "60640000"]
+    assert case.benefits.get().amount == 95
+    assert case.links.get().kind == "notice"
+    assert case.contacts.get().consent_given_at is not None
+    assert case.revisions.count() == 1
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    ({"title": ""}, "title", "Feltet er påkrevet"),
+    ({"summary": ""}, "summary", "Feltet er påkrevet"),
+    ({"cpv": "3451200"}, "cpv", "er ikke en CPV-kode"),
+    ({"cpv": "99999999"}, "cpv", "Ukjent CPV-kode: 99999999"),
+    ({"year": "1066"}, "year", "1990"),
+    ({"contract_date": "2020-01-01", "competition_date": "2021-01-01"}, "contract_date", "kan ikke begynne før"),
+])
+def test_invalid_input_is_explained_and_nothing_is_saved(cast, overrides, field, message):
+    response = client_for(cast["alice"]).post("/cases/new/", form_data(**overrides))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert f'href="#id_{field}"' in page  # the error summary links to the field
+    assert not Case.objects.exists()
+
+
+def test_contact_without_consent_is_refused(cast):
+    response = client_for(cast["alice"]).post("/cases/new/", form_data(**{
+        "contacts-TOTAL_FORMS": "1", "contacts-0-name": "Per Eksempel", "contacts-0-email": "per@example.no"}))
+    assert response.status_code == 200
+    assert "kun med samtykke" in response.content.decode()
+    assert not Case.objects.exists() and not ContactPerson.objects.exists()
+
+
+def test_contact_can_be_removed(cast, make_case):
+    case = make_case(Status.PUBLISHED)
+    client = client_for(cast["alice"])
+    client.post(f"/cases/{case.pk}/edit/", form_data(title=case.title, summary=case.summary, **{
+        "contacts-TOTAL_FORMS": "1", "contacts-0-name": "Per Eksempel", "contacts-0-consent": "on"}))
+    contact = case.contacts.get()
+    assert "Per Eksempel" in client_for(None).get(f"/cases/{case.pk}/").content.decode()
+    client.post(f"/cases/{case.pk}/edit/", form_data(title=case.title, summary=case.summary, **{
+        "contacts-TOTAL_FORMS": "1", "contacts-INITIAL_FORMS": "1", "contacts-0-id": str(contact.pk),
+        "contacts-0-name": "Per Eksempel", "contacts-0-consent": "on", "contacts-0-DELETE": "on"}))
+    assert not ContactPerson.objects.exists()
+    assert "Per Eksempel" not in client_for(None).get(f"/cases/{case.pk}/").content.decode()
+    # Revisions never keep the person's name.
+    assert all("Per Eksempel" not in str(revision.snapshot) for revision in case.revisions.all())
+
+
+def _zip(entries):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in entries:
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+DOCX = _zip([("[Content_Types].xml", "<Types/>"), ("_rels/.rels", "<r/>"), ("word/document.xml", "<w/>")])
+ODT = _zip([("mimetype", "application/vnd.oasis.opendocument.text"), ("content.xml", "<x/>")])
+
+
+@pytest.mark.parametrize(("name", "content", "stored_type"), [
+    ("krav.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("rapport.odt", ODT, "application/vnd.oasis.opendocument.text"),
+])
+def test_office_documents_are_accepted_by_content(cast, make_case, name, content, stored_type):
+    case = make_case()
+    response = client_for(cast["alice"]).post(f"/cases/{case.pk}/documents/new/", {
+        "kind": "requirements", "title": "", "file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 302
+    document = case.documents.get()
+    assert document.content_type == stored_type and document.title == name
+    assert document.file.name.startswith(f"cases/{case.pk}/") and name not in document.file.name
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("rapport.pdf", b"MZ\x90\x00" + b"\x00" * 200, "innholdet i denne filen er ingen av disse"),
+    ("rapport.pdf", DOCX, "men innholdet er .docx"),
+    ("notat.pdf", b"", "Filen er tom"),
+    ("arkiv.zip", _zip([("a.txt", "hei")]), "innholdet i denne filen er ingen av disse"),
+])
+def test_disguised_or_empty_files_are_refused(cast, make_case, name, content, message):
+    case = make_case()
+    response = client_for(cast["alice"]).post(f"/cases/{case.pk}/documents/new/", {
+        "kind": "report", "title": "Rapport", "file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not CaseDocument.objects.exists()
+
+
+def test_oversize_file_is_refused(cast, make_case, settings, pdf_bytes):
+    settings.DOCUMENT_MAX_BYTES = 100
+    case = make_case()
+    response = client_for(cast["alice"]).post(f"/cases/{case.pk}/documents/new/", {
+        "kind": "report", "title": "Rapport", "file": SimpleUploadedFile("rapport.pdf", pdf_bytes)})
+    assert response.status_code == 400
+    assert "grensen er 100" in response.content.decode()
+    assert not CaseDocument.objects.exists()
+
+
+@pytest.mark.parametrize("evil_name", ["../../etc/passwd.pdf", "..\\..\\boot.pdf", "<script>x</script>.pdf",
+                                       "rapport\x00.exe.pdf", ".pdf"])
+def test_malicious_file_names_never_reach_the_file_system(cast, make_case, pdf_bytes, evil_name):
+    case = make_case(Status.PUBLISHED)
+    client_for(cast["alice"]).post(f"/cases/{case.pk}/documents/new/", {
+        "kind": "report", "title": "", "file": SimpleUploadedFile(evil_name, pdf_bytes)})
+    document = case.documents.get()
+    assert ".." not in document.file.name and "/" not in document.original_name and "<" not in document.original_name
+    assert document.file.name.endswith(".pdf")
+    response = client_for(None).get(f"/cases/{case.pk}/documents/{document.pk}/")
+    disposition = response["Content-Disposition"]
+    assert "/" not in disposition.split("filename")[-1] and "<" not in disposition
+    assert "<script>x" not in client_for(None).get(f"/cases/{case.pk}/").content.decode()
