@@ -1,0 +1,60 @@
+"""Pages that everyone sees: home, the case list and its filters, organizations, language switch."""
+
+from delbar.cases.models import Status
+from tests.conftest import client_for
+
+
+def test_home_counts_by_sector(cast, make_case, client):
+    make_case(Status.PUBLISHED, title="Robot i tunnel")
+    make_case(Status.DRAFT, title="Skjult")
+    page = client.get("/").content.decode()
+    assert "Robot i tunnel" in page and "Skjult" not in page
+    assert 'href="/cases/?sector=vann-avlop-avfall">Vann, avløp og avfall</a> (1)' in page
+
+
+def test_case_list_filters_and_htmx_partial(cast, make_case, client, lyngdal):
+    make_case(Status.PUBLISHED, title="Ferje", outcome="failed", year=2019, procedure="open")
+    make_case(Status.PUBLISHED, title="Robot", outcome="success", year=2021)
+    assert "Robot" not in client.get("/cases/?outcome=failed").content.decode()
+    assert "Ferje" in client.get("/cases/?year=2019&procedure=open").content.decode()
+    assert "Ingen erfaringer passer" in client.get("/cases/?size_class=small").content.decode()
+    partial = client.get("/cases/?q=robot", headers={"HX-Request": "true"}).content.decode()
+    assert "Robot" in partial and "<html" not in partial
+
+
+def test_pagination(cast, make_case, client):
+    for number in range(25):
+        make_case(Status.PUBLISHED, title=f"Sak {number:02d}")
+    first = client.get("/cases/").content.decode()
+    assert "Side 1 av 2" in first and "page=2" in first
+    assert client.get("/cases/?page=2").content.decode().count('class="ds-card"') == 5
+    assert client.get("/cases/?page=999").status_code == 200  # out of range shows the last page
+
+
+def test_bad_filter_values_do_not_break_the_page(db, client):
+    assert client.get("/cases/?year=abc&sector=nope&county=99").status_code == 200
+    assert client.get("/cases/123456/").status_code == 404
+
+
+def test_organization_page_and_parallel_names(db, client):
+    from delbar.orgs.models import Organization
+
+    karasjok = Organization.objects.get(municipality_number="5610")
+    page = client.get(karasjok.get_absolute_url()).content.decode()
+    assert "Kárášjohka - Karasjok" in page and "Finnmark - Finnmárku - Finmarkku" in page
+
+
+def test_english_switch(db, client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/cases/"})
+    assert response.status_code == 302
+    page = client.get("/cases/").content.decode()
+    assert '<html lang="en"' in page and "Search cases" in page
+    assert '<html lang="nb"' in client_for(None).get("/cases/").content.decode()
+
+
+def test_case_page_shows_structured_facts(cast, make_case, client):
+    case = make_case(Status.PUBLISHED, need="Tunnelene må inspiseres.", outcome="failed",
+                     what_went_wrong="Kabelen var for kort.", trialability="Kan leies.")
+    page = client.get(case.get_absolute_url()).content.decode()
+    for text in ("Tunnelene må inspiseres.", "Mislyktes", "Kabelen var for kort.", "Utprøvbarhet", "Kan leies.", "Bergen"):
+        assert text in page
