@@ -177,7 +177,7 @@ class Benefit(models.Model):
         CLIMATE = "climate", _("Climate and environment")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="benefits")
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind of benefit"), max_length=10, choices=Kind.choices)
     description = models.CharField(_("description"), max_length=300)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=40, blank=True,
@@ -200,9 +200,9 @@ class CaseLink(models.Model):
         WEB = "web", _("Web page")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.WEB)
+    kind = models.CharField(_("kind of link"), max_length=10, choices=Kind.choices, default=Kind.WEB)
     url = models.URLField(_("address"), max_length=500)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(_("link text"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -251,8 +251,8 @@ class CaseDocument(models.Model):
         OTHER = "other", _("Other")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.OTHER)
-    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind of document"), max_length=15, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("document title"), max_length=200)
     file = models.FileField(_("file"), upload_to=document_upload_path, max_length=200)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)

@@ -1,0 +1,155 @@
+"""Headless Chromium (Debian's, driven by Playwright) against a live server.
+
+An editor writes and submits a case, a curator publishes it, an anonymous visitor finds it in the
+list and opens it; every page on the way passes axe-core with no serious or critical violations.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from delbar.accounts.models import Membership, Role
+from delbar.orgs.models import Organization
+from tests.conftest import PASSWORD, REPO
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls here are ordinary sync code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = REPO / "test-artifacts"
+# Chromium's background services try the network, which these machines do not have.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: ./dev test installs Debian's chromium"
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def axe_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => await axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
+    return [f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def assert_accessible(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert axe_violations(page) == [], f"axe-core on {name}"
+
+
+def log_in(context, live_server, username):
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Brukernavn").fill(username)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url("**/my/")
+    return page
+
+
+def _load_reference_data():
+    from delbar.orgs import models
+    from delbar.orgs.reference import load_reference_data
+
+    load_reference_data(**{name: getattr(models, name)
+                           for name in ("County", "Organization", "CpvCode", "NutsRegion", "Sector")})
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    # A live server needs committed data, so these tests truncate every table when they end; the
+    # reference data that migrations loaded is put back for the tests that run after them.
+    _load_reference_data()
+    yield
+    _load_reference_data()
+
+
+@pytest.fixture
+def people(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    alice = User.objects.create_user("alice", "alice@example.no", PASSWORD)
+    Membership.objects.create(user=alice, role=Role.EDITOR,
+                              organization=Organization.objects.get(municipality_number="4601"))
+    carol = User.objects.create_user("carol", "carol@example.no", PASSWORD)
+    ks = Organization.objects.create(kind="network", name="KS", org_number="971032146")
+    Membership.objects.create(user=carol, organization=ks, role=Role.CURATOR)
+    return alice, carol
+
+
+def test_write_submit_publish_find(browser, live_server, people):
+    editor = browser.new_context()
+    page = log_in(editor, live_server, "alice")
+    assert_accessible(page, "my-organization")
+    page.get_by_role("link", name="Skriv en ny erfaring").click()
+    assert_accessible(page, "case-form")
+    page.get_by_role("button", name="Lagre utkast").click()  # empty: server-side messages
+    assert page.get_by_role("alert").first.is_visible()
+    assert_accessible(page, "case-form-errors")
+    page.locator("#id_title").fill("Undervannsrobot for drikkevannstunneler")
+    page.get_by_label("Sammendrag").fill("Bergen inspiserer tunnelmagasinene uten å tømme dem.")
+    page.get_by_label("Hovedsektor").select_option("vann-avlop-avfall")
+    page.get_by_label("CPV-koder").fill("35125000")
+    page.get_by_role("button", name="Lagre utkast").click()
+    page.get_by_text("Utkastet er lagret").wait_for()
+    page.get_by_role("button", name="Send til vurdering").click()
+    page.get_by_text("Erfaringen er sendt inn").wait_for()
+    assert_accessible(page, "case-submitted")
+
+    curator = browser.new_context()
+    page = log_in(curator, live_server, "carol")
+    page.get_by_role("link", name="Til vurdering").first.click()
+    assert_accessible(page, "review-queue")
+    page.get_by_role("link", name="Undervannsrobot for drikkevannstunneler").click()
+    page.get_by_role("button", name="Publiser").click()
+    page.get_by_text("Erfaringen er publisert").wait_for()
+
+    visitor = browser.new_context()
+    page = visitor.new_page()
+    page.goto(f"{live_server.url}/")
+    assert_accessible(page, "home")
+    page.get_by_role("link", name="Erfaringer", exact=True).first.click()
+    page.get_by_label("Søkeord").fill("undervannsrobot")
+    page.get_by_role("button", name="Vis erfaringer").click()
+    assert_accessible(page, "case-list")
+    page.get_by_role("link", name="Undervannsrobot for drikkevannstunneler").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Undervannsrobot for drikkevannstunneler"
+    assert page.get_by_text("35125000").is_visible()
+    assert_accessible(page, "case-page")
+    for context in (editor, curator, visitor):
+        context.close()
+
+
+def test_list_updates_as_you_type_and_works_in_english(browser, live_server, people):
+    from delbar.cases import actions
+    from delbar.orgs.models import Sector
+
+    alice, carol = people
+    for title in ("Elektrisk ferje", "Digitalt nattilsyn"):
+        case = actions.create_case(actor=alice, lead_buyer=Organization.objects.get(municipality_number="4601"),
+                                   fields={"title": title, "summary": "Demo.", "sector": Sector.objects.first()})
+        actions.publish_case(case=actions.submit_case(case=case, actor=alice), actor=carol)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/cases/")
+    page.get_by_label("Søkeord").press_sequentially("ferje", delay=30)
+    page.wait_for_function("() => !document.querySelector('#results').innerText.includes('nattilsyn')")
+    assert "Elektrisk ferje" in page.inner_text("#results")
+    assert "q=ferje" in page.url  # htmx pushed the URL: the view can be bookmarked
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert_accessible(page, "case-list-en")
+    page.close()
