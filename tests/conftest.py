@@ -17,7 +17,7 @@ from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIRespo
 
 from delbar.accounts.models import ApiToken, Membership, Role
 from delbar.cases import actions
-from delbar.cases.models import Case, Status
+from delbar.cases.models import Status
 from delbar.orgs.models import Organization, Sector
 
 REPO = Path(__file__).resolve().parent.parent

@@ -15,7 +15,8 @@ EVAL_CASES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "
 DEMO_CASES = Path(__file__).resolve().parents[1] / "delbar" / "demo" / "cases.jsonl"
 
 GOOD = [
-    {"id": "x-1", "title": "Elektrisk ferje", "summary": "En ferje.", "buyer": {"kommunenummer": "4601", "name": "Bergen"},
+    {"id": "x-1", "title": "Elektrisk ferje", "summary": "En ferje.",
+     "buyer": {"kommunenummer": "4601", "name": "Bergen"},
      "sector": "samferdsel", "procedure": "innovation-partnership", "category": "AAI", "cpv": ["34512000"],
      "year": 2020, "outcome": "success", "language": "nb", "unknown_key": "ignored"},
     {"id": "x-2", "title": "Nattilsyn", "summary": "Kamera om natten.", "buyer": {"kommunenummer": "4621"},

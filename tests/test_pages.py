@@ -56,5 +56,7 @@ def test_case_page_shows_structured_facts(cast, make_case, client):
     case = make_case(Status.PUBLISHED, need="Tunnelene må inspiseres.", outcome="failed",
                      what_went_wrong="Kabelen var for kort.", trialability="Kan leies.")
     page = client.get(case.get_absolute_url()).content.decode()
-    for text in ("Tunnelene må inspiseres.", "Mislyktes", "Kabelen var for kort.", "Utprøvbarhet", "Kan leies.", "Bergen"):
+    expected = ("Tunnelene må inspiseres.", "Mislyktes", "Kabelen var for kort.", "Utprøvbarhet", "Kan leies.",
+                "Bergen")
+    for text in expected:
         assert text in page

@@ -90,7 +90,8 @@ def test_web_permission_matrix(role, status, action, cast, case_with_document):
         else:
             assert case.status == AFTER[action]
     else:
-        login_redirect = role == "anonymous" and response.status_code == 302 and "/accounts/login/" in response["Location"]
+        login_redirect = (role == "anonymous" and response.status_code == 302
+                          and "/accounts/login/" in response["Location"])
         assert response.status_code in (403, 404) or login_redirect, response.status_code
         assert case.status == status
         assert case.title != "Endret tittel"

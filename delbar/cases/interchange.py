@@ -264,7 +264,8 @@ def read_records(stream: IO[str]) -> list[CaseRecord]:
     for number, obj in lines:
         record = parse_line(obj, number, resolver)
         if record.external_id in seen:
-            raise InterchangeError(number, f"id {record.external_id!r} already appears on line {seen[record.external_id]}")
+            first = seen[record.external_id]
+            raise InterchangeError(number, f"id {record.external_id!r} already appears on line {first}")
         seen[record.external_id] = number
         records.append(record)
     return records
