@@ -69,13 +69,19 @@ def _load_reference_data():
                            for name in ("County", "Organization", "CpvCode", "NutsRegion", "Sector")})
 
 
+@pytest.fixture(scope="module", autouse=True)
+def restore_reference_data(django_db_blocker):
+    # A live server needs committed data, so each test here truncates every table when it ends.
+    # The reference data that migrations loaded is put back after the last one (a module fixture
+    # ends after the test's own teardown), for the test files that run next on this worker.
+    yield
+    with django_db_blocker.unblock():
+        _load_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def reference_data(transactional_db):
-    # A live server needs committed data, so these tests truncate every table when they end; the
-    # reference data that migrations loaded is put back for the tests that run after them.
-    _load_reference_data()
-    yield
-    _load_reference_data()
+    _load_reference_data()  # after the previous test's truncation
 
 
 @pytest.fixture
