@@ -92,3 +92,10 @@ def test_my_organization_lists_cases_by_status(cast, make_case):
     page = client_for(cast["alice"]).get("/my/").content.decode()
     assert "Mitt utkast" in page and "Min publiserte" in page
     assert "Mitt utkast" not in client_for(cast["bob"]).get("/my/").content.decode()
+
+
+def test_history_is_shown_to_those_who_may_edit(cast, make_case):
+    case = make_case(Status.PUBLISHED)
+    owner_page = client_for(cast["alice"]).get(f"/cases/{case.pk}/").content.decode()
+    assert "Historikk (3)" in owner_page and "status" in owner_page
+    assert "Historikk" not in client_for(None).get(f"/cases/{case.pk}/").content.decode()

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from delbar.accounts.models import ApiToken, Membership
+from delbar.admin.site import CuratorAccess
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(CuratorAccess, admin.ModelAdmin):
     list_display = ["user", "organization", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "organization__name"]

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -154,7 +154,7 @@ def create_case(request, payload: CaseCreate):
         raise HttpError(422, "Say which organization leads the case (lead_buyer).")
     fields, relations = changes_from(payload)
     case = actions.create_case(actor=user, lead_buyer=lead_buyer, fields=fields, relations=relations)
-    return 201, case_detail(case)
+    return Status(201, case_detail(case))
 
 
 @router.patch("/{int:case_id}", response={200: CaseOut, **ERRORS}, auth=TokenAuth(), summary="Change a case")

@@ -103,6 +103,11 @@ def _apply(case: Case, fields: dict, relations: dict) -> None:
         model.objects.bulk_create(rows)
 
 
+def record_change(*, case: Case, actor, action: str) -> bool:
+    """Revises and audits a change saved elsewhere (Django's admin); False if nothing changed."""
+    return _revise(case, actor, action) is not None
+
+
 @transaction.atomic
 def create_case(*, actor, lead_buyer, fields: dict, relations: dict | None = None,
                 external_id: str | None = None, status: str = Status.DRAFT, published_at=None) -> Case:

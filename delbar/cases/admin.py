@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from delbar.admin.site import CuratorAccess
+from delbar.cases import actions
 from delbar.cases.models import Benefit, Case, CaseDocument, CaseLink, CaseRevision, ContactPerson
 
 
@@ -26,7 +28,7 @@ class DocumentInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(CuratorAccess, admin.ModelAdmin):
     """For curators and admins. Status changes belong on the case page, where they are audited."""
 
     list_display = ["title", "lead_buyer", "sector", "status", "outcome", "year", "published_at"]
@@ -36,8 +38,19 @@ class CaseAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "created_at", "updated_at", "submitted_at", "published_at", "created_by"]
     inlines = [BenefitInline, LinkInline, ContactInline, DocumentInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Changes made here are revised and audited like those made on the case pages.
+        actions.record_change(case=form.instance, actor=request.user, action="case.admin_change")
+
 
 @admin.register(CaseRevision)
-class CaseRevisionAdmin(admin.ModelAdmin):
+class CaseRevisionAdmin(CuratorAccess, admin.ModelAdmin):
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, *args):
+        return False
+
     list_display = ["case", "number", "author", "created_at"]
     readonly_fields = ["case", "number", "author", "created_at", "changed_fields", "snapshot"]

@@ -298,3 +298,12 @@ class CaseRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} r{self.number}"
+
+    def changed_labels(self) -> list[str]:
+        """The changed fields as the case form names them."""
+        names = {field.name: str(field.verbose_name) for field in Case._meta.get_fields()
+                 if hasattr(field, "verbose_name")}
+        names.update(benefits=str(Benefit._meta.verbose_name_plural), links=str(CaseLink._meta.verbose_name_plural),
+                     contacts=str(ContactPerson._meta.verbose_name_plural),
+                     documents=str(CaseDocument._meta.verbose_name_plural))
+        return [names.get(name, name) for name in self.changed_fields]

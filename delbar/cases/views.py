@@ -49,6 +49,8 @@ def case_detail(request, pk):
         "links": case.links.all(),
         "reuses": case.reuses.published().select_related("lead_buyer"),
     }
+    if "edit" in context["allowed"]:
+        context["revisions"] = case.revisions.select_related("author")[:50]
     return render(request, "cases/case_detail.html", context)
 
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from delbar.admin.site import CuratorAccess, CuratorReadOnly
 from delbar.orgs.models import County, CpvCode, NutsRegion, Organization, Sector
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(CuratorAccess, admin.ModelAdmin):
     list_display = ["name", "kind", "municipality_number", "org_number", "county", "size_class", "population"]
     list_filter = ["kind", "size_class", "county"]
     search_fields = ["name", "official_name", "municipality_number", "org_number"]
@@ -16,7 +17,7 @@ class CountyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CpvCode)
-class CpvCodeAdmin(admin.ModelAdmin):
+class CpvCodeAdmin(CuratorReadOnly, admin.ModelAdmin):
     list_display = ["code", "name_nb", "name_en"]
     search_fields = ["code", "name_nb", "name_en"]
 
