@@ -28,6 +28,8 @@ def test_list_filters_and_paginates_published_cases(cast, make_case, api_client)
     assert client.get("/api/cases?county=03").json()["count"] == 0
     bad = client.get("/api/cases?outcome=great")
     assert bad.status_code == 422
+    assert client.get("/api/cases?page=2").status_code == 422  # two cases fit on page 1
+    assert client.get("/api/cases?page=0").status_code == 422
 
 
 def test_create_update_submit_with_token(cast, api_client, bergen):

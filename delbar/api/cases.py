@@ -1,22 +1,32 @@
 """/api/cases: the same queries, access helpers and actions as the web pages."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.core.validators import validate_email
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
 
 from delbar.accounts.roles import roles_of
 from delbar.api.auth import TokenAuth, current_user
-from delbar.api.schemas import CaseChange, CaseCreate, CaseFilters, CaseOut, CaseSummaryOut, Error, ReturnIn
+from delbar.api.schemas import (
+    CaseChange,
+    CaseCreate,
+    CaseFilters,
+    CaseOut,
+    CasePage,
+    CaseSummaryOut,
+    Error,
+    ReturnIn,
+)
 from delbar.cases import access, actions
 from delbar.cases.forms import CaseFilterForm
 from delbar.cases.models import Case
 from delbar.orgs.models import CpvCode, Organization, Sector
 
 router = Router(tags=["cases"])
+CASES_PER_PAGE = 20
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 
@@ -113,17 +123,19 @@ def _case_for(request, pk, action="view") -> Case:
         raise HttpError(403, f"You may not {action} this case.") from None
 
 
-@router.get("", response={200: list[CaseSummaryOut], 400: Error, 401: Error, 422: Error}, auth=None,
+@router.get("", response={200: CasePage, 400: Error, 401: Error, 422: Error}, auth=None,
             summary="List published cases")
-@paginate(PageNumberPagination, page_size=20)
-def list_cases(request, filters: Query[CaseFilters]):
-    """Published cases, newest first, filtered like the case list page."""
+def list_cases(request, filters: Query[CaseFilters], page: int = Query(1, ge=1)):
+    """Published cases, newest first, filtered like the case list page; 20 a page."""
     current_user(request)  # a token that is sent must be valid
     form = CaseFilterForm({name: value for name, value in filters.dict().items() if value is not None})
     if not form.is_valid():
         problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
         raise HttpError(422, f"Invalid filter. {problems}")
-    return [case_summary(case) for case in form.filter(Case.objects.published().for_listing())]
+    paginator = Paginator(form.filter(Case.objects.published().for_listing()), CASES_PER_PAGE)
+    if page > max(paginator.num_pages, 1):
+        raise HttpError(422, f"There are only {paginator.num_pages} pages.")
+    return {"count": paginator.count, "items": [case_summary(case) for case in paginator.page(page)]}
 
 
 @router.get("/mine", response={200: list[CaseSummaryOut], 401: Error}, auth=TokenAuth(),

@@ -114,6 +114,11 @@ class CaseSummaryOut(Schema):
     url: str
 
 
+class CasePage(Schema):
+    count: int
+    items: list[CaseSummaryOut]
+
+
 class CaseOut(CaseSummaryOut):
     need: str
     requirements: str

@@ -165,7 +165,9 @@ class CaseFilterForm(forms.Form):
                 queryset = queryset.filter(Q(title__icontains=word) | Q(summary__icontains=word)
                                            | Q(need__icontains=word) | Q(solution__icontains=word))
         if data["sector"]:
-            queryset = queryset.filter(Q(sector=data["sector"]) | Q(other_sectors=data["sector"])).distinct()
+            # A subquery, not a join: a join would need DISTINCT over the wide case rows.
+            secondary = Case.other_sectors.through.objects.filter(sector=data["sector"]).values("case_id")
+            queryset = queryset.filter(Q(sector=data["sector"]) | Q(pk__in=secondary))
         if data["county"]:
             queryset = queryset.filter(lead_buyer__county=data["county"])
         if data["size_class"]:

@@ -59,8 +59,9 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(visible)
 
     def for_listing(self):
-        return self.select_related("lead_buyer", "lead_buyer__county", "sector").order_by(
-            "-published_at", "-updated_at")
+        """For lists and cards: the long texts stay in the database, and the order matches an index."""
+        return self.select_related("lead_buyer", "lead_buyer__county", "sector").defer(
+            *Case.LONG_TEXT_FIELDS).order_by("-published_at", "-updated_at")
 
 
 class Case(models.Model):
@@ -138,11 +139,21 @@ class Case(models.Model):
     objects = CaseQuerySet.as_manager()
 
     ROGERS_FIELDS = ("relative_advantage", "compatibility", "complexity", "trialability", "observability")
+    LONG_TEXT_FIELDS = ("need", "requirements", "solution", "lessons", "what_went_wrong", "return_comment",
+                        *ROGERS_FIELDS)
     PHASE_FIELDS = ("needs_assessment_date", "competition_date", "contract_date", "implementation_date",
                     "evaluation_date")
 
     class Meta:
         ordering = ["-published_at", "-updated_at"]
+        # Lists and the open counts read only these columns; the indexes cover them, so the wide text
+        # rows are never scanned (bench/bench_cases.py).
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-updated_at"], name="case_listing"),
+            models.Index(fields=["status", "lead_buyer"], name="case_status_buyer"),
+            models.Index(fields=["status", "outcome"], name="case_status_outcome"),
+            models.Index(fields=["sector", "status"], name="case_sector_status"),
+        ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
 
