@@ -32,7 +32,15 @@ class County(models.Model):
         return self.name
 
 
-class Sector(models.Model):
+class BilingualName:
+    """`name` in the interface language: English when chosen, bokmål otherwise."""
+
+    @property
+    def name(self) -> str:
+        return self.name_en if get_language() == "en" else self.name_nb
+
+
+class Sector(BilingualName, models.Model):
     """One of the eight sectors cases and needs are filed under (the interchange format's list)."""
 
     slug = models.SlugField(primary_key=True)
@@ -48,12 +56,8 @@ class Sector(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return self.name_en if get_language() == "en" else self.name_nb
 
-
-class CpvCode(models.Model):
+class CpvCode(BilingualName, models.Model):
     """A CPV 2008 code with English and bokmål labels (DFØ), stored without the check digit."""
 
     code = models.CharField(max_length=8, primary_key=True)
@@ -67,10 +71,6 @@ class CpvCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
-
-    @property
-    def name(self) -> str:
-        return self.name_en if get_language() == "en" else self.name_nb
 
     @property
     def division(self) -> str:
