@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -54,10 +53,11 @@ def case_detail(request, pk):
     return render(request, "cases/case_detail.html", context)
 
 
-def _editor_orgs(user):
+def _editor_orgs(user) -> list[Organization]:
+    """The organizations `user` may write cases for: editors' own; for admins, buyers they belong to."""
     roles = roles_of(user)
     if roles.is_admin:
-        return list(Organization.objects.buyers().filter(memberships__user=user)) or []
+        return list(Organization.objects.buyers().filter(memberships__user=user).order_by("name"))
     return list(Organization.objects.filter(pk__in=roles.editor_org_ids).order_by("name"))
 
 
@@ -213,8 +213,7 @@ def case_reuse(request, pk):
     organization = next((org for org in orgs if str(org.pk) == chosen), orgs[0] if orgs else None)
     if organization is None:
         raise PermissionDenied(_("You are not an editor in any buyer organization."))
-    with transaction.atomic():
-        draft = actions.reuse_case(source=source, actor=request.user, organization=organization)
+    draft = actions.reuse_case(source=source, actor=request.user, organization=organization)
     messages.success(request, _("A new draft based on “%(title)s” is ready. Write your own summary and adapt it.")
                      % {"title": source.title})
     return redirect("case_edit", pk=draft.pk)
