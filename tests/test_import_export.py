@@ -110,3 +110,25 @@ def test_export_import_export_is_identical(db, tmp_path, django_db_blocker):
     second = tmp_path / "second.jsonl"
     call_command("export", "-o", str(second))
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_reimport_only_reads(db, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = [{**GOOD[0], "benefits": [{"kind": "climate", "description": "Mindre CO₂", "amount": 95, "unit": "%"}],
+             "links": [{"kind": "web", "url": "https://example.no/ferje"}], "other_sectors": ["klima-energi"]},
+            GOOD[1]]
+    path = write(tmp_path, rows)
+    run_import(path)
+    with CaptureQueriesContext(connection) as queries:
+        assert "2 unchanged" in run_import(path)
+    writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+    # ...and a real change is still seen: a benefit's amount, then a publication date.
+    rows[0]["benefits"][0]["amount"] = 96
+    assert "1 updated, 1 unchanged" in run_import(write(tmp_path, rows))
+    assert Case.objects.get(external_id="x-1").benefits.get().amount == 96
+    rows[1]["published_at"] = "2020-05-01T10:00:00+02:00"
+    run_import(write(tmp_path, rows))
+    assert Case.objects.get(external_id="x-2").published_at.year == 2020

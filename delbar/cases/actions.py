@@ -1,6 +1,8 @@
 """Every change to a case goes through these functions: the web pages, the API, the importer and
 the demo call the same ones. Each is atomic and leaves a revision and an audit event behind."""
 
+from decimal import Decimal
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -47,7 +49,7 @@ def snapshot(case: Case) -> dict:
     data["cpv_codes"] = sorted(case.cpv_codes.values_list("pk", flat=True))
     data["partner_buyers"] = sorted(case.partner_buyers.values_list("pk", flat=True))
     data["suppliers"] = sorted(case.suppliers.values_list("pk", flat=True))
-    data["benefits"] = [[b.kind, b.description, _plain(b.amount), b.unit] for b in case.benefits.all()]
+    data["benefits"] = [[b.kind, b.description, _amount(b.amount), b.unit] for b in case.benefits.all()]
     data["links"] = [[link.kind, link.url, link.title] for link in case.links.all()]
     data["contacts"] = case.contacts.count()
     data["documents"] = [[d.kind, d.title, d.original_name] for d in case.documents.all()]
@@ -58,6 +60,35 @@ def _plain(value):
     if value is None or isinstance(value, (str, int, bool)):
         return value
     return str(value)
+
+
+def _amount(value) -> str | None:
+    # Two decimals, as the database stores it, so 95 from a file equals 95.00 read back.
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def proposed_snapshot(previous: dict, *, fields: dict, relations: dict, lead_buyer, status: str) -> dict | None:
+    """The snapshot a case would have after these changes, computed without writing, or None when
+    that cannot be told (a related organization does not exist yet). Lets an importer skip lines
+    that change nothing, which is most of them on a re-import."""
+    proposed = dict(previous)
+    for name, value in fields.items():
+        proposed[name] = _plain(value.pk if name == "sector" else value)
+    proposed["status"] = status
+    proposed["lead_buyer"] = getattr(lead_buyer, "pk", None)
+    for name in M2M_RELATIONS:
+        if name in relations:
+            if any(getattr(item, "pk", None) is None for item in relations[name]):
+                return None
+            proposed[name] = sorted(item.pk for item in relations[name])
+    if "benefits" in relations:
+        proposed["benefits"] = [[b["kind"], b["description"], _amount(b.get("amount")), b.get("unit") or ""]
+                                for b in relations["benefits"]]
+    if "links" in relations:
+        proposed["links"] = [[link["kind"], link["url"], link.get("title") or ""] for link in relations["links"]]
+    if proposed["lead_buyer"] is None:
+        return None
+    return proposed
 
 
 def _revise(case: Case, actor, action: str, **audit_data) -> CaseRevision | None:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
 from delbar.cases import actions
-from delbar.cases.models import Benefit, Case, CaseLink, Category, Outcome, Procedure, Status
+from delbar.cases.models import Benefit, Case, CaseLink, CaseRevision, Category, Outcome, Procedure, Status
 from delbar.orgs.models import CpvCode, Organization, Sector
 from delbar.orgs.numbers import is_valid_org_number
 
@@ -292,12 +292,16 @@ def import_cases(stream: IO[str], *, actor=None) -> ImportReport:
 
     existing = {case.external_id: case for case in Case.objects.filter(
         external_id__in=[record.external_id for record in records])}
+    latest = _latest_snapshots(existing.values())
     for record in records:
+        case = existing.get(record.external_id)
+        if case is not None and _unchanged(case, record, latest.get(case.pk)):
+            report.unchanged += 1
+            continue
         lead_buyer = resolve(record.lead_buyer)
         relations = {**record.relations,
                      "partner_buyers": [resolve(org) for org in record.relations["partner_buyers"]],
                      "suppliers": [resolve(org) for org in record.relations["suppliers"]]}
-        case = existing.get(record.external_id)
         if case is None:
             actions.create_case(actor=actor, lead_buyer=lead_buyer, fields=record.fields, relations=relations,
                                 external_id=record.external_id, status=record.status,
@@ -316,6 +320,25 @@ def import_cases(stream: IO[str], *, actor=None) -> ImportReport:
         else:
             report.unchanged += 1
     return report
+
+
+def _latest_snapshots(cases) -> dict[int, dict]:
+    """Each case's newest revision snapshot, read in one query."""
+    latest = {}
+    revisions = CaseRevision.objects.filter(case__in=list(cases)).order_by("case_id", "-number")
+    for case_id, snapshot in revisions.values_list("case_id", "snapshot"):
+        latest.setdefault(case_id, snapshot)
+    return latest
+
+
+def _unchanged(case: Case, record: CaseRecord, previous: dict | None) -> bool:
+    if previous is None or not isinstance(record.lead_buyer, Organization):
+        return False
+    if record.published_at is not None and record.published_at != case.published_at:
+        return False
+    proposed = actions.proposed_snapshot(previous, fields=record.fields, relations=record.relations,
+                                         lead_buyer=record.lead_buyer, status=record.status)
+    return proposed == previous
 
 
 def _org_ref(org: Organization) -> dict:
