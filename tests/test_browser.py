@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 
 from delbar.accounts.models import Membership, Role
 from delbar.orgs.models import Organization
+from delbar.orgs.reference import load_reference_data_now
 from tests.conftest import PASSWORD, REPO
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are ordinary sync code.
@@ -61,14 +62,6 @@ def log_in(context, live_server, username):
     return page
 
 
-def _load_reference_data():
-    from delbar.orgs import models
-    from delbar.orgs.reference import load_reference_data
-
-    load_reference_data(**{name: getattr(models, name)
-                           for name in ("County", "Organization", "CpvCode", "NutsRegion", "Sector")})
-
-
 @pytest.fixture(scope="module", autouse=True)
 def restore_reference_data(django_db_blocker):
     # A live server needs committed data, so each test here truncates every table when it ends.
@@ -76,12 +69,12 @@ def restore_reference_data(django_db_blocker):
     # ends after the test's own teardown), for the test files that run next on this worker.
     yield
     with django_db_blocker.unblock():
-        _load_reference_data()
+        load_reference_data_now()
 
 
 @pytest.fixture(autouse=True)
 def reference_data(transactional_db):
-    _load_reference_data()  # after the previous test's truncation
+    load_reference_data_now()  # after the previous test's truncation
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from delbar.cases import actions
 from delbar.cases.models import Case, Status
-from tests.conftest import client_for
+from tests.conftest import bring_to, client_for
 
 STATUSES = [Status.DRAFT, Status.SUBMITTED, Status.PUBLISHED, Status.ARCHIVED]
 ACTIONS = ["view", "edit", "submit", "publish", "return", "archive", "download"]
@@ -38,19 +38,9 @@ def case_with_document(make_case, cast, pdf_bytes):
         document = actions.attach_document(case=case, actor=cast["alice"], content_type="application/pdf",
                                            kind="report", title="Rapport",
                                            upload=SimpleUploadedFile("rapport.pdf", pdf_bytes))
-        return _bring_to(case, status, cast), document
+        return bring_to(case, status, cast), document
 
     return make
-
-
-def _bring_to(case, status, cast):
-    if status != Status.DRAFT:
-        case = actions.submit_case(case=case, actor=cast["alice"])
-    if status in (Status.PUBLISHED, Status.ARCHIVED):
-        case = actions.publish_case(case=case, actor=cast["carol"])
-    if status == Status.ARCHIVED:
-        case = actions.archive_case(case=case, actor=cast["carol"])
-    return case
 
 
 def _web_request(client, case, document, action):

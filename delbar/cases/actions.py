@@ -49,8 +49,8 @@ def snapshot(case: Case) -> dict:
     data["cpv_codes"] = sorted(case.cpv_codes.values_list("pk", flat=True))
     data["partner_buyers"] = sorted(case.partner_buyers.values_list("pk", flat=True))
     data["suppliers"] = sorted(case.suppliers.values_list("pk", flat=True))
-    data["benefits"] = [[b.kind, b.description, _amount(b.amount), b.unit] for b in case.benefits.all()]
-    data["links"] = [[link.kind, link.url, link.title] for link in case.links.all()]
+    data["benefits"] = [_benefit_row(b.kind, b.description, b.amount, b.unit) for b in case.benefits.all()]
+    data["links"] = [_link_row(link.kind, link.url, link.title) for link in case.links.all()]
     data["contacts"] = case.contacts.count()
     data["documents"] = [[d.kind, d.title, d.original_name] for d in case.documents.all()]
     return data
@@ -62,9 +62,13 @@ def _plain(value):
     return str(value)
 
 
-def _amount(value) -> str | None:
-    # Two decimals, as the database stores it, so 95 from a file equals 95.00 read back.
-    return None if value is None else f"{Decimal(value):.2f}"
+def _benefit_row(kind, description, amount, unit) -> list:
+    # The amount with two decimals, as the database stores it, so 95 from a file equals 95.00 read back.
+    return [kind, description, None if amount is None else f"{Decimal(amount):.2f}", unit or ""]
+
+
+def _link_row(kind, url, title) -> list:
+    return [kind, url, title or ""]
 
 
 def proposed_snapshot(previous: dict, *, fields: dict, relations: dict, lead_buyer, status: str) -> dict | None:
@@ -82,10 +86,10 @@ def proposed_snapshot(previous: dict, *, fields: dict, relations: dict, lead_buy
                 return None
             proposed[name] = sorted(item.pk for item in relations[name])
     if "benefits" in relations:
-        proposed["benefits"] = [[b["kind"], b["description"], _amount(b.get("amount")), b.get("unit") or ""]
+        proposed["benefits"] = [_benefit_row(b["kind"], b["description"], b.get("amount"), b.get("unit"))
                                 for b in relations["benefits"]]
     if "links" in relations:
-        proposed["links"] = [[link["kind"], link["url"], link.get("title") or ""] for link in relations["links"]]
+        proposed["links"] = [_link_row(link["kind"], link["url"], link.get("title")) for link in relations["links"]]
     if proposed["lead_buyer"] is None:
         return None
     return proposed

@@ -121,11 +121,9 @@ ContactFormSet = inlineformset_factory(Case, ContactPerson, form=ContactForm, ex
 
 def rows(formset, fields: tuple[str, ...]) -> list[dict]:
     """The kept rows of a valid formset, as plain dicts for the actions."""
-    kept = []
+    kept, deleted = [], formset.deleted_forms if formset.can_delete else []
     for form in formset.forms:
-        if not form.has_changed() and not form.instance.pk:
-            continue
-        if formset.can_delete and formset._should_delete_form(form):
+        if (not form.has_changed() and not form.instance.pk) or form in deleted:
             continue
         row = {name: form.cleaned_data.get(name) for name in fields}
         if isinstance(form.instance, ContactPerson):

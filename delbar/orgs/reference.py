@@ -70,3 +70,11 @@ def load_reference_data(*, County, Organization, CpvCode, NutsRegion, Sector) ->
                 "nuts_code": row["nuts3_2024"],
             },
         )
+
+
+def load_reference_data_now() -> None:
+    """The same load with the current models (the migration passes its historical ones)."""
+    from delbar.orgs import models
+
+    load_reference_data(County=models.County, Organization=models.Organization, CpvCode=models.CpvCode,
+                        NutsRegion=models.NutsRegion, Sector=models.Sector)
