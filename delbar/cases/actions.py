@@ -18,6 +18,7 @@ from delbar.cases.models import (
     ContactPerson,
     Status,
 )
+from delbar.search import indexing as search_index
 
 
 class TransitionError(ValueError):
@@ -109,6 +110,7 @@ def _revise(case: Case, actor, action: str, **audit_data) -> CaseRevision | None
     revision = CaseRevision.objects.create(case=case, number=number, author=_user(actor),
                                            changed_fields=changed, snapshot=current)
     record(actor=actor, action=action, obj=case, revision=number, changed=changed, **audit_data)
+    search_index.index(case)
     return revision
 
 
@@ -212,6 +214,7 @@ def delete_draft(*, case: Case, actor) -> None:
     if case.status != Status.DRAFT:
         raise TransitionError("Only drafts can be deleted; archive a published case instead.")
     record(actor=actor, action="case.delete", obj=case, title=case.title)
+    search_index.remove(case)
     for document in case.documents.all():
         document.file.delete(save=False)
     case.delete()

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "delbar.cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from delbar.cases import search  # noqa: F401 - registers cases as a search kind

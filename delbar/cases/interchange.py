@@ -22,6 +22,7 @@ from delbar.cases import actions
 from delbar.cases.models import Benefit, Case, CaseLink, CaseRevision, Category, Outcome, Procedure, Status
 from delbar.orgs.models import CpvCode, Organization, Sector
 from delbar.orgs.numbers import is_valid_org_number
+from delbar.search import indexing as search_index
 
 REQUIRED = ("id", "title", "summary", "buyer", "sector")
 TEXT_FIELDS = ("need", "requirements", "solution", "lessons", "what_went_wrong", *Case.ROGERS_FIELDS)
@@ -273,6 +274,12 @@ def read_records(stream: IO[str]) -> list[CaseRecord]:
 
 @transaction.atomic
 def import_cases(stream: IO[str], *, actor=None) -> ImportReport:
+    # Search documents are written once at the end, embedding in batches, in this same transaction.
+    with search_index.deferred():
+        return _import_records(stream, actor)
+
+
+def _import_records(stream: IO[str], actor) -> ImportReport:
     records = read_records(stream)
     report = ImportReport()
     created_orgs: dict[tuple, Organization] = {}

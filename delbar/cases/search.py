@@ -1,0 +1,81 @@
+"""How a case becomes a search document (delbar/search/kinds.py)."""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from delbar.accounts.roles import roles_of
+from delbar.cases.models import Case, Status
+from delbar.search.kinds import Kind, register
+
+# Enough of the summary for e5 (512 tokens at most); title + summary embedded best on the dev set.
+EMBEDDING_TEXT_LIMIT = 1500
+
+
+def identifiers(case: Case) -> str:
+    """Names and numbers people search by: buyers, municipality numbers, org numbers, CPV codes."""
+    values = []
+    for org in [case.lead_buyer, *case.partner_buyers.all(), *case.suppliers.all()]:
+        values += [org.name, org.org_number or "", org.municipality_number or ""]
+    values += [cpv.code for cpv in case.cpv_codes.all()]
+    return " ".join(value for value in values if value)
+
+
+def weighted_text(case: Case) -> dict[str, str]:
+    def value(name):
+        return identifiers(case) if name == "search_identifiers" else getattr(case, name)
+    return {weight: "\n".join(value(name) for name in names) for weight, names in Case.SEARCH_WEIGHTS.items()}
+
+
+def embedding_text(case: Case) -> str:
+    return f"{case.title}. {case.summary}"[:EMBEDDING_TEXT_LIMIT]
+
+
+def document(case: Case) -> dict:
+    buyer = case.lead_buyer
+    sectors = [case.sector_id, *(sector.pk for sector in case.other_sectors.all() if sector.pk != case.sector_id)]
+    return {
+        "external_id": case.external_id or "",
+        "public": case.status == Status.PUBLISHED,
+        "organization_id": case.lead_buyer_id,
+        "status": case.status,
+        "title": case.title,
+        "summary": case.summary,
+        "body": "\n".join(part for part in (case.need, case.solution) if part),
+        "date": case.published_at or case.updated_at,
+        "sector": case.sector_id or "",
+        "sectors": " " + " ".join(sector for sector in sectors if sector) + " ",
+        "county": buyer.county_id or "",
+        "size_class": buyer.size_class,
+        "procedure": case.procedure,
+        "category": case.category,
+        "outcome": case.outcome,
+        "year": case.year,
+        "language": case.language,
+    }
+
+
+def visibility(user) -> Q:
+    """The same rule as Case.objects.visible_to, on search documents."""
+    roles = roles_of(user)
+    if roles.is_admin:
+        return Q()
+    visible = Q(public=True)
+    if roles.is_curator:
+        visible |= Q(status__in=[Status.SUBMITTED, Status.ARCHIVED])
+    if roles.editor_org_ids:
+        visible |= Q(organization_id__in=roles.editor_org_ids)
+    return visible
+
+
+CASE_KIND = register(Kind(
+    name="case",
+    model=Case,
+    label=_("Cases"),
+    document=document,
+    weighted_text=weighted_text,
+    embedding_text=embedding_text,
+    visibility=visibility,
+    queryset=lambda: Case.objects.select_related("lead_buyer").prefetch_related(
+        "other_sectors", "partner_buyers", "suppliers", "cpv_codes"),
+    url_name="case_detail",
+))

@@ -1,0 +1,205 @@
+"""Writing search documents: `index(obj)`, `remove(obj)`, `reindex()`.
+
+Callers (cases/actions.py, the importer, the admin) call these inside their own transaction, so the
+search row, its lexical entry and its vector commit or roll back with the change itself. Embedding is
+the slow part (tens of milliseconds a document), so it happens only when the embedded text changed,
+and in batches: inside `deferred()` (bulk imports) every index() waits for one batch at the end.
+"""
+
+import contextlib
+import hashlib
+import threading
+import time
+from collections import Counter
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from delbar.search import lexical, text
+from delbar.search.embedders import get_embedder
+from delbar.search.kinds import KINDS, kind_of
+from delbar.search.models import SearchClock, SearchDocument, SearchTerm
+from delbar.search.vectors import to_bytes
+
+BATCH = 500
+_pending = threading.local()
+
+
+def index(obj) -> None:
+    """Makes search reflect `obj` as it is now (its kind decides who may find it)."""
+    queue = getattr(_pending, "objects", None)
+    if queue is not None:
+        queue[(kind_of(obj).name, obj.pk)] = obj
+        return
+    index_many([obj])
+
+
+def remove(obj) -> None:
+    """Takes `obj` out of search; call before deleting it."""
+    queue = getattr(_pending, "objects", None)
+    if queue is not None:
+        queue.pop((kind_of(obj).name, obj.pk), None)
+    remove_ids(kind_of(obj).name, [obj.pk])
+
+
+@contextlib.contextmanager
+def deferred():
+    """Collects index() calls and indexes them together when the block succeeds."""
+    if getattr(_pending, "objects", None) is not None:
+        yield
+        return
+    _pending.objects = {}
+    try:
+        yield
+        queued = list(_pending.objects.items())
+    finally:
+        _pending.objects = None
+    by_kind: dict[str, list[int]] = {}
+    for (kind_name, pk), _ in queued:
+        by_kind.setdefault(kind_name, []).append(pk)
+    for kind_name, pks in by_kind.items():
+        kind = KINDS[kind_name]
+        for start in range(0, len(pks), BATCH):
+            index_many(list(kind.queryset().filter(pk__in=pks[start:start + BATCH])))
+
+
+def _take_versions(count: int) -> tuple[int, SearchClock]:
+    """Reserves `count` consecutive change numbers; the clock row stays locked until commit."""
+    clock = SearchClock.objects.select_for_update().filter(pk=1).first()
+    if clock is None:
+        clock = SearchClock.objects.create(pk=1)
+        clock = SearchClock.objects.select_for_update().get(pk=1)
+    first = max(clock.value + 1, time.time_ns() // 1000)
+    clock.value = first + count - 1
+    clock.save(update_fields=["value"])
+    return first, clock
+
+
+def _weighted_terms(kind, obj) -> dict[str, list[str]]:
+    """Terms per weight class; compound parts go to the lowest class, whatever field they came from."""
+    classes: dict[str, list[str]] = {}
+    parts_class = lexical.WEIGHT_CLASSES[-1]
+    for weight, value in kind.weighted_text(obj).items():
+        whole, parts = text.split_terms(value or "")
+        classes.setdefault(weight, []).extend(whole)
+        classes.setdefault(parts_class, []).extend(parts)
+    return {weight: values for weight, values in classes.items() if values}
+
+
+def _text_hash(value: str, embedder) -> str:
+    return hashlib.md5(f"{embedder.name}\n{value}".encode(), usedforsecurity=False).hexdigest()
+
+
+@transaction.atomic
+def index_many(objects: list) -> None:
+    if not objects:
+        return
+    embedder = get_embedder()
+    kind = kind_of(objects[0])
+    existing = {doc.object_id: doc for doc in SearchDocument.objects.filter(
+        kind=kind.name, object_id__in=[obj.pk for obj in objects])}
+    first_version, clock = _take_versions(len(objects))
+
+    documents, weighted, to_embed = [], {}, []
+    term_change: Counter = Counter()
+    for offset, obj in enumerate(objects):
+        document = existing.get(obj.pk) or SearchDocument(kind=kind.name, object_id=obj.pk)
+        was_live = document.pk is not None and not document.removed
+        old_terms = set(document.terms.split()) if was_live else set()
+        for name, value in kind.document(obj).items():
+            setattr(document, name, value)
+        document.version = first_version + offset
+        document.removed = False
+        classes = _weighted_terms(kind, obj)
+        new_terms = {term for values in classes.values() for term in values}
+        document.terms = " ".join(sorted(new_terms))
+        term_change.update({term: 1 for term in new_terms - old_terms})
+        term_change.update({term: -1 for term in old_terms - new_terms})
+        if not was_live:
+            clock.documents += 1
+        embedding_text = kind.embedding_text(obj)
+        text_hash = _text_hash(embedding_text, embedder)
+        if text_hash != document.embedded_text_hash or document.embedding is None:
+            to_embed.append((document, embedding_text, text_hash))
+        documents.append(document)
+        weighted[obj.pk] = classes
+
+    vectors = embedder.embed_passages([value for _, value, _ in to_embed])
+    for (document, _, text_hash), vector in zip(to_embed, vectors, strict=True):
+        document.embedding, document.embedded_text_hash = to_bytes(vector), text_hash
+
+    new = [document for document in documents if document.pk is None]
+    SearchDocument.objects.bulk_create(new)
+    if connection.vendor != "postgresql" or any(document.pk is None for document in new):
+        # SQLite and MySQL do not return ids from a bulk insert on every version: read them back.
+        ids = dict(SearchDocument.objects.filter(kind=kind.name, object_id__in=[d.object_id for d in new])
+                   .values_list("object_id", "id"))
+        for document in new:
+            document.pk = ids[document.object_id]
+    old = [document for document in documents if document not in new]
+    SearchDocument.objects.bulk_update(old, [field.name for field in SearchDocument._meta.concrete_fields
+                                             if field.name not in ("id", "kind", "object_id")])
+    clock.save(update_fields=["documents"])
+    _count_terms(term_change)
+    with connection.cursor() as cursor:
+        lexical.backend().write(cursor, [(document.pk, weighted[document.object_id]) for document in documents])
+
+
+@transaction.atomic
+def remove_ids(kind_name: str, object_ids: list) -> None:
+    documents = list(SearchDocument.objects.filter(kind=kind_name, object_id__in=object_ids, removed=False))
+    if not documents:
+        return
+    first_version, clock = _take_versions(len(documents))
+    term_change: Counter = Counter()
+    for offset, document in enumerate(documents):
+        term_change.update({term: -1 for term in document.terms.split()})
+        document.version = first_version + offset
+        document.removed = True
+        document.public = False
+        document.terms = document.summary = document.body = document.embedded_text_hash = ""
+        document.embedding = None
+    SearchDocument.objects.bulk_update(documents, ["version", "removed", "public", "terms", "summary", "body",
+                                                   "embedded_text_hash", "embedding"])
+    clock.documents = max(0, clock.documents - len(documents))
+    clock.save(update_fields=["documents"])
+    _count_terms(term_change)
+    with connection.cursor() as cursor:
+        lexical.backend().delete(cursor, [document.pk for document in documents])
+
+
+def _count_terms(change: Counter) -> None:
+    """Applies document-frequency changes: one upsert for new terms, one update per changed count."""
+    change = {term: delta for term, delta in change.items() if delta}
+    if not change:
+        return
+    known = set(SearchTerm.objects.filter(term__in=change).values_list("term", flat=True))
+    SearchTerm.objects.bulk_create([SearchTerm(term=term, documents=max(delta, 0))
+                                    for term, delta in change.items() if term not in known],
+                                   ignore_conflicts=True)
+    by_delta: dict[int, list[str]] = {}
+    for term, delta in change.items():
+        if term in known:
+            by_delta.setdefault(delta, []).append(term)
+    for delta, terms in by_delta.items():
+        SearchTerm.objects.filter(term__in=terms).update(documents=F("documents") + delta)
+
+
+def reindex(*, progress=None) -> int:
+    """Rebuilds every search document from the objects, as if each had just been indexed."""
+    with transaction.atomic():
+        SearchDocument.objects.all().delete()
+        SearchTerm.objects.all().delete()
+        SearchClock.objects.all().delete()
+        with connection.cursor() as cursor:
+            lexical.backend().clear(cursor)
+    total = 0
+    for kind in KINDS.values():
+        pks = list(kind.queryset().order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(pks), BATCH):
+            with transaction.atomic():
+                index_many(list(kind.queryset().filter(pk__in=pks[start:start + BATCH])))
+            total += len(pks[start:start + BATCH])
+            if progress:
+                progress(kind.name, total)
+    return total

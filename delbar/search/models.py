@@ -1,0 +1,92 @@
+"""What search stores: one row per searchable object, the document frequency of each term, a clock.
+
+The lexical index lives beside these tables in the database's own full-text machinery (lexical.py)
+and is written in the same transaction as the row; the vector is stored here, as the source of
+truth for the in-process nearest-neighbour index (vectors.py).
+"""
+
+import uuid
+
+from django.db import models
+
+
+class SearchDocument(models.Model):
+    """An object as search sees it: display text, filter values, vector, visibility."""
+
+    kind = models.CharField(max_length=20)
+    object_id = models.PositiveBigIntegerField()
+    external_id = models.CharField(max_length=100, blank=True)
+    # A monotonically increasing change number (SearchClock), so a process's vector index can catch
+    # up with exactly the rows changed since it last looked. Removed objects stay as tombstones
+    # (removed=True) until `delbar reindex`, so the catch-up sees removals too.
+    version = models.BigIntegerField(db_index=True)
+    removed = models.BooleanField(default=False)
+
+    # Who may find it: everyone when public, otherwise the owning organization's editors, curators
+    # (for what they review) and admins; see engine.visibility().
+    public = models.BooleanField(default=False)
+    organization_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=20, blank=True)
+
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    date = models.DateTimeField(null=True)
+
+    # Filter and facet values. `sectors` holds every sector, main first, space-padded (" a b ").
+    sector = models.CharField(max_length=40, blank=True)
+    sectors = models.CharField(max_length=400, blank=True)
+    county = models.CharField(max_length=2, blank=True)
+    size_class = models.CharField(max_length=10, blank=True)
+    procedure = models.CharField(max_length=30, blank=True)
+    category = models.CharField(max_length=3, blank=True)
+    outcome = models.CharField(max_length=10, blank=True)
+    year = models.PositiveSmallIntegerField(null=True)
+    language = models.CharField(max_length=5, blank=True)
+
+    terms = models.TextField(blank=True)            # its distinct terms, for SearchTerm bookkeeping
+    embedded_text_hash = models.CharField(max_length=32, blank=True)
+    embedding = models.BinaryField(null=True)       # float32 × Embedder.dimensions
+
+    class Meta:
+        db_table = "search_document"
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_object")]
+        indexes = [models.Index(fields=["kind", "removed", "public", "-date"], name="search_listing")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.title}"
+
+
+class SearchTerm(models.Model):
+    """How many live documents contain a term: lets a query drop words too common to rank by."""
+
+    term = models.CharField(max_length=100, primary_key=True)
+    documents = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "search_term"
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.documents})"
+
+
+def new_instance() -> str:
+    return uuid.uuid4().hex
+
+
+class SearchClock(models.Model):
+    """A single row counting changes. Taking a number locks the row until commit, so numbers
+    become visible in order; it is at least the current time in microseconds, so numbers never
+    repeat even after a rollback."""
+
+    value = models.BigIntegerField(default=0)
+    documents = models.IntegerField(default=0)      # live documents, for inverse document frequency
+    # Names this life of the index: a new database, a flush or `delbar reindex` gives a new one, and
+    # processes then rebuild their vector index instead of catching up.
+    instance = models.CharField(max_length=32, default=new_instance)
+
+    class Meta:
+        db_table = "search_clock"
+
+    def __str__(self) -> str:
+        return str(self.value)
