@@ -6,6 +6,7 @@ from delbar.accounts import views as account_views
 from delbar.api.urls import api
 from delbar.cases import views as case_views
 from delbar.orgs import views as org_views
+from delbar.search import views as search_views
 from delbar.web import views as web_views
 
 admin.site.site_header = "Delbar"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", web_views.home, name="home"),
     path("about/", web_views.about, name="about"),
     path("my/", web_views.my_organization, name="my_organization"),
+    path("search/", search_views.search_page, name="search"),
     path("cases/", case_views.case_list, name="case_list"),
     path("cases/new/", case_views.case_create, name="case_create"),
     path("cases/review/", case_views.review_queue, name="review_queue"),

@@ -26,4 +26,5 @@ def test_lists_do_not_query_per_case(cast, make_case, client, url):
 
 def test_case_page_has_a_fixed_number_of_queries(cast, make_case, client):
     case = make_case(Status.PUBLISHED)
-    assert queries_for(client, case.get_absolute_url()) <= 12
+    # 12 for the case itself, 3 for "similar cases" (index freshness, the case's vector, the hits)
+    assert queries_for(client, case.get_absolute_url()) <= 15

@@ -20,10 +20,11 @@ from delbar.api.schemas import (
     Error,
     ReturnIn,
 )
+from delbar.api.search import form_or_422
 from delbar.cases import access, actions
-from delbar.cases.forms import CaseFilterForm
 from delbar.cases.models import Case
 from delbar.orgs.models import CpvCode, Organization, Sector
+from delbar.search.engine import search
 
 router = Router(tags=["cases"])
 CASES_PER_PAGE = 20
@@ -126,16 +127,17 @@ def _case_for(request, pk, action="view") -> Case:
 @router.get("", response={200: CasePage, 400: Error, 401: Error, 422: Error}, auth=None,
             summary="List published cases")
 def list_cases(request, filters: Query[CaseFilters], page: int = Query(1, ge=1)):
-    """Published cases, newest first, filtered like the case list page; 20 a page."""
+    """Published cases filtered like the case list page: newest first, or best first with `q` (the
+    same search as /api/search); 20 a page."""
     current_user(request)  # a token that is sent must be valid
-    form = CaseFilterForm({name: value for name, value in filters.dict().items() if value is not None})
-    if not form.is_valid():
-        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
-        raise HttpError(422, f"Invalid filter. {problems}")
-    paginator = Paginator(form.filter(Case.objects.published().for_listing()), CASES_PER_PAGE)
+    form = form_or_422(filters.dict(), kinds=["case"])
+    result = search(form.query(), kinds=["case"], filters=form.filters(), sort=form.ordering())
+    paginator = Paginator(result.hits, CASES_PER_PAGE)
     if page > max(paginator.num_pages, 1):
         raise HttpError(422, f"There are only {paginator.num_pages} pages.")
-    return {"count": paginator.count, "items": [case_summary(case) for case in paginator.page(page)]}
+    ids = [hit.document.object_id for hit in paginator.page(page)]
+    cases = Case.objects.for_listing().in_bulk(ids)
+    return {"count": paginator.count, "items": [case_summary(cases[pk]) for pk in ids if pk in cases]}
 
 
 @router.get("/mine", response={200: list[CaseSummaryOut], 401: Error}, auth=TokenAuth(),

@@ -211,3 +211,47 @@ class CaseFilters(Schema):
     category: Category | None = None
     outcome: Outcome | None = None
     year: int | None = None
+
+
+class SearchFilters(Schema):
+    q: str | None = Field(None, max_length=500, description="Words or a described need, in any language")
+    kind: Literal["case"] | None = Field(None, description="Only this kind of document")
+    sector: str | None = None
+    county: str | None = None
+    size_class: Literal["small", "medium", "large"] | None = None
+    procedure: Procedure | None = None
+    category: Category | None = None
+    outcome: Outcome | None = None
+    year: int | None = None
+    sort: Literal["relevance", "date"] | None = Field(None, description="Default: relevance with words, else date")
+
+
+class SearchHitOut(Schema):
+    id: str = Field(description="The import file's id where there is one, otherwise the object's id")
+    kind: str
+    object_id: int
+    title: str
+    url: str
+    score: float | None = Field(description="Fused relevance; null without words")
+    semantic_score: float | None = Field(description="Cosine similarity of query and document")
+    lexical_score: float | None = Field(description="Full-text score relative to the best match (0–1)")
+    snippet: str = Field(description="HTML: the best passage, matched words in <mark>, the rest escaped")
+    date: datetime | None
+    status: str
+    sector: str
+    county: str
+    year: int | None
+    outcome: str
+
+
+class FacetValue(Schema):
+    value: str
+    count: int
+
+
+class SearchPage(Schema):
+    query: str
+    count: int = Field(description="How many results in all (a query's results are its 200 best at most)")
+    terms: list[str] = Field(description="The query's search terms: stemmed, compounds split")
+    items: list[SearchHitOut]
+    facets: dict[str, list[FacetValue]]

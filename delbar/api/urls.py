@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 
 from delbar.api.cases import router as cases_router
 from delbar.api.reference import organizations, reference
+from delbar.api.search import router as search_router
 
 api = NinjaAPI(
     title="Delbar API",
@@ -16,3 +17,4 @@ api = NinjaAPI(
 api.add_router("/cases", cases_router)
 api.add_router("/organizations", organizations)
 api.add_router("/reference", reference)
+api.add_router("/search", search_router)

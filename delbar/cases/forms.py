@@ -2,15 +2,14 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from delbar.cases.actions import EDITABLE_FIELDS
 from delbar.cases.documents import ACCEPT_ATTRIBUTE, inspect_upload
-from delbar.cases.models import Benefit, Case, CaseDocument, CaseLink, Category, ContactPerson, Outcome, Procedure
-from delbar.orgs.models import County, CpvCode, Organization, Sector
+from delbar.cases.models import Benefit, Case, CaseDocument, CaseLink, ContactPerson
+from delbar.orgs.models import CpvCode, Organization
 
 CONTENT_LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("se", "Davvisámegiella"),
                      ("en", "English"), ("sv", "Svenska"), ("da", "Dansk")]
@@ -134,43 +133,3 @@ def rows(formset, fields: tuple[str, ...]) -> list[dict]:
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(label=_("What should the authors change?"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class CaseFilterForm(forms.Form):
-    """The case list's filters, as plain GET parameters so every view can be linked."""
-
-    q = forms.CharField(label=_("Words"), required=False)
-    sector = forms.ModelChoiceField(label=_("Sector"), queryset=Sector.objects.all(), required=False,
-                                    empty_label=_("All sectors"))
-    county = forms.ModelChoiceField(label=_("County"), queryset=County.objects.all(), required=False,
-                                    empty_label=_("All counties"))
-    size_class = forms.ChoiceField(label=_("Municipality size"), required=False,
-                                   choices=[("", _("All sizes"))] + list(Organization.SizeClass.choices))
-    procedure = forms.ChoiceField(label=_("Procedure"), required=False,
-                                  choices=[("", _("All procedures"))] + list(Procedure.choices))
-    category = forms.ChoiceField(label=_("Category"), required=False,
-                                 choices=[("", _("Both categories"))] + list(Category.choices))
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
-                                choices=[("", _("All outcomes"))] + list(Outcome.choices))
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
-
-    def filter(self, queryset):
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        if data["q"]:
-            for word in data["q"].split()[:10]:
-                queryset = queryset.filter(Q(title__icontains=word) | Q(summary__icontains=word)
-                                           | Q(need__icontains=word) | Q(solution__icontains=word))
-        if data["sector"]:
-            # A subquery, not a join: a join would need DISTINCT over the wide case rows.
-            secondary = Case.other_sectors.through.objects.filter(sector=data["sector"]).values("case_id")
-            queryset = queryset.filter(Q(sector=data["sector"]) | Q(pk__in=secondary))
-        if data["county"]:
-            queryset = queryset.filter(lead_buyer__county=data["county"])
-        if data["size_class"]:
-            queryset = queryset.filter(lead_buyer__size_class=data["size_class"])
-        for name in ("procedure", "category", "outcome", "year"):
-            if data[name]:
-                queryset = queryset.filter(**{name: data[name]})
-        return queryset

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +10,6 @@ from delbar.accounts.roles import roles_of
 from delbar.cases import access, actions
 from delbar.cases.forms import (
     BenefitFormSet,
-    CaseFilterForm,
     CaseForm,
     ContactFormSet,
     DocumentForm,
@@ -21,25 +19,21 @@ from delbar.cases.forms import (
 )
 from delbar.cases.models import Case, CaseDocument, Status
 from delbar.orgs.models import Organization
+from delbar.search.engine import similar
+from delbar.search.views import render_results
 
-CASES_PER_PAGE = 20
+SIMILAR_CASES = 5
 
 
 def case_list(request):
-    form = CaseFilterForm(request.GET or None)
-    cases = form.filter(Case.objects.published().for_listing())
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
-    template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"
-    return render(request, template, context)
+    return render_results(request, kinds=["case"], template="cases/case_list.html")
 
 
 def case_detail(request, pk):
     case = access.get_case_for_user(request.user, pk)
     context = {
         "case": case,
+        "similar": similar(case, user=request.user, limit=SIMILAR_CASES),
         "allowed": access.allowed_actions(request.user, case),
         "return_form": ReturnForm(),
         "documents": case.documents.all(),

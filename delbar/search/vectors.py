@@ -53,12 +53,14 @@ class VectorIndex:
     def refresh(self) -> None:
         """Applies every change committed since the last call."""
         with self._lock:
-            instance = _instance_of(SearchClock.objects.filter(pk=1).values_list("instance", flat=True).first())
+            # The clock's value is the newest change number committed: writers hold its row until
+            # they commit. So one query tells both which index this is and whether anything changed.
+            clock = SearchClock.objects.filter(pk=1).values_list("instance", "value").first()
+            instance, latest = (_instance_of(clock[0]), clock[1]) if clock else ("", None)
             if instance != self.instance:
                 # A new database (or a flushed one): start over, from a saved graph if there is one.
                 self.index, self.watermark, self.instance = self._new_index(), 0, instance
                 self._load_saved()
-            latest = SearchDocument.objects.order_by("-version").values_list("version", flat=True).first()
             while latest is not None and latest > self.watermark:
                 rows = list(SearchDocument.objects.filter(version__gt=self.watermark).order_by("version")
                             .values_list("id", "version", "removed", "embedding")[:CATCH_UP_BATCH])

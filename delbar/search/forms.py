@@ -1,0 +1,65 @@
+"""The search form: words, filters and order, as plain GET parameters so every result list can be
+linked, bookmarked and used without JavaScript. The case list and the API use it too."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from delbar.cases.models import Category, Outcome, Procedure
+from delbar.orgs.models import County, Organization, Sector
+from delbar.search.engine import FILTER_FIELDS
+from delbar.search.kinds import KINDS
+
+MAX_QUERY_LENGTH = 500
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Words"), required=False, max_length=MAX_QUERY_LENGTH,
+                        widget=forms.TextInput(attrs={"type": "search"}))
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    sector = forms.ModelChoiceField(label=_("Sector"), queryset=Sector.objects.all(), required=False,
+                                    empty_label=_("All sectors"))
+    county = forms.ModelChoiceField(label=_("County"), queryset=County.objects.all(), required=False,
+                                    empty_label=_("All counties"))
+    size_class = forms.ChoiceField(label=_("Municipality size"), required=False,
+                                   choices=[("", _("All sizes"))] + list(Organization.SizeClass.choices))
+    procedure = forms.ChoiceField(label=_("Procedure"), required=False,
+                                  choices=[("", _("All procedures"))] + list(Procedure.choices))
+    category = forms.ChoiceField(label=_("Category"), required=False,
+                                 choices=[("", _("Both categories"))] + list(Category.choices))
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
+                                choices=[("", _("All outcomes"))] + list(Outcome.choices))
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
+    sort = forms.ChoiceField(label=_("Order"), required=False,
+                             choices=[("relevance", _("Best match")), ("date", _("Newest first"))])
+
+    def __init__(self, *args, kinds: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fixed_kinds = kinds
+        if kinds:
+            del self.fields["kind"]
+        else:
+            self.fields["kind"].choices = [("", _("Everything"))] + [
+                (name, kind.label) for name, kind in KINDS.items()]
+
+    def filters(self) -> dict:
+        """The chosen filters as the engine's values (sector slug, county number, …)."""
+        data = self.cleaned_data
+        values = {}
+        for name in FILTER_FIELDS:
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            values[name] = value.pk if hasattr(value, "pk") else value
+        return values
+
+    def kinds(self) -> list[str] | None:
+        if self.fixed_kinds:
+            return self.fixed_kinds
+        kind = self.cleaned_data.get("kind")
+        return [kind] if kind else None
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "").strip()
+
+    def ordering(self) -> str:
+        return self.cleaned_data.get("sort") or ("relevance" if self.query() else "date")
