@@ -34,6 +34,7 @@ MIN_RESULTS = 20           # but never fewer than a page
 STRONG_LEXICAL = 0.5       # and so does any hit with at least half the best lexical score
 CANDIDATES = 200           # hits ranked per query (the result list and its facets)
 LEXICAL_CANDIDATES = 200
+SEMANTIC_CANDIDATES = 2 * CANDIDATES  # asked of the graph: room for what the user may not see
 EXACT_LIMIT = 20_000       # filtered sets up to this size get exact cosine search, not the graph
 OVERSAMPLE = 8             # larger filtered sets: ask the graph for this many times more
 # A term in more documents than this ranks nothing and costs a scan of its postings: dropped.
@@ -251,7 +252,7 @@ def _nearest(index, query_vector, documents, *, filtered: bool) -> list[tuple[in
             return sorted(scores.items(), key=lambda item: -item[1])[:CANDIDATES]
         count = CANDIDATES * OVERSAMPLE
     else:
-        count = CANDIDATES * 2   # room for documents the user may not see (drafts, removed ones)
+        count = SEMANTIC_CANDIDATES
     nearest = index.nearest(query_vector, count)
     allowed = set(documents.filter(pk__in=[doc_id for doc_id, _ in nearest]).values_list("id", flat=True))
     return [(doc_id, score) for doc_id, score in nearest if doc_id in allowed][:CANDIDATES]
