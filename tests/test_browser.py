@@ -122,7 +122,7 @@ def test_write_submit_publish_find(browser, live_server, people):
     assert_accessible(page, "home")
     page.get_by_role("link", name="Erfaringer", exact=True).first.click()
     page.get_by_label("Søkeord").fill("undervannsrobot")
-    page.get_by_role("button", name="Vis erfaringer").click()
+    page.locator("form.filters").get_by_role("button", name="Søk").click()
     assert_accessible(page, "case-list")
     page.get_by_role("link", name="Undervannsrobot for drikkevannstunneler").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Undervannsrobot for drikkevannstunneler"
@@ -144,11 +144,42 @@ def test_list_updates_as_you_type_and_works_in_english(browser, live_server, peo
     page = browser.new_page()
     page.goto(f"{live_server.url}/cases/")
     page.get_by_label("Søkeord").press_sequentially("ferje", delay=30)
-    page.wait_for_function("() => !document.querySelector('#results').innerText.includes('nattilsyn')")
-    assert "Elektrisk ferje" in page.inner_text("#results")
+    # Newest first before typing; best match first after.
+    page.wait_for_function("() => document.querySelector('#results article h3').innerText.includes('ferje')")
+    assert "<mark>ferje</mark>" in page.inner_html("#results article h3")
     assert "q=ferje" in page.url  # htmx pushed the URL: the view can be bookmarked
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert_accessible(page, "case-list-en")
+    page.close()
+
+
+def test_search_from_any_page_in_another_language(browser, live_server, people):
+    from delbar.cases import actions
+    from delbar.orgs.models import Sector
+
+    alice, carol = people
+    bergen = Organization.objects.get(municipality_number="4601")
+    for title, summary, sector in (
+            ("Medisinrobot for hjemmeboende", "Automatiske medisindispensere deler ut legemidler hjemme.",
+             "helse-omsorg"),
+            ("Elektrisk ferje", "En batterielektrisk ferje erstattet dieselferja.", "samferdsel")):
+        case = actions.create_case(actor=alice, lead_buyer=bergen, fields={
+            "title": title, "summary": summary, "sector": Sector.objects.get(pk=sector)})
+        actions.publish_case(case=actions.submit_case(case=case, actor=alice), actor=carol)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/about/")
+    page.get_by_role("searchbox", name="Søk i Delbar").fill("robot that hands out medicines at home")
+    page.get_by_role("searchbox", name="Søk i Delbar").press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    first = page.locator("#results article h3").first
+    assert first.inner_text() == "Medisinrobot for hjemmeboende"
+    assert_accessible(page, "search-results")
+    page.get_by_role("navigation", name="Sektor").get_by_role("link", name="Helse og omsorg").click()
+    page.wait_for_url("**sector=helse-omsorg*")
+    assert "Elektrisk ferje" not in page.inner_text("#results")
+    page.goto(f"{live_server.url}/search/?q=ferje&year=1999")
+    assert page.get_by_role("link", name="uten «År»").is_visible()
+    assert_accessible(page, "search-no-results")
     page.close()

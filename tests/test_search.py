@@ -246,7 +246,8 @@ def test_import_indexes_in_one_batch_and_idempotently(db, tmp_path):
     call_command("search", "elektrisk ferje", "--json", "--limit", "2", stdout=out)
     hits = json.loads(out.getvalue())
     assert [hit["id"] for hit in hits][0] == "t-1" and set(hits[0]) == {"id", "kind", "title", "score"}
-    assert hits[0]["kind"] == "case" and hits[0]["score"] >= hits[1]["score"]
+    assert hits[0]["kind"] == "case" and len(hits) <= 2
+    assert [hit["score"] for hit in hits] == sorted((hit["score"] for hit in hits), reverse=True)
 
 
 def test_search_command_rejects_bad_input(db):
