@@ -27,6 +27,7 @@ def setup_django(prefix: str) -> Path:
     from django.core.management import call_command
     from django.db import connection
 
+    call_command("collectstatic", interactive=False, verbosity=0)
     if connection.vendor == "postgresql":
         _fresh_postgres_database(settings)
     call_command("migrate", verbosity=0)

@@ -54,7 +54,11 @@ def corpus(cast, bergen, lyngdal):
 
 
 def top(query, n=1, **options):
-    return [hit.document.object_id for hit in search(query, **options).hits[:n]]
+    return object_ids(search(query, **options), n)
+
+
+def object_ids(result, n=None):
+    return [hit.document.object_id for hit in result.shown(0, n)]
 
 
 # --- Text analysis ---
@@ -96,25 +100,25 @@ def test_identifiers_and_buyer_names_match_exactly(corpus, lyngdal):
 
 
 def test_hits_carry_highlighted_snippets(corpus):
-    hit = search("batterielektrisk ferje").hits[0]
+    hit = search("batterielektrisk ferje").shown(0, 1)[0]
     assert "<mark>ferje</mark>" in hit.snippet and "<mark>batterielektrisk</mark>" in hit.snippet
     assert "<mark>ferje</mark>" in hit.title_html.lower()
 
 
 def test_snippets_escape_the_stored_text(cast, make_case):
     make_case(Status.PUBLISHED, title="Skjema <script>alert(1)</script>", summary="Et skjema med <b>fet</b> skrift.")
-    hit = search("skjema").hits[0]
+    hit = search("skjema").shown(0, 1)[0]
     assert "<script>" not in hit.title_html and "&lt;script&gt;" in hit.title_html
     assert "<b>" not in hit.snippet
 
 
 def test_filters_apply_before_ranking_and_facets_count_the_results(corpus):
     result = search("", filters={"sector": "helse-omsorg"})
-    assert {hit.document.object_id for hit in result.hits[:10]} == {corpus["medicine"].pk, corpus["night"].pk}
+    assert set(object_ids(result, 10)) == {corpus["medicine"].pk, corpus["night"].pk}
     assert dict(result.facets["outcome"]) == {"success": 1, "partial": 1}
     robots = search("robot", filters={"sector": "vann-avlop-avfall"})
-    assert robots.hits[0].document.object_id == corpus["tunnel"].pk
-    assert {hit.document.sector for hit in robots.hits} == {"vann-avlop-avfall"}
+    assert object_ids(robots)[0] == corpus["tunnel"].pk
+    assert {hit.document.sector for hit in robots.shown()} == {"vann-avlop-avfall"}
     assert dict(robots.facets["sector"]) == {"vann-avlop-avfall": 2}
     assert search("robot", filters={"year": 1999}).hits == []
     everything = search("robot")
@@ -122,7 +126,7 @@ def test_filters_apply_before_ranking_and_facets_count_the_results(corpus):
 
 
 def test_date_order_and_similar_cases(corpus):
-    newest = [hit.document.object_id for hit in search("", sort="date").hits]
+    newest = object_ids(search("", sort="date"))
     assert newest[0] == corpus["library"].pk  # published last
     similar_to_tunnel = [hit.document.object_id for hit in similar(corpus["tunnel"], limit=3)]
     assert corpus["tunnel"].pk not in similar_to_tunnel and len(similar_to_tunnel) == 3
@@ -134,7 +138,7 @@ def test_drafts_never_leak(cast, corpus, make_case):
     draft = make_case(Status.DRAFT, title="Hemmelig utkast om droner", summary="Droner som leter etter savnede.")
 
     def finds(user):
-        return draft.pk in [hit.document.object_id for hit in search("droner", user=user).hits]
+        return draft.pk in object_ids(search("droner", user=user))
 
     assert not finds(None) and not finds(cast["bob"]) and not finds(cast["carol"]) and not finds(cast["dave"])
     assert finds(cast["alice"]) and finds(cast["admin"])
@@ -144,7 +148,7 @@ def test_drafts_never_leak(cast, corpus, make_case):
     assert draft.pk not in [hit.document.object_id for hit in similar(corpus["tunnel"], limit=50)]
     submitted = actions.submit_case(case=draft, actor=cast["alice"])
     assert finds(cast["carol"]) and not finds(None)
-    assert submitted.pk not in [hit.document.object_id for hit in search("", user=None).hits]
+    assert submitted.pk not in object_ids(search("", user=None))
 
 
 def test_api_search_hides_drafts_and_validates(cast, corpus, make_case, api_client):

@@ -24,7 +24,7 @@ from delbar.api.search import form_or_422
 from delbar.cases import access, actions
 from delbar.cases.models import Case
 from delbar.orgs.models import CpvCode, Organization, Sector
-from delbar.search.engine import search
+from delbar.search.engine import load_documents, search
 
 router = Router(tags=["cases"])
 CASES_PER_PAGE = 20
@@ -135,7 +135,7 @@ def list_cases(request, filters: Query[CaseFilters], page: int = Query(1, ge=1))
     paginator = Paginator(result.hits, CASES_PER_PAGE)
     if page > max(paginator.num_pages, 1):
         raise HttpError(422, f"There are only {paginator.num_pages} pages.")
-    ids = [hit.document.object_id for hit in paginator.page(page)]
+    ids = [hit.document.object_id for hit in load_documents(paginator.page(page))]
     cases = Case.objects.for_listing().in_bulk(ids)
     return {"count": paginator.count, "items": [case_summary(cases[pk]) for pk in ids if pk in cases]}
 

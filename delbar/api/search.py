@@ -41,7 +41,7 @@ def search_endpoint(request, filters: Query[SearchFilters], limit: int = Query(2
     user = current_user(request)
     form = form_or_422(filters.dict())
     result = search(form.query(), kinds=form.kinds(), filters=form.filters(), user=user, sort=form.ordering())
-    items = result.hits[offset:offset + limit]
+    items = result.shown(offset, offset + limit)
     return {
         "query": result.query, "count": len(result.hits), "terms": result.terms,
         "items": [hit_out(hit) for hit in items],

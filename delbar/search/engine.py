@@ -45,13 +45,23 @@ FILTER_FIELDS = ("sector", "county", "size_class", "procedure", "category", "out
 FACET_FIELDS = ("kind", *FILTER_FIELDS)
 
 
+# What a ranked hit carries before its page is shown: enough for facets and for sorting by date.
+HIT_COLUMNS = ("id", "kind", "sectors", "county", "size_class", "procedure", "category", "outcome", "year",
+               "date")
+
+
 @dataclass
 class Hit:
-    document: SearchDocument
+    """A ranked document. `document` (the display text) is loaded only for the hits that are shown:
+    call load_documents() on a page of hits first."""
+
+    doc_id: int
     score: float = 0.0
     semantic: float | None = None
     lexical: float | None = None
     terms: list[str] = field(default_factory=list)
+    values: dict = field(default_factory=dict)      # HIT_COLUMNS
+    document: SearchDocument | None = None
 
     @property
     def kind(self) -> str:
@@ -75,6 +85,18 @@ class Hit:
         return snippets.highlight(self.document.title, set(self.terms))
 
 
+def load_documents(hits) -> list[Hit]:
+    """Gives each of `hits` its document (one query); returns them."""
+    hits = list(hits)
+    missing = [hit.doc_id for hit in hits if hit.document is None]
+    if missing:
+        rows = SearchDocument.objects.defer("terms", "embedding", "embedded_text_hash").in_bulk(missing)
+        for hit in hits:
+            if hit.document is None:
+                hit.document = rows.get(hit.doc_id)
+    return [hit for hit in hits if hit.document is not None]
+
+
 @dataclass
 class SearchResult:
     query: str
@@ -86,6 +108,10 @@ class SearchResult:
     @property
     def total(self) -> int:
         return len(self.hits)
+
+    def shown(self, start: int = 0, stop: int | None = None) -> list[Hit]:
+        """The hits from `start` to `stop`, with their documents loaded."""
+        return load_documents(self.hits[start:stop])
 
 
 class Listing:
@@ -106,7 +132,9 @@ class Listing:
 
     def __getitem__(self, index):
         rows = self.queryset[index]
-        return [Hit(row) for row in rows] if isinstance(index, slice) else Hit(rows)
+        if isinstance(index, slice):
+            return [Hit(row.pk, document=row) for row in rows]
+        return Hit(rows.pk, document=rows)
 
 
 def visible_documents(user, kinds: list[str] | None = None):
@@ -151,12 +179,9 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
 
     terms = text.query_terms(query)
     filtered = any(filters.get(name) not in (None, "") for name in FILTER_FIELDS)
-    ranked, lexical_terms = _rank(query, terms, documents, filtered=filtered, limit=limit, mode=mode)
-    rows = {row.pk: row for row in _display_fields(documents).filter(pk__in=[doc_id for doc_id, *_ in ranked])}
-    hits = [Hit(rows[doc_id], score, semantic, lexical_score, terms)
-            for doc_id, score, semantic, lexical_score in ranked if doc_id in rows]
+    hits, lexical_terms = _rank(query, terms, documents, filtered=filtered, limit=limit, mode=mode)
     if sort == "date":
-        hits.sort(key=lambda hit: (hit.document.date is not None, hit.document.date), reverse=True)
+        hits.sort(key=lambda hit: (hit.values["date"] is not None, hit.values["date"]), reverse=True)
     return SearchResult(query, hits, _facets_of(hits), terms, lexical_terms)
 
 
@@ -203,58 +228,62 @@ def _where(documents) -> tuple[str, list]:
 
 
 def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int, mode: str = "hybrid"):
-    """(document id, score, cosine, lexical score) best first, at most `limit`."""
+    """The hits best first, at most `limit`, and the terms matched lexically."""
     counts, total = _term_statistics(terms)
-    chosen = lexical_terms_for(terms, counts, total)
+    chosen = lexical_terms_for(terms, counts, total) if mode != "semantic" else []
     lexical_hits = _lexical(chosen, documents, counts, total, LEXICAL_CANDIDATES)
-    if mode == "lexical":
-        return [(doc_id, score, None, score) for doc_id, score in lexical_hits][:limit], chosen
     identifiers = [term for term in terms if term.isdigit() and len(term) >= 4 and counts.get(term)]
-    identified = {doc_id for doc_id, _ in _lexical(identifiers, documents, counts, total, LEXICAL_CANDIDATES)}
-    if mode == "semantic":
-        lexical_hits, identified = [], set()
+    identified = set()
+    if mode == "hybrid" and identifiers:
+        identified = {doc_id for doc_id, _ in _lexical(identifiers, documents, counts, total, LEXICAL_CANDIDATES)}
 
-    embedder = get_embedder()
-    query_vector = embedder.embed_queries([query])[0]
-    index = vector_index(embedder.dimensions)
-    semantic = dict(_nearest(index, query_vector, documents, filtered=filtered))
-    missing = [doc_id for doc_id, _ in lexical_hits if doc_id not in semantic]
-    similarities = {**index.similarities(query_vector, missing), **semantic}
+    semantic, similarities = {}, {}
+    if mode != "lexical":
+        embedder = get_embedder()
+        query_vector = embedder.embed_queries([query])[0]
+        index = vector_index(embedder.dimensions)
+        semantic = dict(_nearest(index, query_vector, documents, filtered=filtered))
+        missing = [doc_id for doc_id, _ in lexical_hits if doc_id not in semantic]
+        similarities = {**index.similarities(query_vector, missing), **semantic}
+
+    # One query checks every candidate against visibility and filters, and brings its facet values.
+    candidates = set(semantic) | {doc_id for doc_id, _ in lexical_hits} | identified
+    values = {row[0]: dict(zip(HIT_COLUMNS, row, strict=True)) for row in
+              documents.filter(pk__in=candidates).values_list(*HIT_COLUMNS)} if candidates else {}
 
     coverage = sum(1 for term in terms if counts.get(term)) / len(terms) if terms else 0.0
     best_lexical = max((score for _, score in lexical_hits), default=0.0) or 1.0
     lexical_scores = {doc_id: score / best_lexical for doc_id, score in lexical_hits}
     ranked = []
-    for doc_id in set(semantic) | set(lexical_scores):
+    for doc_id in values:
         cosine = similarities.get(doc_id)
         lexical_score = lexical_scores.get(doc_id)
-        score = (cosine or 0.0) + LEXICAL_WEIGHT * coverage * (lexical_score or 0.0)
-        ranked.append([doc_id, score, cosine, lexical_score])
-    for row in ranked:
-        if row[0] in identified:
-            row[1] += IDENTIFIER_BOOST
-    ranked.sort(key=lambda row: (-row[1], row[0]))
+        if mode == "lexical":
+            score = lexical_score or 0.0
+        else:
+            score = (cosine or 0.0) + LEXICAL_WEIGHT * coverage * (lexical_score or 0.0)
+        if doc_id in identified:
+            score += IDENTIFIER_BOOST
+        ranked.append(Hit(doc_id, score, cosine, lexical_score, terms, values[doc_id]))
+    ranked.sort(key=lambda hit: (-hit.score, hit.doc_id))
     # What counts as a result (and in the facets): whatever scores close to the best, matches strongly
     # by words, or matches an identifier. Cutting never reorders what is kept.
-    best = ranked[0][1] if ranked else 0.0
-    ranked = [tuple(row) for row in ranked
-              if row[1] >= best - RESULT_MARGIN or (row[3] or 0.0) >= STRONG_LEXICAL or row[0] in identified]
+    best = ranked[0].score if ranked else 0.0
+    ranked = [hit for hit in ranked if hit.score >= best - RESULT_MARGIN or (hit.lexical or 0.0) >= STRONG_LEXICAL
+              or hit.doc_id in identified]
     return ranked[:limit], chosen
 
 
 def _nearest(index, query_vector, documents, *, filtered: bool) -> list[tuple[int, float]]:
-    """The CANDIDATES documents nearest the query among `documents`."""
+    """Documents nearest the query, best first: exactly among `documents` when filters leave few,
+    otherwise from the graph (the caller drops what `documents` excludes)."""
     if filtered:
         ids = list(documents.values_list("id", flat=True)[:EXACT_LIMIT + 1])
         if len(ids) <= EXACT_LIMIT:
             scores = index.similarities(query_vector, ids)
             return sorted(scores.items(), key=lambda item: -item[1])[:CANDIDATES]
-        count = CANDIDATES * OVERSAMPLE
-    else:
-        count = SEMANTIC_CANDIDATES
-    nearest = index.nearest(query_vector, count)
-    allowed = set(documents.filter(pk__in=[doc_id for doc_id, _ in nearest]).values_list("id", flat=True))
-    return [(doc_id, score) for doc_id, score in nearest if doc_id in allowed][:CANDIDATES]
+        return index.nearest(query_vector, CANDIDATES * OVERSAMPLE)
+    return index.nearest(query_vector, SEMANTIC_CANDIDATES)
 
 
 def similar(obj, *, user=None, limit: int = 5) -> list[Hit]:
@@ -272,7 +301,7 @@ def similar(obj, *, user=None, limit: int = 5) -> list[Hit]:
     nearest = [(doc_id, score) for doc_id, score in index.nearest(vector, limit * 4 + 1) if doc_id != source.pk]
     rows = {row.pk: row for row in _display_fields(visible_documents(user, [kind.name])).filter(
         pk__in=[doc_id for doc_id, _ in nearest])}
-    return [Hit(rows[doc_id], score, score) for doc_id, score in nearest if doc_id in rows][:limit]
+    return [Hit(doc_id, score, score, document=rows[doc_id]) for doc_id, score in nearest if doc_id in rows][:limit]
 
 
 def _facets_of(hits: list[Hit]) -> dict[str, list[tuple[str, int]]]:
@@ -281,9 +310,9 @@ def _facets_of(hits: list[Hit]) -> dict[str, list[tuple[str, int]]]:
         counter: Counter = Counter()
         for hit in hits:
             if name == "sector":
-                counter.update(hit.document.sectors.split())
+                counter.update(hit.values["sectors"].split())
             else:
-                value = getattr(hit.document, name)
+                value = hit.values[name]
                 if value not in (None, ""):
                     counter[str(value)] += 1
         facets[name] = counter.most_common()

@@ -22,6 +22,7 @@ from delbar.search.models import SearchClock, SearchDocument, SearchTerm
 from delbar.search.vectors import to_bytes
 
 BATCH = 500
+TERMS_PER_QUERY = 5000  # SQLite allows 32,766 parameters a statement
 _pending = threading.local()
 
 
@@ -130,8 +131,8 @@ def index_many(objects: list) -> None:
 
     new = [document for document in documents if document.pk is None]
     SearchDocument.objects.bulk_create(new)
-    if connection.vendor != "postgresql" or any(document.pk is None for document in new):
-        # SQLite and MySQL do not return ids from a bulk insert on every version: read them back.
+    if any(document.pk is None for document in new):
+        # Databases that cannot return ids from a bulk insert (SQLite before 3.35): read them back.
         ids = dict(SearchDocument.objects.filter(kind=kind.name, object_id__in=[d.object_id for d in new])
                    .values_list("object_id", "id"))
         for document in new:
@@ -173,7 +174,11 @@ def _count_terms(change: Counter) -> None:
     change = {term: delta for term, delta in change.items() if delta}
     if not change:
         return
-    known = set(SearchTerm.objects.filter(term__in=change).values_list("term", flat=True))
+    terms = list(change)
+    known = set()
+    for start in range(0, len(terms), TERMS_PER_QUERY):
+        known.update(SearchTerm.objects.filter(term__in=terms[start:start + TERMS_PER_QUERY])
+                     .values_list("term", flat=True))
     SearchTerm.objects.bulk_create([SearchTerm(term=term, documents=max(delta, 0))
                                     for term, delta in change.items() if term not in known],
                                    ignore_conflicts=True)
@@ -181,8 +186,10 @@ def _count_terms(change: Counter) -> None:
     for term, delta in change.items():
         if term in known:
             by_delta.setdefault(delta, []).append(term)
-    for delta, terms in by_delta.items():
-        SearchTerm.objects.filter(term__in=terms).update(documents=F("documents") + delta)
+    for delta, same in by_delta.items():
+        for start in range(0, len(same), TERMS_PER_QUERY):
+            SearchTerm.objects.filter(term__in=same[start:start + TERMS_PER_QUERY]).update(
+                documents=F("documents") + delta)
 
 
 def reindex(*, progress=None) -> int:

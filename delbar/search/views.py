@@ -28,6 +28,7 @@ def render_results(request, *, kinds: list[str] | None, template: str):
     query, filters = form.query(), form.filters()
     result = engine.search(query, kinds=form.kinds(), filters=filters, user=request.user, sort=form.ordering())
     page = Paginator(result.hits, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = engine.load_documents(page.object_list)
     decorate(page.object_list)
     parameters = request.GET.copy()
     parameters.pop("page", None)
@@ -113,5 +114,5 @@ def advice(user, query: str, kinds, filters: dict, parameters) -> dict:
             drops.append({"title": FACET_TITLES[name], "count": count, "url": "?" + link.urlencode()})
     closest = []
     if query and filters:
-        closest = engine.search(query, kinds=kinds, user=user).hits[:CLOSEST_WITHOUT_FILTERS]
+        closest = engine.search(query, kinds=kinds, user=user).shown(0, CLOSEST_WITHOUT_FILTERS)
     return {"drops": drops, "closest": closest}

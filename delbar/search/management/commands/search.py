@@ -22,7 +22,7 @@ class Command(BaseCommand):
             raise CommandError(f"--limit must be between 1 and {CANDIDATES}.")
         result = search(query, kinds=kind, limit=limit)
         hits = [{"id": hit.id, "kind": hit.kind, "title": hit.document.title, "score": round(hit.score, 4)}
-                for hit in result.hits[:limit]]
+                for hit in result.shown(0, limit)]
         if options["json"]:
             self.stdout.write(json.dumps(hits, ensure_ascii=False, indent=2))
             return

