@@ -35,12 +35,12 @@ def setup_django(prefix: str) -> Path:
 
 
 def analyze() -> None:
-    """A live PostgreSQL database has statistics (autovacuum); a bulk load seconds old does not yet."""
+    """A live database has planner statistics (PostgreSQL's autovacuum, SQLite after `delbar
+    reindex`); a bulk load seconds old does not yet."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def percentile(values, fraction):

@@ -38,7 +38,7 @@ EXACT_LIMIT = 20_000       # filtered sets up to this size get exact cosine sear
 OVERSAMPLE = 8             # larger filtered sets: ask the graph for this many times more
 # A term in more documents than this ranks nothing and costs a scan of its postings: dropped.
 COMMON_SHARE = 0.25
-POSTINGS_BUDGET = 60_000   # the rarest terms are kept while their postings add up to at most this
+POSTINGS_BUDGET = 10_000   # the rarest terms are kept while their postings add up to at most this
 MIN_DOCUMENTS_FOR_COMMON = 1000
 
 FILTER_FIELDS = ("sector", "county", "size_class", "procedure", "category", "outcome", "year")
@@ -208,9 +208,10 @@ def lexical_terms_for(terms: list[str], counts: dict[str, int], total: int) -> l
 
 
 def _lexical(terms: list[str], documents, counts: dict[str, int], total: int, limit: int):
+    """Lexical matches among `documents` (None: among all, visibility checked by the caller)."""
     if not terms:
         return []
-    where_sql, params = _where(documents)
+    where_sql, params = _where(documents) if documents is not None else ("1 = 1", [])
     backend = lexical.backend()
     with connection.cursor() as cursor:
         if isinstance(backend, lexical.PostgresLexical):
@@ -231,11 +232,14 @@ def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int
     """The hits best first, at most `limit`, and the terms matched lexically."""
     counts, total = _term_statistics(terms)
     chosen = lexical_terms_for(terms, counts, total) if mode != "semantic" else []
-    lexical_hits = _lexical(chosen, documents, counts, total, LEXICAL_CANDIDATES)
+    # Unfiltered, the join with visibility costs more than it removes: the candidate check below does it.
+    lexical_scope = documents if filtered else None
+    lexical_hits = _lexical(chosen, lexical_scope, counts, total, LEXICAL_CANDIDATES)
     identifiers = [term for term in terms if term.isdigit() and len(term) >= 4 and counts.get(term)]
     identified = set()
     if mode == "hybrid" and identifiers:
-        identified = {doc_id for doc_id, _ in _lexical(identifiers, documents, counts, total, LEXICAL_CANDIDATES)}
+        identified = {doc_id for doc_id, _ in _lexical(identifiers, lexical_scope, counts, total,
+                                                       LEXICAL_CANDIDATES)}
 
     semantic, similarities = {}, {}
     if mode != "lexical":

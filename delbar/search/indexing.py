@@ -209,4 +209,6 @@ def reindex(*, progress=None) -> int:
             total += len(pks[start:start + BATCH])
             if progress:
                 progress(kind.name, total)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_document")  # fresh planner statistics for a fresh table
     return total

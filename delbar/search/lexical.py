@@ -39,9 +39,9 @@ class SqliteLexical:
     def match(self, cursor, terms: list[str], where: str, params: list, limit: int) -> list[tuple[int, float]]:
         expression = " OR ".join(f'"{term}"' for term in terms)
         weights = ", ".join(str(WEIGHTS[w]) for w in WEIGHT_CLASSES)
+        join = "" if where == "1 = 1" else "JOIN search_document d ON d.id = search_fts.rowid "
         cursor.execute(
-            f"SELECT d.id, -bm25(search_fts, {weights}) AS score FROM search_fts "
-            f"JOIN search_document d ON d.id = search_fts.rowid "
+            f"SELECT search_fts.rowid, -bm25(search_fts, {weights}) AS score FROM search_fts {join}"
             f"WHERE search_fts MATCH %s AND {where} ORDER BY bm25(search_fts, {weights}) LIMIT %s",
             [expression, *params, limit])
         return cursor.fetchall()

@@ -51,7 +51,9 @@ class SearchDocument(models.Model):
     class Meta:
         db_table = "search_document"
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_object")]
-        indexes = [models.Index(fields=["kind", "removed", "public", "-date"], name="search_listing")]
+        # Only the date: an index leading with kind/removed/public would tempt SQLite, without table
+        # statistics, away from the primary key when candidates are checked by id (bench: 34 ms → 5 ms).
+        indexes = [models.Index(fields=["-date"], name="search_listing")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.title}"
