@@ -34,7 +34,7 @@ STRONG_LEXICAL = 0.5       # and so does any hit with at least half the best lex
 CANDIDATES = 200           # hits ranked per query (the result list and its facets)
 LEXICAL_CANDIDATES = 200
 SEMANTIC_CANDIDATES = 2 * CANDIDATES  # asked of the graph: room for what the user may not see
-EXACT_LIMIT = 20_000       # filtered sets up to this size get exact cosine search, not the graph
+EXACT_LIMIT = 5_000        # filtered sets up to this size get exact cosine search, not the graph
 OVERSAMPLE = 8             # larger filtered sets: ask the graph for this many times more
 # A term in more documents than this ranks nothing and costs a scan of its postings: dropped.
 COMMON_SHARE = 0.25
