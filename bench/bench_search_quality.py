@@ -52,7 +52,7 @@ def main() -> None:
     scores = {mode: collections.defaultdict(list) for mode in MODES}
     for query in queries:
         for mode in MODES:
-            ranked = [hit.id for hit in search(query["text"], mode=mode).hits]
+            ranked = [hit.id for hit in search(query["text"], mode=mode).shown()]
             values = (ndcg(ranked, grades[query["id"]]), recall(ranked, grades[query["id"]]),
                       reciprocal_rank(ranked, grades[query["id"]]))
             scores[mode]["all"].append(values)

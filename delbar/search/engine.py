@@ -273,6 +273,8 @@ def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int
     # What counts as a result (and in the facets): whatever scores close to the best, matches strongly
     # by words, or matches an identifier. Cutting never reorders what is kept.
     best = ranked[0].score if ranked else 0.0
+    if mode == "lexical":  # every word match is a result; the margin is for cosine-scale scores
+        return ranked[:limit], chosen
     ranked = [hit for hit in ranked if hit.score >= best - RESULT_MARGIN or (hit.lexical or 0.0) >= STRONG_LEXICAL
               or hit.doc_id in identified]
     return ranked[:limit], chosen
