@@ -67,7 +67,13 @@ INSTALLED_APPS = [
     "delbar.accounts",
     "delbar.audit",
     "delbar.cases",
+    "delbar.needs",
+    "delbar.groups",
+    "delbar.suppliers",
+    "delbar.questions",
+    "delbar.alerts",
     "delbar.search",
+    "django_tasks_db",
     "delbar.api",
     "delbar.web",
     "delbar.demo",
@@ -193,6 +199,12 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "password": env_str("EMAIL_HOST_PASSWORD"),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
     }
+# Background work (match refreshes, e-mail digests): a database queue by default, worked by
+# `delbar db_worker`; "immediate" runs each task at once in the process that enqueued it (tests).
+TASKS_BACKENDS = {"database": "django_tasks_db.DatabaseBackend",
+                  "immediate": "django.tasks.backends.immediate.ImmediateBackend"}
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[env_str("DELBAR_TASKS_BACKEND", "database")]}}
+
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Delbar <noreply@delbar.no>")
 
 # Production hardening; `delbar check --deploy` passes with DEBUG off.

@@ -3,10 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from delbar.accounts import views as account_views
+from delbar.alerts import views as alert_views
 from delbar.api.urls import api
 from delbar.cases import views as case_views
+from delbar.groups import views as group_views
+from delbar.needs import views as need_views
 from delbar.orgs import views as org_views
+from delbar.questions import views as question_views
 from delbar.search import views as search_views
+from delbar.suppliers import views as supplier_views
 from delbar.web import views as web_views
 
 admin.site.site_header = "Delbar"
@@ -31,6 +36,35 @@ urlpatterns = [
     path("cases/<int:pk>/documents/<int:document_pk>/", case_views.document_download, name="document_download"),
     path("cases/<int:pk>/documents/<int:document_pk>/remove/", case_views.document_remove,
          name="document_remove"),
+    path("cases/<int:pk>/questions/", question_views.question_ask, name="question_ask"),
+    path("cases/<int:pk>/questions/<int:question_pk>/answer/", question_views.question_answer,
+         name="question_answer"),
+    path("needs/", need_views.need_list, name="need_list"),
+    path("needs/new/", need_views.need_create, name="need_create"),
+    path("needs/mine/", need_views.my_needs, name="my_needs"),
+    path("needs/<int:pk>/", need_views.need_detail, name="need_detail"),
+    path("needs/<int:pk>/edit/", need_views.need_edit, name="need_edit"),
+    path("needs/<int:pk>/join/", need_views.need_join, name="need_join"),
+    path("needs/<int:pk>/matches/<int:match_pk>/", need_views.match_decide, name="match_decide"),
+    path("needs/<int:pk>/propose/", supplier_views.need_propose, name="need_propose"),
+    path("needs/<int:pk>/group/", group_views.group_create, name="group_create"),
+    path("groups/proposed/", group_views.group_proposals, name="group_proposals"),
+    path("groups/<int:pk>/", group_views.group_detail, name="group_detail"),
+    path("groups/<int:pk>/messages/", group_views.group_message, name="group_message"),
+    path("groups/<int:pk>/stage/", group_views.group_stage, name="group_stage"),
+    path("groups/<int:pk>/documents/", group_views.group_document_upload, name="group_document_upload"),
+    path("groups/<int:pk>/documents/<int:document_pk>/", group_views.group_document_download,
+         name="group_document_download"),
+    path("solutions/", supplier_views.solution_list, name="solution_list"),
+    path("solutions/new/", supplier_views.solution_create, name="solution_create"),
+    path("solutions/<int:pk>/", supplier_views.solution_detail, name="solution_detail"),
+    path("solutions/<int:pk>/edit/", supplier_views.solution_edit, name="solution_edit"),
+    path("demand/", supplier_views.demand_view, name="demand"),
+    path("notifications/", alert_views.notifications, name="notifications"),
+    path("notifications/read/", alert_views.notifications_read, name="notifications_read"),
+    path("alerts/", alert_views.alerts, name="alerts"),
+    path("alerts/<int:pk>/delete/", alert_views.subscription_delete, name="subscription_delete"),
+    path("alerts/unsubscribe/<str:token>/", alert_views.unsubscribe, name="alerts_unsubscribe"),
     path("organizations/", org_views.organization_list, name="organization_list"),
     path("organizations/<int:pk>/", org_views.organization_detail, name="organization_detail"),
     path("accounts/signup/", account_views.signup, name="signup"),

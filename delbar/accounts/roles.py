@@ -4,6 +4,7 @@ curate or administer. One place, so every access helper reads roles the same way
 from functools import cached_property
 
 from delbar.accounts.models import Role
+from delbar.orgs.models import Organization
 
 
 class Roles:
@@ -13,23 +14,37 @@ class Roles:
         self.user = user
 
     @cached_property
-    def _memberships(self) -> list[tuple[int, str]]:
+    def _memberships(self) -> list[tuple[int, str, str]]:
         if not self.user.is_authenticated:
             return []
-        return list(self.user.memberships.values_list("organization_id", "role"))
+        return list(self.user.memberships.values_list("organization_id", "role", "organization__kind"))
 
     @property
     def is_admin(self) -> bool:
         return self.user.is_authenticated and (
-            self.user.is_superuser or any(role == Role.ADMIN for _, role in self._memberships))
+            self.user.is_superuser or any(role == Role.ADMIN for _, role, _kind in self._memberships))
 
     @property
     def is_curator(self) -> bool:
-        return self.is_admin or any(role == Role.CURATOR for _, role in self._memberships)
+        return self.is_admin or any(role == Role.CURATOR for _, role, _kind in self._memberships)
 
     @property
     def editor_org_ids(self) -> set[int]:
-        return {org_id for org_id, role in self._memberships if role == Role.EDITOR}
+        return {org_id for org_id, role, _kind in self._memberships if role == Role.EDITOR}
+
+    @property
+    def supplier_org_ids(self) -> set[int]:
+        return {org_id for org_id, role, kind in self._memberships
+                if role in (Role.EDITOR, Role.SUPPLIER) and kind == Organization.Kind.SUPPLIER}
+
+    @property
+    def buyer_org_ids(self) -> set[int]:
+        """Organizations the user belongs to that are public buyers, whatever the role."""
+        return {org_id for org_id, _role, kind in self._memberships if kind in Organization.BUYER_KINDS}
+
+    @property
+    def is_buyer(self) -> bool:
+        return bool(self.buyer_org_ids)
 
     @property
     def is_editor(self) -> bool:

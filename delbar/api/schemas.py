@@ -215,7 +215,7 @@ class CaseFilters(Schema):
 
 class SearchFilters(Schema):
     q: str | None = Field(None, max_length=500, description="Words or a described need, in any language")
-    kind: Literal["case"] | None = Field(None, description="Only this kind of document")
+    kind: Literal["case", "need", "solution"] | None = Field(None, description="Only this kind of document")
     sector: str | None = None
     county: str | None = None
     size_class: Literal["small", "medium", "large"] | None = None
@@ -223,6 +223,7 @@ class SearchFilters(Schema):
     category: Category | None = None
     outcome: Outcome | None = None
     year: int | None = None
+    status: str | None = Field(None, description="A case's or need's status")
     sort: Literal["relevance", "date"] | None = Field(None, description="Default: relevance with words, else date")
 
 
@@ -255,3 +256,154 @@ class SearchPage(Schema):
     terms: list[str] = Field(description="The query's search terms: stemmed, compounds split")
     items: list[SearchHitOut]
     facets: dict[str, list[FacetValue]]
+
+
+NeedStatusLiteral = Literal["open", "in-procurement", "solved", "withdrawn"]
+
+
+class NeedSummaryOut(Schema):
+    id: int
+    interchange_id: str
+    title: str
+    description: str
+    status: str
+    visibility: str
+    sector: str | None
+    buyer: OrganizationRef
+    open_for_joint_procurement: bool
+    created_at: datetime
+    url: str
+
+
+class NeedOut(NeedSummaryOut):
+    cpv: list[str]
+    language: str
+    wanted_by: date | None
+    budget_min_nok: int | None
+    budget_max_nok: int | None
+    interested: list[OrganizationRef]
+    based_on_case: int | None
+    based_on_need: int | None
+
+
+class NeedPage(Schema):
+    count: int
+    items: list[NeedSummaryOut]
+
+
+class NeedFilters(Schema):
+    q: str | None = Field(None, max_length=500, description="Words or a described need, in any language")
+    sector: str | None = None
+    county: str | None = None
+    size_class: Literal["small", "medium", "large"] | None = None
+    status: NeedStatusLiteral | None = None
+    sort: Literal["relevance", "date"] | None = None
+
+
+class NeedChange(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, min_length=1)
+    sector: str | None = None
+    cpv: list[str] | None = None
+    language: str | None = Field(None, max_length=5)
+    wanted_by: date | None = None
+    budget_min_nok: int | None = Field(None, ge=0)
+    budget_max_nok: int | None = Field(None, ge=0)
+    open_for_joint_procurement: bool | None = None
+    visibility: Literal["public", "buyers"] | None = None
+    status: NeedStatusLiteral | None = None
+
+
+class NeedCreate(NeedChange):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1)
+    buyer: int | None = Field(None, description="The organization posting it; needed if you edit for several")
+
+
+class MatchOut(Schema):
+    id: int
+    kind: str
+    object_id: int
+    external_id: str = Field(description="The import file's id where there is one, otherwise the object's id")
+    title: str
+    url: str
+    score: float
+    similarity: float | None
+    state: Literal["suggested", "confirmed", "dismissed"]
+    reasons: dict
+    reasons_text: list[str]
+
+
+class MatchDecision(Schema):
+    state: Literal["suggested", "confirmed", "dismissed"]
+
+
+class InterestIn(Schema):
+    organization: int | None = Field(None, description="The buyer joining; needed if you edit for several")
+    note: str = Field("", max_length=2000)
+
+
+class InterestOut(Schema):
+    need: int
+    organization: OrganizationRef
+    note: str
+    created_at: datetime
+
+
+class ProposalIn(Schema):
+    body: str = Field(min_length=1, max_length=5000)
+    solution: int | None = None
+
+
+class ProposalOut(Schema):
+    id: int
+    need: int
+    supplier: OrganizationRef
+    solution: int | None
+    body: str
+    created_at: datetime
+
+
+class SolutionOut(Schema):
+    id: int
+    title: str
+    description: str
+    supplier: OrganizationRef
+    sectors: list[str]
+    cpv: list[str]
+    cases: list[int]
+    active: bool
+    url: str
+
+
+class DemandRow(Schema):
+    value: str
+    label: str
+    needs: int
+    buyers: int
+
+
+class DemandOut(Schema):
+    total: int
+    buyers: int
+    divisions: list[DemandRow]
+    sectors: list[DemandRow]
+    counties: list[DemandRow]
+
+
+class QuestionIn(Schema):
+    body: str = Field(min_length=1, max_length=2000)
+
+
+class AnswerIn(Schema):
+    body: str = Field(min_length=1, max_length=5000)
+
+
+class QuestionOut(Schema):
+    id: int
+    case: int
+    body: str
+    organization: str | None
+    created_at: datetime
+    answer: str
+    answered_at: datetime | None

@@ -1,7 +1,5 @@
-import re
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from delbar.cases.actions import EDITABLE_FIELDS
 from delbar.cases.documents import ACCEPT_ATTRIBUTE, inspect_upload
 from delbar.cases.models import Benefit, Case, CaseDocument, CaseLink, ContactPerson
-from delbar.orgs.models import CpvCode, Organization
+from delbar.orgs.forms import CpvCodesField
+from delbar.orgs.models import Organization
 
 CONTENT_LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("se", "Davvisámegiella"),
                      ("en", "English"), ("sv", "Svenska"), ("da", "Dansk")]
@@ -18,8 +17,7 @@ CONTENT_LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("se", "D
 class CaseForm(forms.ModelForm):
     """The case itself. CPV codes are typed as numbers (there are 9,454 of them) and checked here."""
 
-    cpv = forms.CharField(label=_("CPV codes"), required=False,
-                          help_text=_("Eight-digit codes separated by commas, e.g. 34512000, 48000000"))
+    cpv = CpvCodesField()
     language = forms.ChoiceField(label=_("Content language"), choices=CONTENT_LANGUAGES)
 
     class Meta:
@@ -43,20 +41,6 @@ class CaseForm(forms.ModelForm):
         if lead_buyer_choices is not None and len(lead_buyer_choices) > 1:
             self.fields["lead_buyer"] = forms.ModelChoiceField(
                 label=_("Lead buyer"), queryset=Organization.objects.filter(pk__in=[o.pk for o in lead_buyer_choices]))
-
-    def clean_cpv(self) -> list[CpvCode]:
-        codes = [code for code in re.split(r"[\s,;]+", self.cleaned_data["cpv"]) if code]
-        cleaned = []
-        for code in codes:
-            digits = code.split("-")[0]  # the official list writes a check digit: 03000000-1
-            if not re.fullmatch(r"\d{8}", digits):
-                raise ValidationError(_("“%(code)s” is not a CPV code: write eight digits."), params={"code": code})
-            cleaned.append(digits)
-        found = {cpv.code: cpv for cpv in CpvCode.objects.filter(code__in=cleaned)}
-        unknown = [code for code in cleaned if code not in found]
-        if unknown:
-            raise ValidationError(_("Unknown CPV code: %(codes)s"), params={"codes": ", ".join(unknown)})
-        return [found[code] for code in dict.fromkeys(cleaned)]
 
     def clean(self):
         cleaned = super().clean()

@@ -246,8 +246,8 @@ def _links(values, line: int) -> list[dict]:
     return rows
 
 
-def read_records(stream: IO[str]) -> list[CaseRecord]:
-    """Parses and checks every line; raises InterchangeError for the first bad one."""
+def read_lines(stream: IO[str]) -> list[tuple[int, object]]:
+    """The file's non-blank lines parsed as JSON, with their line numbers."""
     lines = []
     for number, raw in enumerate(stream, start=1):
         if not raw.strip():
@@ -258,6 +258,12 @@ def read_records(stream: IO[str]) -> list[CaseRecord]:
             raise InterchangeError(number, f"not valid JSON ({error.msg})") from None
         except UnicodeDecodeError:
             raise InterchangeError(number, "not UTF-8 text") from None
+    return lines
+
+
+def read_records(stream: IO[str]) -> list[CaseRecord]:
+    """Parses and checks every line; raises InterchangeError for the first bad one."""
+    lines = read_lines(stream)
     resolver = _Resolver()
     resolver.load_cpv({code for _, obj in lines if isinstance(obj, dict) and isinstance(obj.get("cpv"), list)
                        for code in obj["cpv"] if isinstance(code, str)})

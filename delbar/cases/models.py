@@ -142,12 +142,13 @@ class Case(models.Model):
     LONG_TEXT_FIELDS = ("need", "requirements", "solution", "lessons", "what_went_wrong", "return_comment",
                         *ROGERS_FIELDS)
     # How much each field weighs in lexical search: title > summary (and who bought it, under which
-    # CPV codes: identifiers) > need and solution > the rest. cases/search.py reads this.
+    # CPV codes: identifiers) > need and solution > the rest, answered questions included.
+    # cases/search.py reads this.
     SEARCH_WEIGHTS = {
         "A": ("title",),
         "B": ("summary", "search_identifiers"),
         "C": ("need", "solution"),
-        "D": ("requirements", "lessons", "what_went_wrong", *ROGERS_FIELDS),
+        "D": ("requirements", "lessons", "what_went_wrong", *ROGERS_FIELDS, "search_answers"),
     }
     PHASE_FIELDS = ("needs_assessment_date", "competition_date", "contract_date", "implementation_date",
                     "evaluation_date")

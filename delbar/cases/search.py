@@ -20,9 +20,16 @@ def identifiers(case: Case) -> str:
     return " ".join(value for value in values if value)
 
 
+def answers(case: Case) -> str:
+    """Answered questions: what others asked is how the next person will search."""
+    return "\n".join(f"{question.body}\n{question.answer}" for question in case.questions.all() if question.answer)
+
+
 def weighted_text(case: Case) -> dict[str, str]:
+    computed = {"search_identifiers": identifiers, "search_answers": answers}
+
     def value(name):
-        return identifiers(case) if name == "search_identifiers" else getattr(case, name)
+        return computed[name](case) if name in computed else getattr(case, name)
     return {weight: "\n".join(value(name) for name in names) for weight, names in Case.SEARCH_WEIGHTS.items()}
 
 
@@ -76,6 +83,6 @@ CASE_KIND = register(Kind(
     embedding_text=embedding_text,
     visibility=visibility,
     queryset=lambda: Case.objects.select_related("lead_buyer").prefetch_related(
-        "other_sectors", "partner_buyers", "suppliers", "cpv_codes"),
+        "other_sectors", "partner_buyers", "suppliers", "cpv_codes", "questions"),
     url_name="case_detail",
 ))

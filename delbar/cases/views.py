@@ -18,7 +18,9 @@ from delbar.cases.forms import (
     rows,
 )
 from delbar.cases.models import Case, CaseDocument, Status
+from delbar.needs import access as need_access
 from delbar.orgs.models import Organization
+from delbar.questions.forms import QuestionForm
 from delbar.search.engine import similar
 from delbar.search.views import render_results
 
@@ -41,6 +43,11 @@ def case_detail(request, pk):
         "benefits": case.benefits.all(),
         "links": case.links.all(),
         "reuses": case.reuses.published().select_related("lead_buyer"),
+        "questions": case.questions.select_related("organization"),
+        "can_ask": request.user.is_authenticated and case.is_published,
+        "can_answer": access.is_owner(request.user, case) or roles_of(request.user).is_curator,
+        "can_start_need": case.is_published and need_access.can_create(request.user),
+        "question_form": QuestionForm(),
     }
     if "edit" in context["allowed"]:
         context["revisions"] = case.revisions.select_related("author")[:50]

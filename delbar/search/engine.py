@@ -41,13 +41,13 @@ COMMON_SHARE = 0.25
 POSTINGS_BUDGET = 10_000   # the rarest terms are kept while their postings add up to at most this
 MIN_DOCUMENTS_FOR_COMMON = 1000
 
-FILTER_FIELDS = ("sector", "county", "size_class", "procedure", "category", "outcome", "year")
+FILTER_FIELDS = ("sector", "county", "size_class", "procedure", "category", "outcome", "year", "status")
 FACET_FIELDS = ("kind", *FILTER_FIELDS)
 
 
 # What a ranked hit carries before its page is shown: enough for facets and for sorting by date.
 HIT_COLUMNS = ("id", "kind", "sectors", "county", "size_class", "procedure", "category", "outcome", "year",
-               "date")
+               "status", "date")
 
 
 @dataclass
@@ -166,19 +166,22 @@ MODES = ("hybrid", "lexical", "semantic")
 
 
 def search(query: str, *, kinds: list[str] | None = None, filters: dict | None = None, user=None,
-           sort: str = "relevance", limit: int = CANDIDATES, mode: str = "hybrid") -> SearchResult:
+           sort: str = "relevance", limit: int = CANDIDATES, mode: str = "hybrid", within=None) -> SearchResult:
     """What `user` may find for `query`, best first (or newest first with sort="date").
 
-    `mode` is for measuring: "lexical" and "semantic" rank by one signal alone."""
+    `within` replaces the user's view with a given set of documents (matching searches what may be
+    matched, and checks each viewer later). `mode` is for measuring: "lexical" and "semantic" rank
+    by one signal alone."""
     filters = filters or {}
-    documents = apply_filters(visible_documents(user, kinds), filters)
+    scope = within.filter(removed=False) if within is not None else visible_documents(user, kinds)
+    documents = apply_filters(scope, filters)
     query = (query or "").strip()
     if not query:
         listing = _display_fields(documents).order_by("-date", "-id")
         return SearchResult(query, Listing(listing), _facets_sql(documents))
 
     terms = text.query_terms(query)
-    filtered = any(filters.get(name) not in (None, "") for name in FILTER_FIELDS)
+    filtered = within is not None or any(filters.get(name) not in (None, "") for name in FILTER_FIELDS)
     hits, lexical_terms = _rank(query, terms, documents, filtered=filtered, limit=limit, mode=mode)
     if sort == "date":
         hits.sort(key=lambda hit: (hit.values["date"] is not None, hit.values["date"]), reverse=True)

@@ -4,7 +4,8 @@ linked, bookmarked and used without JavaScript. The case list and the API use it
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from delbar.cases.models import Category, Outcome, Procedure
+from delbar.cases.models import Category, Outcome, Procedure, Status
+from delbar.needs.models import NeedStatus
 from delbar.orgs.models import County, Organization, Sector
 from delbar.search.engine import FILTER_FIELDS
 from delbar.search.kinds import KINDS
@@ -28,6 +29,8 @@ class SearchForm(forms.Form):
                                  choices=[("", _("Both categories"))] + list(Category.choices))
     outcome = forms.ChoiceField(label=_("Outcome"), required=False,
                                 choices=[("", _("All outcomes"))] + list(Outcome.choices))
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("Any status"))] + list(NeedStatus.choices) + list(Status.choices))
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
     sort = forms.ChoiceField(label=_("Order"), required=False,
                              choices=[("relevance", _("Best match")), ("date", _("Newest first"))])

@@ -14,6 +14,7 @@ from collections import Counter
 
 from django.db import connection, transaction
 from django.db.models import F
+from django.dispatch import Signal
 
 from delbar.search import lexical, text
 from delbar.search.embedders import get_embedder
@@ -22,6 +23,9 @@ from delbar.search.models import SearchClock, SearchDocument, SearchTerm
 from delbar.search.vectors import to_bytes
 
 BATCH = 500
+# Sent after documents of one kind were written or removed (kind=, object_ids=), inside the writing
+# transaction: matching listens, to refresh the needs these objects may now match.
+documents_changed = Signal()
 TERMS_PER_QUERY = 5000  # SQLite allows 32,766 parameters a statement
 _pending = threading.local()
 
@@ -92,7 +96,7 @@ def _text_hash(value: str, embedder) -> str:
 
 
 @transaction.atomic
-def index_many(objects: list) -> None:
+def index_many(objects: list, *, announce: bool = True) -> None:
     if not objects:
         return
     embedder = get_embedder()
@@ -144,6 +148,8 @@ def index_many(objects: list) -> None:
     _count_terms(term_change)
     with connection.cursor() as cursor:
         lexical.backend().write(cursor, [(document.pk, weighted[document.object_id]) for document in documents])
+    if announce:
+        documents_changed.send(sender=SearchDocument, kind=kind.name, object_ids=[obj.pk for obj in objects])
 
 
 @transaction.atomic
@@ -167,6 +173,7 @@ def remove_ids(kind_name: str, object_ids: list) -> None:
     _count_terms(term_change)
     with connection.cursor() as cursor:
         lexical.backend().delete(cursor, [document.pk for document in documents])
+    documents_changed.send(sender=SearchDocument, kind=kind_name, object_ids=[d.object_id for d in documents])
 
 
 def _count_terms(change: Counter) -> None:
@@ -205,7 +212,7 @@ def reindex(*, progress=None) -> int:
         pks = list(kind.queryset().order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(pks), BATCH):
             with transaction.atomic():
-                index_many(list(kind.queryset().filter(pk__in=pks[start:start + BATCH])))
+                index_many(list(kind.queryset().filter(pk__in=pks[start:start + BATCH])), announce=False)
             total += len(pks[start:start + BATCH])
             if progress:
                 progress(kind.name, total)

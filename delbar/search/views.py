@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from delbar.cases.models import Category, Outcome, Procedure, Status
+from delbar.needs.models import NeedStatus
 from delbar.orgs.models import County, Organization, Sector
 from delbar.search import engine
 from delbar.search.forms import SearchForm
@@ -56,7 +57,10 @@ def decorate(hits) -> None:
         hit.county_name = counties[document.county].name if document.county in counties else ""
         hit.outcome_label = Outcome(document.outcome).label if document.outcome else ""
         hit.procedure_label = Procedure(document.procedure).label if document.procedure else ""
-        hit.status_label = Status(document.status).label if document.status and not document.public else ""
+        if document.kind == "need":
+            hit.status_label = NeedStatus(document.status).label if document.status in NeedStatus.values else ""
+        else:
+            hit.status_label = Status(document.status).label if document.status and not document.public else ""
 
 
 def _labels(name: str, values: list[str]) -> dict[str, str]:
@@ -66,6 +70,9 @@ def _labels(name: str, values: list[str]) -> dict[str, str]:
         return {slug: sector.name for slug, sector in Sector.objects.in_bulk(values).items()}
     if name == "county":
         return {number: county.name for number, county in County.objects.in_bulk(values).items()}
+    if name == "status":
+        labels = dict(Status.choices) | dict(NeedStatus.choices)
+        return {value: str(labels[value]) for value in values if value in labels}
     choices = {"size_class": Organization.SizeClass, "procedure": Procedure, "category": Category,
                "outcome": Outcome}.get(name)
     return {value: str(choices(value).label) for value in values if value in choices.values} if choices else {}
@@ -74,6 +81,7 @@ def _labels(name: str, values: list[str]) -> dict[str, str]:
 FACET_TITLES = {
     "kind": _("Kind"), "sector": _("Sector"), "county": _("County"), "size_class": _("Municipality size"),
     "procedure": _("Procedure"), "category": _("Category"), "outcome": _("Outcome"), "year": _("Year"),
+    "status": _("Status"),
 }
 
 

@@ -1,6 +1,14 @@
+from django.utils.functional import SimpleLazyObject
+
 from delbar.accounts.roles import roles_of
 
 
 def navigation(request):
     roles = roles_of(request.user)
-    return {"is_curator": roles.is_curator, "is_editor": roles.is_editor}
+    context = {"is_curator": roles.is_curator, "is_editor": roles.is_editor,
+               "is_supplier": bool(roles.supplier_org_ids)}
+    if request.user.is_authenticated:
+        # Read only when the header is drawn: one indexed count.
+        context["unread_notifications"] = SimpleLazyObject(
+            lambda: request.user.notifications.filter(read_at=None).count())
+    return context

@@ -1,29 +1,54 @@
+import io
+import json
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from delbar.cases.interchange import InterchangeError, import_cases
+from delbar.cases.interchange import InterchangeError, import_cases, read_lines
+from delbar.needs.interchange import import_needs
+
+
+def detect_kind(text: str) -> str:
+    """Cases have a summary; needs have a description and none (shared/formats/)."""
+    for raw in text.splitlines():
+        if raw.strip():
+            try:
+                first = json.loads(raw)
+            except json.JSONDecodeError:
+                return "cases"  # the case importer names the bad line
+            if isinstance(first, dict) and "description" in first and "summary" not in first:
+                return "needs"
+            return "cases"
+    return "cases"
+
+
+def import_needs_text(stream):
+    return import_needs(read_lines(stream))
 
 
 class Command(BaseCommand):
-    help = "Import cases from a JSON Lines file in the case interchange format (docs/interchange.md)."
+    help = ("Import cases or needs from a JSON Lines file in the interchange formats (docs/interchange.md). "
+            "The kind is told from the first line unless --kind says it.")
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="a .jsonl file, or - for standard input")
+        parser.add_argument("--kind", choices=["cases", "needs"], help="what the file holds")
 
-    def handle(self, *args, path, **options):
+    def handle(self, *args, path, kind=None, **options):
         try:
             if path == "-":
-                report = import_cases(sys.stdin)
+                text = sys.stdin.read()
             else:
                 file = Path(path)
                 if not file.is_file():
                     raise CommandError(f"{path}: no such file")
-                with file.open(encoding="utf-8") as stream:
-                    report = import_cases(stream)
+                text = file.read_text(encoding="utf-8")
+            kind = kind or detect_kind(text)
+            importer = import_needs_text if kind == "needs" else import_cases
+            report = importer(io.StringIO(text))
         except InterchangeError as error:
             raise CommandError(f"{path}: {error}. Nothing was imported.") from None
         except UnicodeDecodeError:
             raise CommandError(f"{path}: the file is not UTF-8 text. Nothing was imported.") from None
-        self.stdout.write(f"{path}: {report}")
+        self.stdout.write(f"{path}: {kind}: {report}")

@@ -1,0 +1,21 @@
+"""Who to tell: the people behind an organization, and the curators."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from delbar.accounts.models import Role
+
+
+def editors_of(*organization_ids):
+    return get_user_model().objects.filter(is_active=True, memberships__organization_id__in=organization_ids,
+                                           memberships__role=Role.EDITOR).distinct()
+
+
+def members_of(*organization_ids):
+    return get_user_model().objects.filter(is_active=True,
+                                           memberships__organization_id__in=organization_ids).distinct()
+
+
+def curators():
+    return get_user_model().objects.filter(Q(memberships__role__in=[Role.CURATOR, Role.ADMIN]) | Q(is_superuser=True),
+                                           is_active=True).distinct()

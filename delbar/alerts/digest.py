@@ -1,0 +1,71 @@
+"""The e-mail digest: a user's notifications not yet e-mailed, in one message, daily or weekly.
+
+A notification is e-mailed at most once: it is marked in the same transaction that sends it, under a
+lock on the user's settings row, so two workers cannot both send it."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from delbar.alerts.models import AlertSettings, Frequency, Notification
+
+PERIODS = {Frequency.DAILY: dt.timedelta(days=1), Frequency.WEEKLY: dt.timedelta(days=7)}
+# A little slack, so a daily job that runs a few minutes early still sends.
+SLACK = dt.timedelta(hours=1)
+
+
+def settings_for(user) -> AlertSettings:
+    alert_settings, _ = AlertSettings.objects.get_or_create(user=user)
+    return alert_settings
+
+
+def due_users(now: dt.datetime):
+    pending = Notification.objects.filter(emailed_at=None).values("user_id")
+    return get_user_model().objects.filter(pk__in=pending, is_active=True).exclude(email="")
+
+
+def send_digests(now: dt.datetime | None = None, base_url: str | None = None) -> int:
+    """Sends every digest that is due; returns how many e-mails went out."""
+    now = now or timezone.now()
+    base_url = base_url or settings.SITE_URL
+    sent = 0
+    for user in due_users(now):
+        with transaction.atomic():
+            alert_settings = AlertSettings.objects.select_for_update().filter(user=user).first() or settings_for(user)
+            if alert_settings.frequency == Frequency.NEVER:
+                continue
+            period = PERIODS[alert_settings.frequency]
+            if alert_settings.last_digest_at and now - alert_settings.last_digest_at < period - SLACK:
+                continue
+            notifications = list(Notification.objects.select_for_update().filter(user=user, emailed_at=None)
+                                 .order_by("created_at", "id")[:200])
+            if not notifications:
+                continue
+            _send(user, alert_settings, notifications, base_url)
+            Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=now)
+            alert_settings.last_digest_at = now
+            alert_settings.save(update_fields=["last_digest_at"])
+            sent += 1
+    return sent
+
+
+def _send(user, alert_settings, notifications, base_url: str) -> None:
+    unsubscribe = base_url + reverse("alerts_unsubscribe", args=[alert_settings.unsubscribe_token])
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"user": user, "notifications": notifications, "base_url": base_url, "unsubscribe": unsubscribe,
+                   "settings_url": base_url + reverse("alerts")}
+        subject = _("Delbar: %(count)s new for you") % {"count": len(notifications)}
+        body = render_to_string("alerts/digest.txt", context)
+        html = render_to_string("alerts/digest.html", context)
+    message = EmailMultiAlternatives(subject, body, to=[user.email], headers={
+        # One-click unsubscribe (RFC 8058): mail programs offer it next to the sender.
+        "List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -1,0 +1,65 @@
+"""Turning subscriptions into notifications: what is new since each subscription last looked, and
+what its user may see. Run by `delbar alerts` (a scheduled, idempotent command) as a background task.
+
+An object reaches a user once however many subscriptions match it: the notification's event is the
+object ("case:12"), and notify() skips events a user already has."""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from delbar.alerts import notify
+from delbar.alerts.models import Subscription
+from delbar.search import engine
+from delbar.search.kinds import KINDS
+
+NEWS_KINDS = ("case", "need")
+LIVE = {"case": {"public": True}, "need": {"status": "open"}}
+
+
+def _new_documents(subscription: Subscription, since: dt.datetime, until: dt.datetime):
+    """The new documents this subscription's user may see that match its topic."""
+    user = subscription.user
+    documents = engine.visible_documents(user, list(NEWS_KINDS)).filter(date__gt=since, date__lte=until)
+    topic, value = subscription.topic, subscription.value.strip()
+    if topic == Subscription.Topic.SECTOR:
+        return documents.filter(sectors__contains=f" {value} ")
+    if topic == Subscription.Topic.COUNTY:
+        return documents.filter(county=value)
+    if topic == Subscription.Topic.CPV:
+        from delbar.cases.models import Case
+        from delbar.needs.models import Need
+
+        cases = Case.cpv_codes.through.objects.filter(cpvcode_id__startswith=value).values("case_id")
+        needs = Need.cpv_codes.through.objects.filter(cpvcode_id__startswith=value).values("need_id")
+        return documents.filter(kind="case", object_id__in=cases) | documents.filter(kind="need", object_id__in=needs)
+    if topic == Subscription.Topic.SEARCH:
+        result = engine.search(value, kinds=list(NEWS_KINDS), user=user)
+        ids = [hit.doc_id for hit in result.hits if hit.values["date"] and since < hit.values["date"] <= until]
+        return documents.filter(pk__in=ids)
+    return documents.none()
+
+
+def collect(now: dt.datetime | None = None) -> int:
+    """Creates notifications for everything new since each subscription last looked; returns how many."""
+    now = now or timezone.now()
+    created = 0
+    for subscription in Subscription.objects.select_related("user").filter(user__is_active=True):
+        with transaction.atomic():
+            locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+            for document in _new_documents(subscription, locked.checked_at, now).filter(
+                    kind__in=NEWS_KINDS).order_by("date")[:100]:
+                label = {"case": _("New case"), "need": _("New need")}[document.kind]
+                created += notify([subscription.user], event=f"{document.kind}:{document.object_id}",
+                                  title=f"{label}: {document.title}",
+                                  url=KINDS[document.kind].model(pk=document.object_id).get_absolute_url())
+            locked.checked_at = now
+            locked.save(update_fields=["checked_at"])
+    return created
+
+
+def subscribers_count() -> int:
+    return get_user_model().objects.filter(subscriptions__isnull=False).distinct().count()

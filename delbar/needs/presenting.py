@@ -1,0 +1,93 @@
+"""A need's matches as a page or the API shows them: the matched objects the viewer may see, grouped
+by kind, with their reasons in words."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from delbar.cases.models import Case
+from delbar.needs.models import Match, MatchState, Need
+from delbar.orgs.models import County, Organization, Sector
+from delbar.suppliers.models import Solution
+
+KIND_ORDER = ("case", "need", "solution")
+MODELS = {"case": Case, "need": Need, "solution": Solution}
+
+
+def _objects(kind: str, ids, user) -> dict:
+    if kind == "case":
+        return Case.objects.published().select_related("lead_buyer").in_bulk(ids)
+    if kind == "need":
+        return Need.objects.visible_to(user).select_related("organization").in_bulk(ids)
+    if kind == "solution":
+        return Solution.objects.filter(active=True).select_related("organization").in_bulk(ids)
+    return {}
+
+
+@dataclass
+class ShownMatch:
+    match: Match
+    object: object
+    reasons: list[str]
+
+    @property
+    def kind(self) -> str:
+        return self.match.kind
+
+    @property
+    def external_id(self) -> str:
+        return getattr(self.object, "external_id", None) or str(self.object.pk)
+
+
+def shown_matches(need: Need, user, *, kind: str | None = None, dismissed: bool = False) -> list[ShownMatch]:
+    """Current matches best first (confirmed ones first), of objects `user` may see."""
+    matches = need.matches.filter(current=True)
+    if kind:
+        matches = matches.filter(kind=kind)
+    decided = Q(state=MatchState.DISMISSED)
+    matches = list(matches.filter(decided) if dismissed else matches.exclude(decided))
+    by_kind: dict[str, list[int]] = {}
+    for match in matches:
+        by_kind.setdefault(match.kind, []).append(match.object_id)
+    objects = {name: _objects(name, ids, user) for name, ids in by_kind.items()}
+    labels = _labels(matches)
+    shown = [ShownMatch(match, objects[match.kind][match.object_id], reasons_in_words(match.reasons, labels))
+             for match in matches if match.object_id in objects.get(match.kind, {})]
+    shown.sort(key=lambda item: (item.match.state != MatchState.CONFIRMED, -item.match.score, item.match.pk))
+    return shown
+
+
+def grouped(shown: list[ShownMatch]) -> list[tuple[str, list[ShownMatch]]]:
+    titles = {"case": _("Earlier cases"), "need": _("Other buyers with this need"),
+              "solution": _("Suppliers' solutions")}
+    return [(titles[name], [item for item in shown if item.kind == name]) for name in KIND_ORDER]
+
+
+def _labels(matches) -> dict:
+    sectors = {m.reasons.get("sector") for m in matches} - {None}
+    counties = {m.reasons.get("county") for m in matches} - {None}
+    return {"sector": {slug: s.name for slug, s in Sector.objects.in_bulk(list(sectors)).items()},
+            "county": {number: c.name for number, c in County.objects.in_bulk(list(counties)).items()}}
+
+
+def reasons_in_words(reasons: dict, labels: dict) -> list[str]:
+    words = []
+    if reasons.get("similarity") is not None:
+        words.append(_("similar in meaning (%(score)s)") % {"score": f"{reasons['similarity']:.2f}"})
+    if reasons.get("words"):
+        words.append(_("shared words: %(words)s") % {"words": ", ".join(reasons["words"])})
+    if reasons.get("cpv"):
+        words.append(_("same CPV code: %(codes)s") % {"codes": ", ".join(reasons["cpv"])})
+    elif reasons.get("cpv_division"):
+        words.append(_("same CPV division: %(codes)s") % {"codes": ", ".join(reasons["cpv_division"])})
+    if reasons.get("sector"):
+        words.append(_("same sector: %(sector)s") % {
+            "sector": labels["sector"].get(reasons["sector"], reasons["sector"])})
+    if reasons.get("size_class"):
+        words.append(_("same municipality size: %(size)s") % {
+            "size": Organization.SizeClass(reasons["size_class"]).label})
+    if reasons.get("county"):
+        words.append(_("same county: %(county)s") % {
+            "county": labels["county"].get(reasons["county"], reasons["county"])})
+    return words

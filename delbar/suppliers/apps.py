@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SuppliersConfig(AppConfig):
+    name = "delbar.suppliers"
+    verbose_name = _("Suppliers")
+
+    def ready(self):
+        from delbar.suppliers import search  # noqa: F401 - registers solutions as a search kind
