@@ -180,7 +180,8 @@ def test_joining_a_need_then_forming_a_group_with_a_thread(cast, bergen, lyngdal
     group = BuyerGroup.objects.get()
     assert response.url == f"/groups/{group.pk}/"
     assert {m.organization_id for m in group.members.all()} == {lyngdal.pk, bergen.pk}
-    assert alice.post(f"/groups/{group.pk}/messages/", {"body": "Vi deler gjerne kravspesifikasjonen."}).status_code == 302
+    message = {"body": "Vi deler gjerne kravspesifikasjonen."}
+    assert alice.post(f"/groups/{group.pk}/messages/", message).status_code == 302
     assert group.messages.get().organization == bergen
     assert Notification.objects.filter(user=cast["bob"], event__startswith="group-message").exists()
     assert alice.post(f"/groups/{group.pk}/stage/", {"stage": "competition"}).status_code == 404  # not the lead
@@ -345,3 +346,49 @@ def test_match_command_prints_ranked_matches_with_file_ids(cast, tmp_path, cases
     assert [row["id"] for row in json.loads(needs.getvalue())] == ["n-2"]
     with pytest.raises(CommandError, match="no need with id nope"):
         call_command("match", "nope")
+
+
+# --- API --------------------------------------------------------------------------------------------------
+
+def test_api_posts_a_need_and_lists_its_matches_with_reasons(cast, bergen, lyngdal, cases, api_client):
+    bob = api_client(cast["bob"])
+    created = bob.post("/api/needs", {**FERRY_NEED, "sector": "samferdsel", "cpv": ["34512000"]},
+                       content_type="application/json")
+    assert created.status_code == 201
+    need_id = created.json()["id"]
+    matches = api_client(None).get(f"/api/needs/{need_id}/matches", {"kind": "case"}).json()
+    assert matches[0]["object_id"] == cases["ferry"].pk and matches[0]["reasons"]["cpv"] == ["34512000"]
+    assert any("34512000" in text for text in matches[0]["reasons_text"])
+    decided = bob.post(f"/api/needs/{need_id}/matches/{matches[0]['id']}", {"state": "dismissed"},
+                       content_type="application/json")
+    assert decided.json()["state"] == "dismissed"
+    assert cases["ferry"].pk not in [m["object_id"] for m in bob.get(f"/api/needs/{need_id}/matches").json()]
+    assert api_client(cast["alice"]).post(f"/api/needs/{need_id}/matches/{matches[0]['id']}", {"state": "confirmed"},
+                                          content_type="application/json").status_code == 403
+    alice = api_client(cast["alice"])
+    assert alice.post(f"/api/needs/{need_id}/interest", {"note": "Oss også"},
+                      content_type="application/json").status_code == 201
+    again = alice.post(f"/api/needs/{need_id}/interest", {}, content_type="application/json")
+    assert again.status_code == 409 and "already" in again.json()["detail"]
+    assert [org["id"] for org in bob.get(f"/api/needs/{need_id}").json()["interested"]] == [bergen.pk]
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    ({"title": "", "description": "x"}, "title"),
+    ({"title": "Ferje", "description": "x", "cpv": ["99999999"]}, "Unknown CPV code: 99999999"),
+    ({"title": "Ferje", "description": "x", "sector": "romfart"}, "Unknown sector"),
+    ({"title": "Ferje", "description": "x", "budget_min_nok": 10, "budget_max_nok": 5}, "budget_min_nok"),
+    ({"title": "Ferje", "description": "x", "status": "done"}, "status"),
+])
+def test_api_refuses_bad_needs_with_a_reason(cast, api_client, body, reason):
+    response = api_client(cast["bob"]).post("/api/needs", body, content_type="application/json")
+    assert response.status_code == 422 and reason in json.dumps(response.json())
+    assert not Need.objects.exists()
+
+
+def test_api_needs_list_filters_by_status(cast, lyngdal, api_client):
+    open_need = post_need(cast["bob"], lyngdal)
+    solved = post_need(cast["bob"], lyngdal, title="Løst behov", status=NeedStatus.SOLVED)
+    items = api_client(None).get("/api/needs", {"status": "solved"}).json()["items"]
+    assert [item["id"] for item in items] == [solved.pk]
+    assert open_need.pk in [item["id"] for item in api_client(None).get("/api/needs").json()["items"]]

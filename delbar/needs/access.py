@@ -79,6 +79,8 @@ CHECKS = {
 
 
 def allowed_actions(user, need: Need) -> set[str]:
+    if not can_view(user, need):
+        return set()
     return {name for name, check in CHECKS.items() if check(user, need)}
 
 
