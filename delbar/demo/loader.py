@@ -14,9 +14,18 @@ from django.utils import timezone
 
 from delbar.accounts.models import Membership, Role
 from delbar.cases import actions
-from delbar.cases.interchange import import_cases
+from delbar.cases.interchange import import_cases, read_lines
 from delbar.cases.models import Case, ContactPerson, Status
-from delbar.orgs.models import Organization, Sector
+from delbar.groups.actions import form_group, post_message
+from delbar.groups.models import BuyerGroup
+from delbar.needs.actions import join
+from delbar.needs.interchange import import_needs
+from delbar.needs.models import Need, NeedInterest
+from delbar.orgs.models import CpvCode, Organization, Sector
+from delbar.questions.actions import answer, ask
+from delbar.questions.models import Question
+from delbar.suppliers.actions import propose, save_solution
+from delbar.suppliers.models import Solution
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_PASSWORD = "delbar-demo"
@@ -68,6 +77,7 @@ def load_demo() -> list[DemoUser]:
         Membership.objects.get_or_create(user=user, organization=_org(demo.organization),
                                          defaults={"role": demo.role})
     _workflow_examples()
+    _needs_and_answers()
     return users
 
 
@@ -102,3 +112,55 @@ def _workflow_examples() -> None:
                     "sector": Sector.objects.get(pk="bygg-eiendom")})
     if Case.objects.filter(status=Status.PUBLISHED).count() < 40:
         raise RuntimeError("The demo should publish at least 40 cases.")
+
+
+SOLUTIONS = [
+    ("Nordlys Velferdsteknologi AS", "Nattilsyn med sensorer og kamera etter samtykke",
+     "Sensorer i rommet varsler nattevakten når en bruker står opp, faller eller ikke kommer tilbake til "
+     "sengen. Kamera brukes bare etter avtale og samtykke. Kobles til trygghetsalarmen og vaktsentralen.",
+     ["helse-omsorg"], ["35125300", "85312000"], ["demo-008", "demo-036"]),
+    ("Nordlys Velferdsteknologi AS", "Medisindispenser med påminnelse og varsling",
+     "En låst dispenser gir riktig dose til riktig tid, minner brukeren på og varsler hjemmetjenesten når en "
+     "dose ikke blir tatt.", ["helse-omsorg"], ["33196000"], ["demo-009"]),
+    ("Vannvakt Sensor AS", "Akustisk lekkasjeovervåking av vannledninger",
+     "Lyttesensorer på kummer og ventiler finner lekkasjer på ledningsnettet og viser dem på kart, slik at "
+     "kommunen kan reparere før det blir brudd.", ["vann-avlop-avfall"], ["38431000"], ["demo-025"]),
+]
+
+
+def _needs_and_answers() -> None:
+    """Demo needs (one buyers-only, one group proposed by matching), suppliers' solutions and a
+    proposal, a buyer group with a message, and a question answered on a case."""
+    for supplier, title, description, sectors, cpv, cases in SOLUTIONS:
+        organization, _ = Organization.objects.get_or_create(name=supplier, kind=Organization.Kind.SUPPLIER)
+        if not Solution.objects.filter(organization=organization, title=title).exists():
+            save_solution(actor=None, organization=organization, fields={"title": title, "description": description},
+                          sectors=Sector.objects.filter(pk__in=sectors), cpv_codes=CpvCode.objects.filter(code__in=cpv),
+                          cases=Case.objects.filter(external_id__in=cases))
+    with open(DEMO_DIR / "needs.jsonl", encoding="utf-8") as stream:
+        import_needs(read_lines(stream))
+
+    ingrid, per = (User.objects.get(username=name) for name in ("ingrid", "per"))
+    leaks = Need.objects.get(external_id="demo-need-001")
+    night = Need.objects.get(external_id="demo-need-003")
+    if not NeedInterest.objects.filter(need=night, organization=_org("Bergen")).exists():
+        join(need=night, actor=per, organization=_org("Bergen"),
+             note="Vi har erfaring fra piloten vår med fallsensorer og deler gjerne.")
+    if not BuyerGroup.objects.filter(need=leaks).exists():
+        partner = Need.objects.get(external_id="demo-need-002")
+        group = form_group(need=leaks, actor=ingrid, name="Lekkasjesøk i Agder", members=[],
+                           partner_needs=[partner])
+        post_message(group=group, actor=ingrid, organization=_org("Lyngdal"),
+                     body="Kristiansand har god erfaring med akustiske sensorer. Skal vi be om en felles "
+                          "markedsdialog før sommeren?")
+    supplier = _org("Vannvakt Sensor AS")
+    if not leaks.proposals.exists():
+        propose(need=leaks, actor=None, organization=supplier,
+                body="Vi kan sette opp en pilot med 40 lyttesensorer på det eldste nettet i tre måneder.",
+                solution=Solution.objects.get(organization=supplier))
+    robot = Case.objects.get(external_id="demo-003")
+    if not Question.objects.filter(case=robot).exists():
+        question = ask(case=robot, actor=ingrid, organization=_org("Lyngdal"),
+                       body="Måtte dere stenge vannforsyningen mens roboten inspiserte tunnelen?")
+        answer(question=question, actor=per, body="Nei. Roboten går inn mens tunnelen er i drift, så abonnentene "
+               "merket ingenting. Det var hovedgrunnen til at vi valgte denne løsningen.")

@@ -1,6 +1,7 @@
 """Buyer groups Delbar proposes: open needs of different buyers, both open for joint procurement,
-that match each other closely by meaning (matching.GROUP_SIMILARITY). Their owners and the curators
-are told once per pair; the curators' page shows the pairs joined into clusters."""
+that match each other closely by meaning and lead to the same earlier cases (the rule and its
+figures are in needs/matching.py). Their owners and the curators are told once per pair; the
+curators' page shows the pairs joined into clusters."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,7 +29,31 @@ def pairs(need_ids=None) -> list[tuple[int, int, float]]:
         if need_id in joinable and other_id in joinable:
             key = (min(need_id, other_id), max(need_id, other_id))
             found[key] = max(found.get(key, 0.0), similarity)
-    return sorted(((a, b, s) for (a, b), s in found.items()), key=lambda item: -item[2])
+    best_cases = _best_cases({need for key in found for need in key})
+    proposable = [(a, b, s) for (a, b), s in found.items() if same_need(s, best_cases.get(a, []),
+                                                                         best_cases.get(b, []))]
+    return sorted(proposable, key=lambda item: -item[2])
+
+
+def same_need(similarity: float, cases_a: list[int], cases_b: list[int]) -> bool:
+    from delbar.needs.matching import GROUP_SHARED_CASES, GROUP_SIMILARITY, GROUP_SIMILARITY_ALONE
+
+    if similarity >= GROUP_SIMILARITY_ALONE:
+        return True
+    if similarity < GROUP_SIMILARITY or not cases_a or not cases_b:
+        return False
+    return cases_a[0] == cases_b[0] or len(set(cases_a[:3]) & set(cases_b[:3])) >= GROUP_SHARED_CASES
+
+
+def _best_cases(need_ids) -> dict[int, list[int]]:
+    """Each need's three best case matches, best first (dismissed ones left out)."""
+    best: dict[int, list[int]] = {}
+    rows = Match.objects.filter(need_id__in=need_ids, kind="case", current=True).exclude(
+        state=MatchState.DISMISSED).order_by("need_id", "-score", "id").values_list("need_id", "object_id")
+    for need_id, case_id in rows:
+        if len(best.setdefault(need_id, [])) < 3:
+            best[need_id].append(case_id)
+    return best
 
 
 def clusters() -> list[list[Need]]:

@@ -57,6 +57,15 @@ def update_need(*, need: Need, actor, fields: dict, cpv_codes=None, match: bool 
     return changed
 
 
+@transaction.atomic
+def delete_need(*, need: Need, actor) -> None:
+    """Removes a need and everything hanging on it (its matches, interests, proposals) for good."""
+    record(actor=actor, action="need.delete", obj=need, title=need.title)
+    search_index.remove(need)
+    Match.objects.filter(kind="need", object_id=need.pk).delete()
+    need.delete()
+
+
 def set_status(*, need: Need, actor, status: str) -> list[str]:
     if status not in NeedStatus.values:
         raise NeedError(_("Unknown status."))

@@ -26,6 +26,10 @@ from delbar.search.models import SearchDocument
 from delbar.search.vectors import vector_index
 
 MATCHES_PER_KIND = 10
+# Matches scoring within this of their kind's best are shown first; the rest of the ten wait behind
+# "more" (bench/bench_matching.py: 0.03 shows ~4 cases, 59 % of them relevant, holding 69 % of the
+# clearly useful ones; 0.05 shows ~7 at 35 %).
+MATCH_MARGIN = 0.03
 SAME_SECTOR = 0.010
 SHARED_CPV = 0.015        # per need, not per code: one shared code is enough evidence
 SHARED_CPV_DIVISION = 0.008
@@ -35,9 +39,13 @@ SHARED_WORDS_SHOWN = 8
 # A changed object refreshes the matches of open needs at least this similar to it (cosine of the
 # two documents' vectors); below it, the object would not make any need's list.
 REFRESH_SIMILARITY = 0.80
-# Two open needs at least this similar by meaning are proposed as a buyer group, when both buyers are
-# open for joint procurement (tuned on the pair set in bench/bench_matching.py).
-GROUP_SIMILARITY = 0.90
+# Two open needs are proposed as a buyer group (both buyers open for joint procurement) when they are
+# this similar by meaning and point to the same earlier cases — the same best case, or two of their
+# three best — or when they are very similar alone. Similarity alone could not tell "electric ferry"
+# from "electric buses"; the cases they lead to can (bench/bench_matching.py, the pair set).
+GROUP_SIMILARITY = 0.86
+GROUP_SIMILARITY_ALONE = 0.93
+GROUP_SHARED_CASES = 2    # of each need's three best case matches
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,9 @@ def register(kind: MatchKind) -> None:
 
 
 def query_text(need: Need) -> str:
-    return f"{need.title}. {need.description}"
+    """What is searched: the title and the description, once (imports often repeat the title)."""
+    title, description = need.title.strip(), need.description.strip()
+    return description if description.startswith(title.rstrip(".?!")) else f"{title}. {description}"
 
 
 @dataclass
@@ -114,10 +124,12 @@ def find(need: Need, kinds: list[str] | None = None, limit: int = MATCHES_PER_KI
     need_codes = set(need.cpv_codes.values_list("code", flat=True))
     query = query_text(need)
     need_words = text.words(query)
+    # The need's own words are in the index too; they must not count as evidence the corpus holds them.
+    own = SearchDocument.objects.filter(kind="need", object_id=need.pk).only("terms", "removed").first()
     found = []
     for name in kinds or KINDS:
         kind = KINDS[name]
-        result = engine.search(query, kinds=[name], within=kind.candidates(need), limit=limit * 3)
+        result = engine.search(query, kinds=[name], within=kind.candidates(need), limit=limit * 3, unseen=own)
         hits = engine.load_documents(result.hits[:limit * 3])
         if not hits:
             continue

@@ -58,10 +58,30 @@ def shown_matches(need: Need, user, *, kind: str | None = None, dismissed: bool 
     return shown
 
 
-def grouped(shown: list[ShownMatch]) -> list[tuple[str, list[ShownMatch]]]:
+@dataclass
+class MatchGroup:
+    title: str
+    strong: list[ShownMatch]    # within MATCH_MARGIN of the kind's best, and everything confirmed
+    more: list[ShownMatch]
+
+    @property
+    def count(self) -> int:
+        return len(self.strong) + len(self.more)
+
+
+def grouped(shown: list[ShownMatch]) -> list[MatchGroup]:
+    from delbar.needs.matching import MATCH_MARGIN
+
     titles = {"case": _("Earlier cases"), "need": _("Other buyers with this need"),
               "solution": _("Suppliers' solutions")}
-    return [(titles[name], [item for item in shown if item.kind == name]) for name in KIND_ORDER]
+    groups = []
+    for name in KIND_ORDER:
+        items = [item for item in shown if item.kind == name]
+        best = max((item.match.score for item in items), default=0.0)
+        strong = [item for item in items
+                  if item.match.score >= best - MATCH_MARGIN or item.match.state == MatchState.CONFIRMED]
+        groups.append(MatchGroup(titles[name], strong, [item for item in items if item not in strong]))
+    return groups
 
 
 def _labels(matches) -> dict:

@@ -166,12 +166,14 @@ MODES = ("hybrid", "lexical", "semantic")
 
 
 def search(query: str, *, kinds: list[str] | None = None, filters: dict | None = None, user=None,
-           sort: str = "relevance", limit: int = CANDIDATES, mode: str = "hybrid", within=None) -> SearchResult:
+           sort: str = "relevance", limit: int = CANDIDATES, mode: str = "hybrid", within=None,
+           unseen: SearchDocument | None = None) -> SearchResult:
     """What `user` may find for `query`, best first (or newest first with sort="date").
 
     `within` replaces the user's view with a given set of documents (matching searches what may be
-    matched, and checks each viewer later). `mode` is for measuring: "lexical" and "semantic" rank
-    by one signal alone."""
+    matched, and checks each viewer later). `unseen` is a document whose own words should not count
+    as the corpus's (a need searching with its own text). `mode` is for measuring: "lexical" and
+    "semantic" rank by one signal alone."""
     filters = filters or {}
     scope = within.filter(removed=False) if within is not None else visible_documents(user, kinds)
     documents = apply_filters(scope, filters)
@@ -182,15 +184,19 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
 
     terms = text.query_terms(query)
     filtered = within is not None or any(filters.get(name) not in (None, "") for name in FILTER_FIELDS)
-    hits, lexical_terms = _rank(query, terms, documents, filtered=filtered, limit=limit, mode=mode)
+    hits, lexical_terms = _rank(query, terms, documents, filtered=filtered, limit=limit, mode=mode, unseen=unseen)
     if sort == "date":
         hits.sort(key=lambda hit: (hit.values["date"] is not None, hit.values["date"]), reverse=True)
     return SearchResult(query, hits, _facets_of(hits), terms, lexical_terms)
 
 
-def _term_statistics(terms: list[str]) -> tuple[dict[str, int], int]:
+def _term_statistics(terms: list[str], unseen: SearchDocument | None = None) -> tuple[dict[str, int], int]:
     counts = dict(SearchTerm.objects.filter(term__in=terms).values_list("term", "documents"))
     total = SearchClock.objects.filter(pk=1).values_list("documents", flat=True).first() or 0
+    if unseen is not None and not unseen.removed:
+        for term in set(unseen.terms.split()) & set(counts):
+            counts[term] -= 1
+        total -= 1
     return counts, total
 
 
@@ -231,9 +237,10 @@ def _where(documents) -> tuple[str, list]:
     return where.replace(f"{table}.", "d."), list(params)
 
 
-def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int, mode: str = "hybrid"):
+def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int, mode: str = "hybrid",
+          unseen: SearchDocument | None = None):
     """The hits best first, at most `limit`, and the terms matched lexically."""
-    counts, total = _term_statistics(terms)
+    counts, total = _term_statistics(terms, unseen)
     chosen = lexical_terms_for(terms, counts, total) if mode != "semantic" else []
     # Unfiltered, the join with visibility costs more than it removes: the candidate check below does it.
     lexical_scope = documents if filtered else None
@@ -259,7 +266,9 @@ def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int
               documents.filter(pk__in=candidates).values_list(*HIT_COLUMNS)} if candidates else {}
 
     coverage = sum(1 for term in terms if counts.get(term)) / len(terms) if terms else 0.0
-    best_lexical = max((score for _, score in lexical_hits), default=0.0) or 1.0
+    # Normalised by the best lexical match the user may see: an invisible or other-kind document that
+    # matches every word must not push the visible ones' lexical evidence down.
+    best_lexical = max((score for doc_id, score in lexical_hits if doc_id in values), default=0.0) or 1.0
     lexical_scores = {doc_id: score / best_lexical for doc_id, score in lexical_hits}
     ranked = []
     for doc_id in values:
