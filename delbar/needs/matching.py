@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from wordfreq import zipf_frequency
 
 from delbar.needs.models import Match, MatchState, Need, NeedStatus
 from delbar.search import engine, text
@@ -36,6 +37,7 @@ SHARED_CPV_DIVISION = 0.008
 SAME_SIZE_CLASS = 0.003
 SAME_COUNTY = 0.003
 SHARED_WORDS_SHOWN = 8
+COMMON_WORD = 5.3         # wordfreq Zipf frequency from which a shared word is not worth showing
 # A changed object refreshes the matches of open needs at least this similar to it (cosine of the
 # two documents' vectors); below it, the object would not make any need's list.
 REFRESH_SIMILARITY = 0.80
@@ -174,13 +176,14 @@ def _signals(need, buyer, need_codes: set[str], codes: set[str], document) -> tu
 
 
 def _shared_words(need_words: list[str], target_terms: set[str]) -> list[str]:
-    """The need's own words whose stems (or compound parts) the target contains, as the user wrote them."""
+    """The need's own words the target also uses, as the user wrote them: the same stem, or every part
+    of a compound. Very common words ("først", "finne") are true but tell the reader nothing."""
     shared = []
     for word in dict.fromkeys(need_words):
-        if word.isdigit():
+        if word.isdigit() or zipf_frequency(word, "nb") >= COMMON_WORD:
             continue
-        if text.stem(word) in target_terms or any(text.stem(part) in target_terms
-                                                 for part in text.compound_parts(word)):
+        parts = text.compound_parts(word)
+        if text.stem(word) in target_terms or (parts and all(text.stem(part) in target_terms for part in parts)):
             shared.append(word)
         if len(shared) == SHARED_WORDS_SHOWN:
             break
