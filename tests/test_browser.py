@@ -183,3 +183,86 @@ def test_search_from_any_page_in_another_language(browser, live_server, people):
     assert page.get_by_role("link", name="uten «År»").is_visible()
     assert_accessible(page, "search-no-results")
     page.close()
+
+
+def test_post_a_need_buy_together_and_answer_as_a_supplier(browser, live_server, people):
+    """Issue 4's journey: Lyngdal posts a need and meets Kristiansand's case and Arendal's need, forms a
+    buyer group with Arendal; a supplier sees the demand and answers with a proposal."""
+    from delbar.cases import actions
+    from delbar.needs import actions as need_actions
+    from delbar.orgs.models import CpvCode, Sector
+
+    alice, carol = people
+    water = Sector.objects.get(pk="vann-avlop-avfall")
+    kristiansand = Organization.objects.get(municipality_number="4204")
+    case = actions.create_case(actor=None, lead_buyer=kristiansand, relations={
+        "cpv_codes": [CpvCode.objects.get(code="38431000")]}, fields={
+        "title": "Lekkasjedeteksjon med akustiske sensorer", "sector": water,
+        "summary": "Kristiansand satte lyttesensorer på vannledningsnettet og finner lekkasjer før de blir brudd. "
+                   "Vanntapet falt med en firedel."})
+    actions.publish_case(case=actions.submit_case(case=case, actor=None), actor=carol)
+    need_actions.create_need(actor=None, organization=Organization.objects.get(municipality_number="4203"), fields={
+        "title": "Tidlig varsel om lekkasjer på vannledningene", "sector": water,
+        "description": "Gamle vannledninger lekker og gir brudd. Vi vil finne lekkasjene tidlig med sensorer."},
+        cpv_codes=[CpvCode.objects.get(code="38431000")])
+    bob = User.objects.create_user("bob", "bob@example.no", PASSWORD)
+    lyngdal = Organization.objects.get(municipality_number="4225")
+    Membership.objects.create(user=bob, role=Role.EDITOR, organization=lyngdal)
+    dave = User.objects.create_user("dave", "dave@example.no", PASSWORD)
+    supplier = Organization.objects.create(kind="supplier", name="Vannvakt AS", org_number="974760673")
+    Membership.objects.create(user=dave, role=Role.SUPPLIER, organization=supplier)
+
+    buyer = browser.new_context()
+    page = log_in(buyer, live_server, "bob")
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Behov").click()
+    assert_accessible(page, "need-list")
+    page.get_by_role("link", name="Meld et behov").click()
+    page.get_by_role("button", name="Meld behovet").click()  # empty: the server says what is missing
+    assert page.get_by_role("alert").first.is_visible()
+    assert_accessible(page, "need-form-errors")
+    page.get_by_label("Tittel").fill("Finne vannlekkasjer før det blir brudd")
+    page.get_by_label("Behovet").fill("Vi mister mye drikkevann i lekkasjer og finner dem først når ledningen "
+                                      "ryker. Vi vil oppdage lekkasjene tidlig, helst med sensorer.")
+    page.get_by_label("Sektor").select_option("vann-avlop-avfall")
+    page.get_by_label("CPV-koder").fill("38431000")
+    page.get_by_role("button", name="Meld behovet").click()
+    page.get_by_text("Behovet er meldt").wait_for()
+    matches = page.locator("#matches")
+    assert matches.get_by_role("link", name="Lekkasjedeteksjon med akustiske sensorer").is_visible()
+    assert matches.get_by_role("link", name="Tidlig varsel om lekkasjer på vannledningene").is_visible()
+    assert "samme CPV-kode: 38431000" in matches.inner_text()
+    assert_accessible(page, "need-page")
+    page.get_by_role("link", name="Dann en innkjøpsgruppe").first.click()
+    page.get_by_label("Navn på gruppen").fill("Lekkasjesøk i Agder")
+    page.get_by_label("Arendal: Tidlig varsel om lekkasjer på vannledningene").check()
+    assert_accessible(page, "group-form")
+    page.get_by_role("button", name="Dann gruppen").click()
+    page.get_by_text("Innkjøpsgruppen er dannet").wait_for()
+    assert page.get_by_role("heading", level=1).inner_text() == "Lekkasjesøk i Agder"
+    assert "Arendal" in page.locator("#members-heading + ul").inner_text()
+    page.get_by_label("Melding").fill("Skal vi invitere til felles markedsdialog?")
+    page.get_by_role("button", name="Send").click()
+    page.get_by_text("Skal vi invitere til felles markedsdialog?").wait_for()
+    assert_accessible(page, "group-page")
+
+    seller = browser.new_context()
+    page = log_in(seller, live_server, "dave")
+    page.goto(f"{live_server.url}/demand/")
+    table = page.get_by_role("table").first
+    # Two open needs from two buyers in CPV division 38.
+    assert table.get_by_role("row").nth(1).inner_text().split("\t")[1:] == ["2", "2"]
+    assert_accessible(page, "demand")
+    page.get_by_role("link", name="Finne vannlekkasjer før det blir brudd").click()
+    page.get_by_label("Deres forslag").fill("Vi kan sette opp 40 lyttesensorer som pilot.")
+    page.get_by_role("button", name="Send forslaget").click()
+    page.get_by_text("Forslaget er sendt").wait_for()
+    assert_accessible(page, "need-page-supplier")
+
+    page = buyer.new_page()
+    page.goto(f"{live_server.url}/notifications/")
+    assert page.get_by_role("link", name="Nytt forslag fra Vannvakt AS").first.is_visible()
+    assert_accessible(page, "notifications")
+    page.goto(f"{live_server.url}/alerts/")
+    assert_accessible(page, "alerts")
+    for context in (buyer, seller):
+        context.close()
