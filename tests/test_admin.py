@@ -34,3 +34,37 @@ def test_curator_edit_in_admin_is_revised_and_audited(cast, make_case):
 def test_curators_cannot_delete_in_admin(cast, make_case):
     case = make_case(Status.PUBLISHED)
     assert client_for(cast["carol"]).get(f"/admin/cases/case/{case.pk}/delete/").status_code == 403
+
+
+def test_admin_pages_for_needs_groups_solutions_and_questions_open(cast, make_case, lyngdal):
+    from delbar.needs import actions as need_actions
+    from delbar.questions.actions import ask
+
+    case = make_case("published")
+    need = need_actions.create_need(actor=cast["bob"], organization=lyngdal, fields={
+        "title": "Tunnelinspeksjon", "description": "Vi vil inspisere tunnelene."})
+    ask(case=case, actor=cast["bob"], organization=lyngdal, body="Hvordan gikk det?")
+    client = client_for(cast["admin"])
+    from django.contrib import admin
+    new_apps = ("needs", "groups", "suppliers", "questions")
+    for model in [model for model in admin.site._registry if model._meta.app_label in new_apps]:
+        name = f"{model._meta.app_label}/{model._meta.model_name}"
+        assert client.get(f"/admin/{name}/").status_code == 200, name
+        assert client.get(f"/admin/{name}/?q=tunnel").status_code == 200, name
+    assert client.get(f"/admin/needs/need/{need.pk}/change/").status_code == 200
+
+
+def test_a_need_changed_in_admin_is_searched_and_matched_again(cast, lyngdal, make_case):
+    from delbar.needs import actions as need_actions
+    from delbar.search.engine import search
+
+    need = need_actions.create_need(actor=cast["bob"], organization=lyngdal, fields={
+        "title": "Tunnelinspeksjon", "description": "Vi vil inspisere tunnelene."})
+    case = make_case("published")
+    response = client_for(cast["carol"]).post(f"/admin/needs/need/{need.pk}/change/", {
+        "organization": lyngdal.pk, "title": "Undervannsrobot i tunnelene", "description": need.description,
+        "language": "nb", "visibility": "public", "status": "open", "open_for_joint_procurement": "on",
+        "interests-TOTAL_FORMS": 0, "interests-INITIAL_FORMS": 0})
+    assert response.status_code == 302
+    assert [hit.document.object_id for hit in search("undervannsrobot", kinds=["need"]).shown()] == [need.pk]
+    assert need.matches.filter(kind="case", object_id=case.pk).exists()

@@ -28,3 +28,26 @@ def test_case_page_has_a_fixed_number_of_queries(cast, make_case, client):
     case = make_case(Status.PUBLISHED)
     # 12 for the case itself, 3 for "similar cases" (index freshness, the case's vector, the hits)
     assert queries_for(client, case.get_absolute_url()) <= 15
+
+
+def test_need_pages_do_not_query_per_match_or_need(cast, make_case, bergen, lyngdal):
+    from delbar.needs import actions
+    from tests.conftest import client_for
+
+    def post(organization, title):
+        return actions.create_need(actor=None, organization=organization, fields={
+            "title": title, "description": "Vi vil inspisere drikkevannstunneler uten å stenge vannet."})
+
+    need = post(lyngdal, "Inspeksjon av tunneler")
+    make_case(Status.PUBLISHED)
+    post(bergen, "Tunnelinspeksjon")
+    actions.update_need(need=need, actor=None, fields={"description": need.description + " Helst med robot."})
+    owner = client_for(cast["bob"])
+    urls = [need.get_absolute_url(), "/needs/", "/demand/", "/api/needs", f"/api/needs/{need.pk}/matches"]
+    few = {url: queries_for(owner, url) for url in urls}
+    for number in range(8):
+        make_case(Status.PUBLISHED, title=f"Robot for tunneler {number}")
+        post(bergen, f"Tunnelrobot {number}")
+    actions.update_need(need=need, actor=None, fields={"description": need.description + " Gjerne i år."})
+    assert need.matches.filter(kind="case").count() >= 8 and need.matches.filter(kind="need").count() >= 8
+    assert {url: queries_for(owner, url) for url in urls} == few

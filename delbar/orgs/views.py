@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from delbar.cases.models import Case
+from delbar.needs.models import Need
 from delbar.orgs.models import Organization
 
 
@@ -10,7 +11,10 @@ def organization_detail(request, pk):
     led = Case.objects.published().filter(lead_buyer=organization).for_listing()
     partnered = Case.objects.published().filter(partner_buyers=organization).for_listing()
     supplied = Case.objects.published().filter(suppliers=organization).for_listing()
-    context = {"organization": organization, "led": led, "partnered": partnered, "supplied": supplied}
+    needs = Need.objects.visible_to(request.user).filter(organization=organization).select_related("organization")
+    solutions = organization.solutions.filter(active=True)
+    context = {"organization": organization, "led": led, "partnered": partnered, "supplied": supplied,
+               "needs": needs, "solutions": solutions}
     return render(request, "orgs/organization_detail.html", context)
 
 
