@@ -393,3 +393,25 @@ def test_api_needs_list_filters_by_status(cast, lyngdal, api_client):
     items = api_client(None).get("/api/needs", {"status": "solved"}).json()["items"]
     assert [item["id"] for item in items] == [solved.pk]
     assert open_need.pk in [item["id"] for item in api_client(None).get("/api/needs").json()["items"]]
+
+
+def test_group_members_share_documents_checked_by_content(cast, bergen, lyngdal, pdf_bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from delbar.groups.actions import form_group
+
+    need = post_need(cast["bob"], lyngdal)
+    group = form_group(need=need, actor=cast["bob"], name="Ferjegruppa", members=[bergen])
+    alice = client_for(cast["alice"])
+    fake = SimpleUploadedFile("krav.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    alice.post(f"/groups/{group.pk}/documents/", {"title": "Krav", "file": fake})
+    assert not group.documents.exists()
+    pdf = SimpleUploadedFile("krav.pdf", pdf_bytes, content_type="application/pdf")
+    assert alice.post(f"/groups/{group.pk}/documents/", {"title": "Felles krav", "file": pdf}).status_code == 302
+    document = group.documents.get()
+    download = client_for(cast["bob"]).get(f"/groups/{group.pk}/documents/{document.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf_bytes
+    assert client_for(cast["dave"]).get(f"/groups/{group.pk}/documents/{document.pk}/").status_code == 404
+    carol = client_for(cast["carol"])  # curators see the group, but only members share documents
+    pdf = SimpleUploadedFile("krav.pdf", pdf_bytes, content_type="application/pdf")
+    assert carol.post(f"/groups/{group.pk}/documents/", {"title": "Kurator", "file": pdf}).status_code == 403

@@ -141,3 +141,15 @@ def test_notifications_page_marks_read(cast, make_case):
     assert "Robot som inspiserer" in client.get("/notifications/").content.decode()
     client.post("/notifications/read/")
     assert not Notification.objects.filter(read_at=None).exists()
+
+
+def test_answers_on_followed_cases_arrive_once(cast, published, lyngdal):
+    from delbar.questions.actions import answer, ask
+
+    _follow(cast["dave"], "sector", "vann-avlop-avfall", hours=2)
+    collect()  # the case itself
+    question = ask(case=published, actor=cast["bob"], organization=lyngdal, body="Hva kostet roboten?")
+    answer(question=question, actor=cast["alice"], body="Leien var 300 000 kroner i året.")
+    assert collect() == 1
+    assert Notification.objects.filter(user=cast["dave"], event=f"answer:{question.pk}").exists()
+    assert collect() == 0

@@ -6,7 +6,6 @@ object ("case:12"), and notify() skips events a user already has."""
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,6 +42,19 @@ def _new_documents(subscription: Subscription, since: dt.datetime, until: dt.dat
     return documents.none()
 
 
+def _new_answers(subscription: Subscription, since: dt.datetime, until: dt.datetime) -> list:
+    """Questions answered in the window on published cases that match the subscription's topic."""
+    from delbar.questions.models import Question
+
+    answered = list(Question.objects.filter(answered_at__gt=since, answered_at__lte=until).select_related("case"))
+    if not answered:
+        return []
+    everything = dt.datetime.min.replace(tzinfo=dt.UTC)
+    matching_cases = set(_new_documents(subscription, everything, until).filter(
+        kind="case", public=True, object_id__in=[q.case_id for q in answered]).values_list("object_id", flat=True))
+    return [question for question in answered if question.case_id in matching_cases]
+
+
 def collect(now: dt.datetime | None = None) -> int:
     """Creates notifications for everything new since each subscription last looked; returns how many."""
     now = now or timezone.now()
@@ -56,10 +68,11 @@ def collect(now: dt.datetime | None = None) -> int:
                 created += notify([subscription.user], event=f"{document.kind}:{document.object_id}",
                                   title=f"{label}: {document.title}",
                                   url=KINDS[document.kind].model(pk=document.object_id).get_absolute_url())
+            for question in _new_answers(subscription, locked.checked_at, now):
+                created += notify([subscription.user], event=f"answer:{question.pk}",
+                                  title=_("New answer on “%(case)s”") % {"case": question.case.title},
+                                  url=f"{question.case.get_absolute_url()}#question-{question.pk}")
             locked.checked_at = now
             locked.save(update_fields=["checked_at"])
     return created
 
-
-def subscribers_count() -> int:
-    return get_user_model().objects.filter(subscriptions__isnull=False).distinct().count()
