@@ -13,6 +13,14 @@ from delbar.search.kinds import KINDS
 MAX_QUERY_LENGTH = 500
 
 
+# The filters each kind has values for; a page limited to one kind shows only these.
+KIND_FILTERS = {
+    "case": FILTER_FIELDS,
+    "need": ("sector", "county", "size_class", "year", "status"),
+    "solution": ("sector", "year"),
+}
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Words"), required=False, max_length=MAX_QUERY_LENGTH,
                         widget=forms.TextInput(attrs={"type": "search"}))
@@ -40,6 +48,13 @@ class SearchForm(forms.Form):
         self.fixed_kinds = kinds
         if kinds:
             del self.fields["kind"]
+            # Only the filters that mean something for these kinds.
+            for name in set(FILTER_FIELDS) - set().union(*(KIND_FILTERS.get(kind, FILTER_FIELDS) for kind in kinds)):
+                del self.fields[name]
+            if kinds == ["case"]:
+                self.fields["status"].choices = [("", _("Any status"))] + list(Status.choices)
+            elif kinds == ["need"]:
+                self.fields["status"].choices = [("", _("Any status"))] + list(NeedStatus.choices)
         else:
             self.fields["kind"].choices = [("", _("Everything"))] + [
                 (name, kind.label) for name, kind in KINDS.items()]
@@ -49,6 +64,8 @@ class SearchForm(forms.Form):
         data = self.cleaned_data
         values = {}
         for name in FILTER_FIELDS:
+            if name not in self.fields:
+                continue
             value = data.get(name)
             if value in (None, ""):
                 continue
