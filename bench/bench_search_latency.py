@@ -138,8 +138,8 @@ class DerivedEmbedder:
     def _embed_real(self, texts):
         """Real embeddings, kept between runs in var/ with --reuse-embeddings (never in results runs
         that report the embedding rate)."""
-        if not self.cache_path:
-            return self.real.embed_passages(texts)
+        if not self.cache_path or any(text not in self.topic_of for text in texts):
+            return self.real.embed_passages(texts)  # the cache holds the generated sample only
         cache = dict(np.load(self.cache_path)) if self.cache_path.exists() else {}
         keys = [hashlib.sha1(text.encode()).hexdigest() for text in texts]
         missing = [i for i, key in enumerate(keys) if key not in cache]
@@ -152,11 +152,13 @@ class DerivedEmbedder:
 
     def embed_passages(self, texts):
         vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        real = [i for i, text in enumerate(texts) if self.topic_of[text] not in self.topic_vectors]
+        # Texts that are no generated document (a need posted in a benchmark) are embedded for real.
+        real = [i for i, text in enumerate(texts) if self.topic_of.get(text) not in self.topic_vectors]
         if real:
             embedded = self._embed_real([texts[i] for i in real])
             for i, vector in zip(real, embedded, strict=True):
-                self.topic_vectors.setdefault(self.topic_of[texts[i]], vector)
+                if texts[i] in self.topic_of:
+                    self.topic_vectors.setdefault(self.topic_of[texts[i]], vector)
                 vectors[i] = vector
         for i, text in enumerate(texts):
             if i in real:

@@ -415,3 +415,17 @@ def test_group_members_share_documents_checked_by_content(cast, bergen, lyngdal,
     carol = client_for(cast["carol"])  # curators see the group, but only members share documents
     pdf = SimpleUploadedFile("krav.pdf", pdf_bytes, content_type="application/pdf")
     assert carol.post(f"/groups/{group.pk}/documents/", {"title": "Kurator", "file": pdf}).status_code == 403
+
+
+def test_a_changed_case_recomputes_only_the_needs_it_could_enter(cast, lyngdal, kristiansand, bergen):
+    for number in range(matching.MATCHES_PER_KIND + 1):
+        publish(cast, bergen, {**FERRY, "title": f"Hybridferje nummer {number}",
+                               "summary": f"Ferje {number} i sambandet fikk batteri som hjelper dieselmotoren."})
+    need = post_need(cast["bob"], lyngdal)  # its list is full of ferries
+    assert len(matched(need, "case")) == matching.MATCHES_PER_KIND
+    library = publish(cast, bergen, {"title": "Chatbot for biblioteket", "summary": "En chatbot svarer på "
+                                     "spørsmål om åpningstider og lån.", "sector": "kultur-idrett", "cpv": []})
+    assert matching.refresh_near("case", [library.pk]) == 0
+    ferry = publish(cast, kristiansand, {**FERRY, "summary": FERRY_NEED["description"]})
+    assert matching.refresh_near("case", [ferry.pk]) == 1
+    assert matched(need, "case")[0] == ferry.pk

@@ -38,9 +38,11 @@ SAME_SIZE_CLASS = 0.003
 SAME_COUNTY = 0.003
 SHARED_WORDS_SHOWN = 8
 COMMON_WORD = 5.3         # wordfreq Zipf frequency from which a shared word is not worth showing
-# A changed object refreshes the matches of open needs at least this similar to it (cosine of the
-# two documents' vectors); below it, the object would not make any need's list.
+# A changed object refreshes an open need's matches when it is as close to the need as the need's
+# weakest match (less the slack: words and signals can lift it), or, while the need has fewer than
+# MATCHES_PER_KIND matches of the kind, at least this close (cosine of the documents' vectors).
 REFRESH_SIMILARITY = 0.80
+REFRESH_SLACK = 0.02
 # Two open needs are proposed as a buyer group (both buyers open for joint procurement) when they are
 # this similar by meaning and point to the same earlier cases — the same best case, or two of their
 # three best — or when they are very similar alone. Similarity alone could not tell "electric ferry"
@@ -57,6 +59,9 @@ class MatchKind:
     candidates: object
     # object ids -> {object_id: set of CPV codes}
     cpv_codes: object
+    # True when the candidates are a small part of the index (open needs among 200k documents): they
+    # are scored exactly. Otherwise (every published case) the graph finds them, as for a search.
+    narrow: bool = False
 
 
 def _case_candidates(need: Need):
@@ -96,7 +101,7 @@ def _solution_cpv(ids):
 
 KINDS: dict[str, MatchKind] = {
     "case": MatchKind("case", _case_candidates, _case_cpv),
-    "need": MatchKind("need", _need_candidates, _need_cpv),
+    "need": MatchKind("need", _need_candidates, _need_cpv, narrow=True),
     "solution": MatchKind("solution", _solution_candidates, _solution_cpv),
 }
 
@@ -131,7 +136,8 @@ def find(need: Need, kinds: list[str] | None = None, limit: int = MATCHES_PER_KI
     found = []
     for name in kinds or KINDS:
         kind = KINDS[name]
-        result = engine.search(query, kinds=[name], within=kind.candidates(need), limit=limit * 3, unseen=own)
+        result = engine.search(query, kinds=[name], within=kind.candidates(need), limit=limit * 3, unseen=own,
+                               within_is_narrow=kind.narrow)
         hits = engine.load_documents(result.hits[:limit * 3])
         if not hits:
             continue
@@ -220,24 +226,61 @@ def compute(need: Need) -> list[Match]:
 
 
 def refresh_near(kind: str, object_ids: list[int]) -> int:
-    """Recomputes the matches of open needs that changed objects may now belong to (or have left);
-    returns how many needs were recomputed."""
+    """Recomputes the matches of open needs that changed objects may now enter (or have left);
+    returns how many needs were recomputed.
+
+    A need is recomputed when a changed object is at least as close to it as its weakest current
+    match of that kind (document to document, less REFRESH_SLACK for what words and signals add),
+    or, while it has fewer than MATCHES_PER_KIND matches of the kind, closer than REFRESH_SIMILARITY.
+    So a published case recomputes the few needs it could join, not every need on the subject."""
     affected = set(Match.objects.filter(kind=kind, object_id__in=object_ids, need__status=NeedStatus.OPEN)
                    .values_list("need_id", flat=True))
     open_needs = dict(SearchDocument.objects.filter(kind="need", status=NeedStatus.OPEN, removed=False)
                       .values_list("pk", "object_id"))
-    if open_needs:
+    changed = list(SearchDocument.objects.filter(kind=kind, object_id__in=object_ids, removed=False)
+                   .values_list("pk", flat=True))
+    if open_needs and changed:
         index = vector_index(get_embedder().dimensions)
-        changed = SearchDocument.objects.filter(kind=kind, object_id__in=object_ids, removed=False)
-        for doc_id in changed.values_list("pk", flat=True):
+        current = _current_match_documents(kind, list(open_needs.values()))
+        thresholds: dict[int, float] = {}
+        for doc_id in changed:
             vector = index.vector(doc_id)
             if vector is None:
                 continue
             for need_doc, similarity in index.similarities(vector, list(open_needs)).items():
-                if similarity >= REFRESH_SIMILARITY:
-                    affected.add(open_needs[need_doc])
+                need_id = open_needs[need_doc]
+                if need_id in affected or (kind == "need" and need_id in object_ids):
+                    continue
+                if need_doc not in thresholds:
+                    thresholds[need_doc] = _entry_threshold(index, need_doc, current.get(need_id, []))
+                if similarity >= thresholds[need_doc]:
+                    affected.add(need_id)
     if kind == "need":
         affected -= set(object_ids)
     for need in Need.objects.filter(pk__in=affected).select_related("organization"):
         compute(need)
     return len(affected)
+
+
+def _current_match_documents(kind: str, need_ids: list[int]) -> dict[int, list[int]]:
+    """Each need's current (not dismissed) matches of `kind`, as search document ids."""
+    rows = list(Match.objects.filter(need_id__in=need_ids, kind=kind, current=True).exclude(
+        state=MatchState.DISMISSED).values_list("need_id", "object_id"))
+    documents = dict(SearchDocument.objects.filter(kind=kind, object_id__in={object_id for _, object_id in rows})
+                     .values_list("object_id", "pk"))
+    current: dict[int, list[int]] = {}
+    for need_id, object_id in rows:
+        if object_id in documents:
+            current.setdefault(need_id, []).append(documents[object_id])
+    return current
+
+
+def _entry_threshold(index, need_doc: int, match_docs: list[int]) -> float:
+    """How close (document to document) something must be to `need_doc` to enter its list."""
+    if len(match_docs) < MATCHES_PER_KIND:
+        return REFRESH_SIMILARITY
+    need_vector = index.vector(need_doc)
+    if need_vector is None:
+        return REFRESH_SIMILARITY
+    weakest = min(index.similarities(need_vector, match_docs).values(), default=REFRESH_SIMILARITY)
+    return weakest - REFRESH_SLACK

@@ -167,13 +167,14 @@ MODES = ("hybrid", "lexical", "semantic")
 
 def search(query: str, *, kinds: list[str] | None = None, filters: dict | None = None, user=None,
            sort: str = "relevance", limit: int = CANDIDATES, mode: str = "hybrid", within=None,
-           unseen: SearchDocument | None = None) -> SearchResult:
+           unseen: SearchDocument | None = None, within_is_narrow: bool = True) -> SearchResult:
     """What `user` may find for `query`, best first (or newest first with sort="date").
 
     `within` replaces the user's view with a given set of documents (matching searches what may be
-    matched, and checks each viewer later). `unseen` is a document whose own words should not count
-    as the corpus's (a need searching with its own text). `mode` is for measuring: "lexical" and
-    "semantic" rank by one signal alone."""
+    matched, and checks each viewer later); when it holds most of the index (every published case),
+    `within_is_narrow=False` lets the graph find candidates instead of an exact scan. `unseen` is a
+    document whose own words should not count as the corpus's (a need searching with its own text).
+    `mode` is for measuring: "lexical" and "semantic" rank by one signal alone."""
     filters = filters or {}
     scope = within.filter(removed=False) if within is not None else visible_documents(user, kinds)
     documents = apply_filters(scope, filters)
@@ -183,7 +184,8 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
         return SearchResult(query, Listing(listing), _facets_sql(documents))
 
     terms = text.query_terms(query)
-    filtered = within is not None or any(filters.get(name) not in (None, "") for name in FILTER_FIELDS)
+    filtered = (within is not None and within_is_narrow) or any(
+        filters.get(name) not in (None, "") for name in FILTER_FIELDS)
     hits, lexical_terms = _rank(query, terms, documents, filtered=filtered, limit=limit, mode=mode, unseen=unseen)
     if sort == "date":
         hits.sort(key=lambda hit: (hit.values["date"] is not None, hit.values["date"]), reverse=True)
