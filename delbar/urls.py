@@ -52,6 +52,7 @@ urlpatterns = [
     path("groups/<int:pk>/", group_views.group_detail, name="group_detail"),
     path("groups/<int:pk>/messages/", group_views.group_message, name="group_message"),
     path("groups/<int:pk>/stage/", group_views.group_stage, name="group_stage"),
+    path("groups/<int:pk>/members/", group_views.group_add_members, name="group_add_members"),
     path("groups/<int:pk>/documents/", group_views.group_document_upload, name="group_document_upload"),
     path("groups/<int:pk>/documents/<int:document_pk>/", group_views.group_document_download,
          name="group_document_download"),

@@ -429,3 +429,31 @@ def test_a_changed_case_recomputes_only_the_needs_it_could_enter(cast, lyngdal, 
     ferry = publish(cast, kristiansand, {**FERRY, "summary": FERRY_NEED["description"]})
     assert matching.refresh_near("case", [ferry.pk]) == 1
     assert matched(need, "case")[0] == ferry.pk
+
+
+def test_the_lead_adds_buyers_who_joined_later(cast, bergen, lyngdal, kristiansand):
+    from delbar.groups.actions import form_group
+
+    need = post_need(cast["bob"], lyngdal)
+    group = form_group(need=need, actor=cast["bob"], name="Ferjegruppa", members=[bergen])
+    editor = _person_for(kristiansand)
+    actions.join(need=need, actor=editor, organization=kristiansand)
+    bob = client_for(cast["bob"])
+    assert "Kristiansand" in bob.get(f"/groups/{group.pk}/").content.decode()
+    assert client_for(cast["alice"]).post(f"/groups/{group.pk}/members/",
+                                          {"members": [kristiansand.pk]}).status_code == 404  # not the lead
+    bob.post(f"/groups/{group.pk}/members/", {"members": [kristiansand.pk]})
+    assert set(group.members.values_list("organization_id", flat=True)) == {lyngdal.pk, bergen.pk, kristiansand.pk}
+    assert Notification.objects.filter(user=editor, event=f"group-formed:{group.pk}").exists()
+    bob.post(f"/groups/{group.pk}/members/", {"members": [kristiansand.pk]})  # twice: nothing more
+    assert group.members.count() == 3
+
+
+def _person_for(organization):
+    from django.contrib.auth.models import User
+
+    from delbar.accounts.models import Membership
+
+    user = User.objects.create_user(f"editor-{organization.pk}", f"e{organization.pk}@example.no", "x")
+    Membership.objects.create(user=user, organization=organization, role="editor")
+    return user

@@ -41,6 +41,23 @@ def form_group(*, need: Need, actor, name: str, members: list, partner_needs: li
 
 
 @transaction.atomic
+def add_members(*, group: BuyerGroup, actor, organizations: list) -> list:
+    """Adds buyers to a formed group (those who joined the need later); returns the ones added."""
+    present = set(group.members.values_list("organization_id", flat=True))
+    added = [org for org in organizations if org.pk not in present]
+    if not added:
+        raise GroupError(_("Choose at least one other buyer for the group."))
+    for org in added:
+        GroupMember.objects.create(group=group, organization=org)
+    record(actor=actor, action="group.add_members", obj=group, members=[org.pk for org in added])
+    notify(editors_of(*[org.pk for org in added]), event=f"group-formed:{group.pk}",
+           title=_("%(lead)s invited you into the buyer group “%(name)s”") % {"lead": group.lead.name,
+                                                                           "name": group.name},
+           url=group.get_absolute_url())
+    return added
+
+
+@transaction.atomic
 def post_message(*, group: BuyerGroup, actor, organization, body: str) -> GroupMessage:
     if not body.strip():
         raise GroupError(_("Write a message."))

@@ -53,3 +53,13 @@ class GroupDocumentForm(forms.ModelForm):
         if upload and hasattr(upload, "content_type"):
             self.detected_type = inspect_upload(upload)
         return upload
+
+
+class AddMembersForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(label=_("Add buyers who joined the need"),
+                                             queryset=Organization.objects.none(), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = Organization.objects.filter(need_interests__need=group.need).exclude(
+            group_memberships__group=group).order_by("name")

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from delbar.accounts.roles import roles_of
 from delbar.groups import access, actions, proposals
-from delbar.groups.forms import FormGroupForm, GroupDocumentForm, MessageForm, StageForm
+from delbar.groups.forms import AddMembersForm, FormGroupForm, GroupDocumentForm, MessageForm, StageForm
 from delbar.groups.models import GroupDocument
 from delbar.needs import access as need_access
 from delbar.needs.models import Need
@@ -54,6 +54,7 @@ def group_detail(request, pk):
         "message_form": MessageForm(),
         "stage_form": StageForm(initial={"stage": group.stage}),
         "document_form": GroupDocumentForm(),
+        "add_form": AddMembersForm(group=group),
         "can_manage": access.can_manage(request.user, group),
         "is_member": access.is_member(request.user, group),
     })
@@ -72,6 +73,23 @@ def group_message(request, pk):
     else:
         messages.error(request, _("Write a message."))
     return redirect(f"{group.get_absolute_url()}#thread")
+
+
+@login_required
+@require_POST
+def group_add_members(request, pk):
+    group = access.get_group_for_user(request.user, pk, manage=True)
+    form = AddMembersForm(request.POST, group=group)
+    if form.is_valid():
+        try:
+            actions.add_members(group=group, actor=request.user, organizations=list(form.cleaned_data["members"]))
+        except actions.GroupError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The buyers are added and told."))
+    else:
+        messages.error(request, _("Choose at least one other buyer for the group."))
+    return redirect("group_detail", pk=group.pk)
 
 
 @login_required
