@@ -83,7 +83,8 @@ def main() -> None:
              row("post a need: save, index, embed and compute its matches", posting),
              row("a changed case reaching open needs (the background refresh)", refresh), "",
              f"The refresh recomputed {sum(recomputed) / len(recomputed):.1f} needs a case on average "
-             f"(max {max(recomputed)}): those within cosine {matching.REFRESH_SIMILARITY} of it."]
+             f"(max {max(recomputed)}): those it could enter (as close as their weakest case match, less "
+             f"{matching.REFRESH_SLACK}), each for its case matches only."]
     write_results(f"matching-latency-{args.documents // 1000}k", "bench_matching_latency: matching at scale", lines)
     drop_database()
 

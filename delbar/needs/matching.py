@@ -197,14 +197,16 @@ def _shared_words(need_words: list[str], target_terms: set[str]) -> list[str]:
 
 
 @transaction.atomic
-def compute(need: Need) -> list[Match]:
-    """Stores what matches `need` now. Decided matches keep their state; suggestions no longer found
-    are marked not current rather than deleted, so a decision made on one is never lost."""
+def compute(need: Need, kinds: list[str] | None = None) -> list[Match]:
+    """Stores what matches `need` now (of `kinds`, default all). Decided matches keep their state;
+    suggestions no longer found are marked not current rather than deleted, so a decision made on
+    one is never lost."""
     if need.status != NeedStatus.OPEN:
         Match.objects.filter(need=need, state=MatchState.SUGGESTED).update(current=False)
         return []
-    found = {(item.kind, item.object_id): item for item in find(need)}
-    existing = {(match.kind, match.object_id): match for match in Match.objects.filter(need=need)}
+    kinds = kinds or list(KINDS)
+    found = {(item.kind, item.object_id): item for item in find(need, kinds)}
+    existing = {(match.kind, match.object_id): match for match in Match.objects.filter(need=need, kind__in=kinds)}
     now = timezone.now()
     to_create, to_update = [], []
     for key, item in found.items():
@@ -258,7 +260,7 @@ def refresh_near(kind: str, object_ids: list[int]) -> int:
     if kind == "need":
         affected -= set(object_ids)
     for need in Need.objects.filter(pk__in=affected).select_related("organization"):
-        compute(need)
+        compute(need, [kind])  # only this kind's list can have changed
     return len(affected)
 
 
