@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "delbar.groups",
     "delbar.suppliers",
     "delbar.questions",
+    "delbar.notices",
     "delbar.alerts",
     "delbar.search",
     "django_tasks_db",

@@ -163,7 +163,7 @@ def match_out(item: presenting.ShownMatch) -> dict:
 
 @router.get("/{int:need_id}/matches", response={200: list[MatchOut], **ERRORS}, auth=None,
             summary="What matches a need, best first, with reasons")
-def list_matches(request, need_id: int, kind: str | None = Query(None, pattern="^(case|need|solution)$"),
+def list_matches(request, need_id: int, kind: str | None = Query(None, pattern="^(case|need|solution|notice)$"),
                  dismissed: bool = False):
     """Earlier cases, other buyers' open needs and suppliers' solutions matching the need, with why.
     Only what you may see is listed. `dismissed=true` lists what the owner dismissed."""

@@ -215,7 +215,7 @@ class CaseFilters(Schema):
 
 class SearchFilters(Schema):
     q: str | None = Field(None, max_length=500, description="Words or a described need, in any language")
-    kind: Literal["case", "need", "solution"] | None = Field(None, description="Only this kind of document")
+    kind: Literal["case", "need", "solution", "notice"] | None = Field(None, description="Only this kind of document")
     sector: str | None = None
     county: str | None = None
     size_class: Literal["small", "medium", "large"] | None = None

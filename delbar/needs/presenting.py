@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 
 from delbar.cases.models import Case
 from delbar.needs.models import Match, MatchState, Need
+from delbar.notices.models import Notice
 from delbar.orgs.models import County, Organization, Sector
 from delbar.suppliers.models import Solution
 
-KIND_ORDER = ("case", "need", "solution")
-MODELS = {"case": Case, "need": Need, "solution": Solution}
+KIND_ORDER = ("case", "need", "solution", "notice")
+MODELS = {"case": Case, "need": Need, "solution": Solution, "notice": Notice}
 
 
 def _objects(kind: str, ids, user) -> dict:
@@ -22,6 +23,8 @@ def _objects(kind: str, ids, user) -> dict:
         return Need.objects.visible_to(user).select_related("organization").in_bulk(ids)
     if kind == "solution":
         return Solution.objects.filter(active=True).select_related("organization").in_bulk(ids)
+    if kind == "notice":
+        return Notice.objects.current().select_related("organization").in_bulk(ids)
     return {}
 
 
@@ -73,7 +76,7 @@ def grouped(shown: list[ShownMatch]) -> list[MatchGroup]:
     from delbar.needs.matching import MATCH_MARGIN
 
     titles = {"case": _("Earlier cases"), "need": _("Other buyers with this need"),
-              "solution": _("Suppliers' solutions")}
+              "solution": _("Suppliers' solutions"), "notice": _("Notices: what others have procured")}
     groups = []
     for name in KIND_ORDER:
         items = [item for item in shown if item.kind == name]

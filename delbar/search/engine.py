@@ -41,13 +41,19 @@ COMMON_SHARE = 0.25
 POSTINGS_BUDGET = 10_000   # the rarest terms are kept while their postings add up to at most this
 MIN_DOCUMENTS_FOR_COMMON = 1000
 
-FILTER_FIELDS = ("sector", "county", "size_class", "procedure", "category", "outcome", "year", "status")
+FILTER_FIELDS = ("sector", "county", "size_class", "procedure", "category", "outcome", "year", "status",
+                 "family", "signal", "cpv", "buyer")
 FACET_FIELDS = ("kind", *FILTER_FIELDS)
+# Filters whose values sit in a column of another name, and the space-padded lists ("sectors": " a b ").
+COLUMNS = {"buyer": "organization_id"}
+LISTS = {"sector": "sectors", "cpv": "cpv"}
+# Facets only notices have values for: not counted when the search is for other kinds only.
+NOTICE_FACETS = ("family", "signal", "cpv")
 
 
 # What a ranked hit carries before its page is shown: enough for facets and for sorting by date.
 HIT_COLUMNS = ("id", "kind", "sectors", "county", "size_class", "procedure", "category", "outcome", "year",
-               "status", "date")
+               "status", "date", "family", "signal", "cpv", "organization_id")
 
 
 @dataclass
@@ -151,10 +157,10 @@ def apply_filters(queryset, filters: dict):
         value = filters.get(name)
         if value in (None, ""):
             continue
-        if name == "sector":
-            queryset = queryset.filter(sectors__contains=f" {value} ")
+        if name in LISTS:
+            queryset = queryset.filter(**{f"{LISTS[name]}__contains": f" {value} "})
         else:
-            queryset = queryset.filter(**{name: value})
+            queryset = queryset.filter(**{COLUMNS.get(name, name): value})
     return queryset
 
 
@@ -181,7 +187,7 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
     query = (query or "").strip()
     if not query:
         listing = _display_fields(documents).order_by("-date", "-id")
-        return SearchResult(query, Listing(listing), _facets_sql(documents))
+        return SearchResult(query, Listing(listing), _facets_sql(documents, kinds))
 
     terms = text.query_terms(query)
     filtered = (within is not None and within_is_narrow) or any(
@@ -189,7 +195,7 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
     hits, lexical_terms = _rank(query, terms, documents, filtered=filtered, limit=limit, mode=mode, unseen=unseen)
     if sort == "date":
         hits.sort(key=lambda hit: (hit.values["date"] is not None, hit.values["date"]), reverse=True)
-    return SearchResult(query, hits, _facets_of(hits), terms, lexical_terms)
+    return SearchResult(query, hits, _facets_of(hits, kinds), terms, lexical_terms)
 
 
 def _term_statistics(terms: list[str], unseen: SearchDocument | None = None) -> tuple[dict[str, int], int]:
@@ -324,32 +330,39 @@ def similar(obj, *, user=None, limit: int = 5) -> list[Hit]:
     return [Hit(doc_id, score, score, document=rows[doc_id]) for doc_id, score in nearest if doc_id in rows][:limit]
 
 
-def _facets_of(hits: list[Hit]) -> dict[str, list[tuple[str, int]]]:
+def facet_fields(kinds: list[str] | None) -> tuple[str, ...]:
+    if kinds is None or "notice" in kinds:
+        return FACET_FIELDS
+    return tuple(name for name in FACET_FIELDS if name not in NOTICE_FACETS)
+
+
+def _facets_of(hits: list[Hit], kinds: list[str] | None = None) -> dict[str, list[tuple[str, int]]]:
     facets = {}
-    for name in FACET_FIELDS:
+    for name in facet_fields(kinds):
         counter: Counter = Counter()
         for hit in hits:
-            if name == "sector":
-                counter.update(hit.values["sectors"].split())
+            if name in LISTS:
+                counter.update(hit.values[LISTS[name]].split())
             else:
-                value = hit.values[name]
+                value = hit.values[COLUMNS.get(name, name)]
                 if value not in (None, ""):
                     counter[str(value)] += 1
         facets[name] = counter.most_common()
     return facets
 
 
-def _facets_sql(documents) -> dict[str, list[tuple[str, int]]]:
+def _facets_sql(documents, kinds: list[str] | None = None) -> dict[str, list[tuple[str, int]]]:
     facets = {}
-    for name in FACET_FIELDS:
-        if name == "sector":
+    for name in facet_fields(kinds):
+        if name in LISTS:
             counter: Counter = Counter()
-            for sectors, count in documents.values_list("sectors").annotate(n=Count("id")).order_by():
-                for sector in sectors.split():
-                    counter[sector] += count
+            for values, count in documents.values_list(LISTS[name]).annotate(n=Count("id")).order_by():
+                for value in values.split():
+                    counter[value] += count
             facets[name] = counter.most_common()
             continue
-        rows = documents.exclude(**{f"{name}__in": ["", None]} if name != "year" else {"year": None}).values_list(
-            name).annotate(n=Count("id")).order_by("-n", name)
+        column = COLUMNS.get(name, name)
+        rows = documents.exclude(**{f"{column}__in": ["", None]} if name not in ("year", "buyer")
+                                 else {column: None}).values_list(column).annotate(n=Count("id")).order_by("-n", column)
         facets[name] = [(str(value), count) for value, count in rows]
     return facets

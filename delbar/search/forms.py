@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delbar.cases.models import Category, Outcome, Procedure, Status
 from delbar.needs.models import NeedStatus
+from delbar.notices.models import Family, ProcedureType, Signal
 from delbar.orgs.models import County, Organization, Sector
 from delbar.search.engine import FILTER_FIELDS
 from delbar.search.kinds import KINDS
@@ -15,10 +16,17 @@ MAX_QUERY_LENGTH = 500
 
 # The filters each kind has values for; a page limited to one kind shows only these.
 KIND_FILTERS = {
-    "case": FILTER_FIELDS,
-    "need": ("sector", "county", "size_class", "year", "status"),
-    "solution": ("sector", "year"),
+    "case": ("sector", "county", "size_class", "procedure", "category", "outcome", "year", "status", "buyer"),
+    "need": ("sector", "county", "size_class", "year", "status", "buyer"),
+    "solution": ("sector", "year", "buyer"),
+    "notice": ("family", "procedure", "cpv", "county", "buyer", "signal", "year"),
 }
+
+
+def notice_procedures() -> list[tuple[str, str]]:
+    """Notice procedures as search stores them: the case procedure where there is one (notices/search.py)."""
+    from delbar.notices.search import CASE_PROCEDURES
+    return [(CASE_PROCEDURES.get(value, value), label) for value, label in ProcedureType.choices]
 
 
 class SearchForm(forms.Form):
@@ -32,7 +40,8 @@ class SearchForm(forms.Form):
     size_class = forms.ChoiceField(label=_("Municipality size"), required=False,
                                    choices=[("", _("All sizes"))] + list(Organization.SizeClass.choices))
     procedure = forms.ChoiceField(label=_("Procedure"), required=False,
-                                  choices=[("", _("All procedures"))] + list(Procedure.choices))
+                                  choices=lambda: [("", _("All procedures"))] + list(Procedure.choices) + [
+                                      choice for choice in notice_procedures() if choice[0] not in Procedure.values])
     category = forms.ChoiceField(label=_("Category"), required=False,
                                  choices=[("", _("Both categories"))] + list(Category.choices))
     outcome = forms.ChoiceField(label=_("Outcome"), required=False,
@@ -40,6 +49,15 @@ class SearchForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("Any status"))] + list(NeedStatus.choices) + list(Status.choices))
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
+    family = forms.ChoiceField(label=_("Kind of notice"), required=False,
+                               choices=[("", _("All kinds of notice"))] + list(Family.choices))
+    signal = forms.ChoiceField(label=_("Innovation signal"), required=False,
+                               choices=[("", _("Any signal"))] + [(value, label) for value, label in Signal.choices
+                                                                   if value])
+    cpv = forms.RegexField(label=_("CPV division"), required=False, regex=r"^\d{2}$",
+                           error_messages={"invalid": _("Give a CPV division as two digits, such as 45.")})
+    buyer = forms.ModelChoiceField(label=_("Buyer"), queryset=Organization.objects.all(), required=False,
+                                   widget=forms.HiddenInput)
     sort = forms.ChoiceField(label=_("Order"), required=False,
                              choices=[("relevance", _("Best match")), ("date", _("Newest first"))])
 
@@ -55,6 +73,8 @@ class SearchForm(forms.Form):
                 self.fields["status"].choices = [("", _("Any status"))] + list(Status.choices)
             elif kinds == ["need"]:
                 self.fields["status"].choices = [("", _("Any status"))] + list(NeedStatus.choices)
+            elif kinds == ["notice"]:
+                self.fields["procedure"].choices = [("", _("All procedures"))] + notice_procedures()
         else:
             self.fields["kind"].choices = [("", _("Everything"))] + [
                 (name, kind.label) for name, kind in KINDS.items()]

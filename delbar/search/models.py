@@ -43,6 +43,10 @@ class SearchDocument(models.Model):
     outcome = models.CharField(max_length=10, blank=True)
     year = models.PositiveSmallIntegerField(null=True)
     language = models.CharField(max_length=5, blank=True)
+    # Notices: the kind of notice (eForms form type), the innovation signal, CPV divisions (" 45 71 ").
+    family = models.CharField(max_length=20, blank=True)
+    signal = models.CharField(max_length=10, blank=True)
+    cpv = models.CharField(max_length=300, blank=True)
 
     terms = models.TextField(blank=True)            # its distinct terms, for SearchTerm bookkeeping
     embedded_text_hash = models.CharField(max_length=32, blank=True)

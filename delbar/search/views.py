@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from delbar.cases.models import Category, Outcome, Procedure, Status
 from delbar.needs.models import NeedStatus
+from delbar.notices.models import Family, Signal
 from delbar.orgs.models import County, Organization, Sector
 from delbar.search import engine
-from delbar.search.forms import SearchForm
+from delbar.search.forms import SearchForm, notice_procedures
 from delbar.search.kinds import KINDS
 
 RESULTS_PER_PAGE = 20
@@ -56,11 +57,17 @@ def decorate(hits) -> None:
         hit.sector_name = sectors[document.sector].name if document.sector in sectors else ""
         hit.county_name = counties[document.county].name if document.county in counties else ""
         hit.outcome_label = Outcome(document.outcome).label if document.outcome else ""
-        hit.procedure_label = Procedure(document.procedure).label if document.procedure else ""
+        hit.procedure_label = procedure_labels().get(document.procedure, "")
+        hit.family_label = Family(document.family).label if document.family in Family.values else ""
+        hit.signal_label = Signal(document.signal).label if document.signal else ""
         if document.kind == "need":
             hit.status_label = NeedStatus(document.status).label if document.status in NeedStatus.values else ""
         else:
             hit.status_label = Status(document.status).label if document.status and not document.public else ""
+
+
+def procedure_labels() -> dict:
+    return dict(notice_procedures()) | dict(Procedure.choices)
 
 
 def _labels(name: str, values: list[str]) -> dict[str, str]:
@@ -73,15 +80,26 @@ def _labels(name: str, values: list[str]) -> dict[str, str]:
     if name == "status":
         labels = dict(Status.choices) | dict(NeedStatus.choices)
         return {value: str(labels[value]) for value in values if value in labels}
-    choices = {"size_class": Organization.SizeClass, "procedure": Procedure, "category": Category,
-               "outcome": Outcome}.get(name)
+    if name == "buyer":
+        return {str(pk): organization.display_name for pk, organization in
+                Organization.objects.in_bulk([int(value) for value in values]).items()}
+    if name == "procedure":
+        labels = procedure_labels()
+        return {value: str(labels[value]) for value in values if value in labels}
+    if name == "cpv":
+        from delbar.orgs.models import CpvCode
+        return {code[:2]: f"{code[:2]} {cpv.name}" for code, cpv in
+                CpvCode.objects.in_bulk([f"{value}000000" for value in values]).items()}
+    choices = {"size_class": Organization.SizeClass, "category": Category, "outcome": Outcome, "family": Family,
+               "signal": Signal}.get(name)
     return {value: str(choices(value).label) for value in values if value in choices.values} if choices else {}
 
 
 FACET_TITLES = {
     "kind": _("Kind"), "sector": _("Sector"), "county": _("County"), "size_class": _("Municipality size"),
     "procedure": _("Procedure"), "category": _("Category"), "outcome": _("Outcome"), "year": _("Year"),
-    "status": _("Status"),
+    "status": _("Status"), "family": _("Kind of notice"), "signal": _("Innovation signal"),
+    "cpv": _("CPV division"), "buyer": _("Buyer"),
 }
 
 

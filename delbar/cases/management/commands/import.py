@@ -27,15 +27,23 @@ def import_needs_text(stream):
     return import_needs(read_lines(stream))
 
 
+def holds_notices(path: str) -> bool:
+    """Folders, XML and OCDS JSON are notices; JSON Lines are cases or needs."""
+    return path != "-" and (Path(path).is_dir() or Path(path).suffix.lower() in (".xml", ".json"))
+
+
 class Command(BaseCommand):
-    help = ("Import cases or needs from a JSON Lines file in the interchange formats (docs/interchange.md). "
-            "The kind is told from the first line unless --kind says it.")
+    help = ("Import cases or needs from a JSON Lines file in the interchange formats (docs/interchange.md), or "
+            "notices from eForms or TED XML files, OCDS JSON packages, or a folder of them (docs/notices.md). "
+            "The kind is told from the path and the first line unless --kind says it.")
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="a .jsonl file, or - for standard input")
-        parser.add_argument("--kind", choices=["cases", "needs"], help="what the file holds")
+        parser.add_argument("path", help="a .jsonl file, - for standard input, or notice files or a folder")
+        parser.add_argument("--kind", choices=["cases", "needs", "notices"], help="what the path holds")
 
     def handle(self, *args, path, kind=None, **options):
+        if kind == "notices" or (kind is None and holds_notices(path)):
+            return self.import_notices(path, options["verbosity"])
         try:
             if path == "-":
                 text = sys.stdin.read()
@@ -52,3 +60,13 @@ class Command(BaseCommand):
         except UnicodeDecodeError:
             raise CommandError(f"{path}: the file is not UTF-8 text. Nothing was imported.") from None
         self.stdout.write(f"{path}: {kind}: {report}")
+
+    def import_notices(self, path: str, verbosity: int) -> None:
+        from delbar.notices.importing import import_path
+
+        if not Path(path).exists():
+            raise CommandError(f"{path}: no such file or folder")
+        report = import_path(Path(path))
+        for name, reason in report.skipped:
+            self.stderr.write(f"{name}: skipped: {reason}")
+        self.stdout.write(f"{path}: notices: {report}")

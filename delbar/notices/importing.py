@@ -1,0 +1,253 @@
+"""Bringing notices into Delbar: one upsert per notice, keyed by the source's identity and version.
+
+Each notice commits on its own, so a broken file costs only itself and an interrupted import loses
+nothing it had finished: running it again finds those notices present and goes on. Search is written
+in batches after the notices (embedding is the slow part); `index_missing()` at the start of every
+import catches up on what an interrupted run had stored but not yet indexed.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+
+from delbar.notices import discovery
+from delbar.notices.models import Family, Notice, Source
+from delbar.notices.sources import ParsedNotice, ParseError, parse
+from delbar.orgs.models import County, Organization
+from delbar.search import indexing
+from delbar.search.models import SearchDocument
+
+INDEX_BATCH = 64
+MAX_FILE_BYTES = 50 * 1024 * 1024
+SUFFIXES = {".xml", ".json"}
+CPV = re.compile(r"^(\d{8})(-\d)?$")
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    unchanged: int = 0
+    conflicting: int = 0          # a different document under a key already present: the first is kept
+    superseded: int = 0
+    with_problems: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)     # (file, reason)
+    created_ids: list[int] = field(default_factory=list)
+
+    def skip(self, name: str, reason: str) -> None:
+        self.skipped.append((name, reason))
+
+    def __str__(self) -> str:
+        return (f"{self.created} new notices, {self.unchanged} already present, {self.superseded} superseded by a "
+                f"newer version, {self.with_problems} with problems recorded, {len(self.skipped)} skipped")
+
+
+def notice_files(path: Path) -> list[Path]:
+    """The file itself, or every .xml and .json file under a folder, in a stable order."""
+    if path.is_file():
+        return [path]
+    return sorted(file for file in path.rglob("*") if file.suffix.lower() in SUFFIXES and file.is_file()
+                  and not any(part.startswith(".") for part in file.relative_to(path).parts))
+
+
+def import_path(path: Path, *, source: str = Source.FILE, report: ImportReport | None = None,
+                progress=None) -> ImportReport:
+    report = report or ImportReport()
+    index_missing()
+    pending: list[int] = []
+    for file in notice_files(path):
+        try:
+            if file.stat().st_size > MAX_FILE_BYTES:
+                report.skip(str(file), f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
+                continue
+            data = file.read_bytes()
+        except OSError as error:
+            report.skip(str(file), f"cannot be read: {error.strerror or error}")
+            continue
+        pending += import_document(data, source=source, source_file=str(file), report=report)
+        if len(pending) >= INDEX_BATCH:
+            index_notices(pending)
+            pending = []
+        if progress:
+            progress(file, report)
+    index_notices(pending)
+    return report
+
+
+def import_document(data: bytes, *, source: str, source_file: str, report: ImportReport,
+                    fetched_at=None) -> list[int]:
+    """Stores every notice in one document; returns the ids whose search entries must be written."""
+    try:
+        parsed_notices = parse(data)
+    except ParseError as error:
+        report.skip(source_file, str(error))
+        return []
+    changed: list[int] = []
+    for parsed in parsed_notices:
+        try:
+            outcome, ids = upsert(parsed, raw=parsed.raw or data, source=source, source_file=source_file,
+                                  fetched_at=fetched_at or timezone.now())
+        except (DatabaseError, ValueError) as error:
+            report.skip(source_file, f"notice {parsed.key[:80]!r} could not be stored: {error}")
+            continue
+        if outcome == "created":
+            report.created += 1
+            report.created_ids.append(ids[0])
+            report.superseded += len(ids) - 1
+            report.with_problems += bool(parsed.problems)
+        elif outcome == "unchanged":
+            report.unchanged += 1
+        else:
+            report.conflicting += 1
+            report.skip(source_file, f"a different document with the same identity ({parsed.key[:80]}) is already "
+                                     "stored; a published version does not change, so the first one is kept")
+        changed += ids
+    return changed
+
+
+def upsert(parsed: ParsedNotice, *, raw: bytes, source: str, source_file: str, fetched_at) -> tuple[str, list[int]]:
+    """("created", [id, ids of versions it superseded…]), ("unchanged", []) or ("conflicting", [])."""
+    digest = hashlib.sha256(raw).hexdigest()
+    existing = Notice.objects.filter(key=parsed.key).values_list("raw_sha256", flat=True).first()
+    if existing is not None:
+        return ("unchanged" if existing == digest else "conflicting"), []
+    try:
+        with transaction.atomic():
+            notice = build(parsed, raw=raw, digest=digest, source=source, source_file=source_file,
+                           fetched_at=fetched_at)
+            notice.save()
+            changed = link_versions(notice)
+    except IntegrityError:
+        # Another import stored the same key in the meantime.
+        return "unchanged", []
+    return "created", [notice.pk, *[pk for pk in changed if pk != notice.pk]]
+
+
+def build(parsed: ParsedNotice, *, raw: bytes, digest: str, source: str, source_file: str, fetched_at) -> Notice:
+    problems = list(parsed.problems)
+    cpv_codes = []
+    for code in parsed.cpv_codes:
+        match = CPV.match(code)
+        if match:
+            cpv_codes.append(match[1])
+        else:
+            problems.append(f"CPV code {code[:20]!r} is not eight digits")
+    cpv_codes = list(dict.fromkeys(cpv_codes))
+    main_cpv = CPV.match(parsed.main_cpv)[1] if CPV.match(parsed.main_cpv) else (cpv_codes[0] if cpv_codes else "")
+    organization = match_organization(parsed)
+    family = parsed.form_type if parsed.form_type in Family.values else ""
+    finding = discovery.assess(
+        procedure=parsed.procedure, innovative_acquisition=parsed.innovative_acquisition,
+        strategic_procurement=parsed.strategic_procurement, family=family, cpv_codes=cpv_codes,
+        texts=[*parsed.titles.values(), *parsed.descriptions.values()])
+    title = parsed.title or f"{parsed.notice_type or 'notice'} {parsed.publication_number or parsed.notice_id}"
+    return Notice(
+        key=parsed.key[:250], format=parsed.format, notice_id=parsed.notice_id[:200], version=parsed.version[:100],
+        publication_number=parsed.publication_number, procedure_id=parsed.procedure_id[:200],
+        customization=parsed.customization[:200], notice_type=parsed.notice_type[:30], family=family,
+        subtype=parsed.subtype[:10], language=parsed.language[:5], issue_date=parsed.issue_date,
+        publication_date=parsed.publication_date or parsed.issue_date, deadline=parsed.deadline,
+        title=title[:500], description=parsed.description, titles=parsed.titles, descriptions=parsed.descriptions,
+        buyers=[_party(party) for party in parsed.buyers], winners=[_party(party) for party in parsed.winners],
+        organization=organization, county_id=_county(organization, parsed.nuts),
+        main_cpv=main_cpv, cpv_codes=cpv_codes, nuts=parsed.nuts, nature=parsed.nature[:20],
+        procedure=parsed.procedure[:20], innovative_acquisition=parsed.innovative_acquisition,
+        strategic_procurement=parsed.strategic_procurement,
+        estimated_value=parsed.estimated_value, estimated_currency=parsed.estimated_currency[:3],
+        awarded_value=parsed.awarded_value, awarded_currency=parsed.awarded_currency[:3],
+        lots=[{"id": lot.identifier, "title": lot.title, "cpv": lot.cpv_codes,
+               "estimated_value": str(lot.estimated_value) if lot.estimated_value is not None else None,
+               "currency": lot.currency} for lot in parsed.lots],
+        previous=parsed.previous_key[:250], problems=problems,
+        signal=finding.level, signal_score=finding.score, signal_reasons=finding.reasons,
+        source=source, source_file=source_file[:500], fetched_at=fetched_at, raw=raw, raw_sha256=digest,
+    )
+
+
+def _party(party) -> dict:
+    return {"name": party.name[:300], "org_number": party.org_number[:40], "city": party.city[:100],
+            "country": party.country[:3]}
+
+
+def match_organization(parsed: ParsedNotice) -> Organization | None:
+    """The first buyer Delbar knows, by organisation number, else by its exact name."""
+    for party in parsed.buyers:
+        if len(party.org_digits) == 9:
+            organization = Organization.objects.filter(org_number=party.org_digits).first()
+            if organization:
+                return organization
+    for party in parsed.buyers:
+        if party.name:
+            organization = Organization.objects.filter(name__iexact=party.name).first()
+            if organization:
+                return organization
+    return None
+
+
+def _county(organization: Organization | None, nuts: list[str]) -> str | None:
+    if organization and organization.county_id:
+        return organization.county_id
+    counties = dict(County.objects.values_list("nuts_code", "number"))
+    return next((counties[code] for code in nuts if code in counties), None)
+
+
+def _version_order(notice: Notice):
+    version = int(notice.version) if notice.version.isdigit() else 0
+    day = notice.publication_date or notice.issue_date
+    return (version, day.toordinal() if day else 0, notice.pk)
+
+
+def link_versions(notice: Notice) -> list[int]:
+    """Makes the newest version of `notice`'s line current and the others superseded by it.
+
+    A line is the versions of one eForms notice (same identifier, not published on TED: see
+    ParsedNotice.key), the releases of one OCDS process, and whatever the notices' change references
+    link (efac:Changes, TED's REF_NOTICE), in whichever order they arrive."""
+    versions = {notice.pk: notice}
+    if notice.previous:
+        versions |= {other.pk: other for other in Notice.objects.filter(key=notice.previous)}
+    versions |= {other.pk: other for other in Notice.objects.filter(previous=notice.key)}
+    if not notice.publication_number:
+        versions |= {other.pk: other for other in Notice.objects.filter(
+            notice_id=notice.notice_id, format=notice.format, publication_number="")}
+    if len(versions) == 1:
+        return []
+    newest = max(versions.values(), key=_version_order)
+    changed = []
+    for other in versions.values():
+        wanted = None if other.pk == newest.pk else newest.pk
+        if other.superseded_by_id != wanted:
+            Notice.objects.filter(pk=other.pk).update(superseded_by=wanted)
+            changed.append(other.pk)
+    # Anything that pointed at a version that is now superseded follows to the newest.
+    Notice.objects.filter(superseded_by__in=[pk for pk in versions if pk != newest.pk]).exclude(
+        pk=newest.pk).update(superseded_by=newest.pk)
+    return changed
+
+
+def index_notices(ids: list[int]) -> None:
+    """Writes search for these notices: current ones are indexed, superseded ones removed."""
+    if not ids:
+        return
+    ids = list(dict.fromkeys(ids))
+    for start in range(0, len(ids), indexing.BATCH):
+        chunk = ids[start:start + indexing.BATCH]
+        with transaction.atomic():
+            current = list(Notice.objects.current().filter(pk__in=chunk).select_related("organization"))
+            indexing.index_many(current)
+            stale = set(chunk) - {notice.pk for notice in current}
+            if stale:
+                indexing.remove_ids("notice", list(stale))
+
+
+def index_missing() -> int:
+    """Catches search up with notices an interrupted import stored but did not index."""
+    indexed = SearchDocument.objects.filter(kind="notice", removed=False).values("object_id")
+    missing = list(Notice.objects.current().exclude(pk__in=indexed).values_list("pk", flat=True))
+    stale = list(SearchDocument.objects.filter(kind="notice", removed=False).exclude(
+        object_id__in=Notice.objects.current().values("pk")).values_list("object_id", flat=True))
+    index_notices(missing + stale)
+    return len(missing) + len(stale)

@@ -1,0 +1,43 @@
+"""Reading procurement notices: pure functions from the bytes of a file to `ParsedNotice`s.
+
+No database, no network. `parse(data)` recognises the format (eForms XML, TED XML R2.0.9, OCDS
+release or record package) and returns one notice per document (an OCDS package may hold many).
+Real notices often break the schema, so parsing is lenient: what is missing or malformed is written
+to `ParsedNotice.problems` and the notice is still returned. Only a document that is not a notice at
+all, or is hostile XML, raises `ParseError`.
+"""
+
+import json
+
+from delbar.notices.sources.model import Lot, ParsedNotice, ParseError, Party  # noqa: F401 - the public names
+from delbar.notices.sources.safexml import parse_xml
+
+FORMATS = ("eforms", "ted-xml", "ocds")
+EFORMS_ROOTS = {"ContractNotice", "ContractAwardNotice", "PriorInformationNotice",
+                "BusinessRegistrationInformationNotice"}
+
+
+def parse(data: bytes) -> list[ParsedNotice]:
+    """Every notice in one file's bytes; raises ParseError when there is none to be had."""
+    start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if start in (b"{", b"["):
+        from delbar.notices.sources import ocds
+        return ocds.parse(_json(data))
+    if start != b"<":
+        raise ParseError("not a notice: expected eForms or TED XML, or an OCDS JSON package")
+    root = parse_xml(data)
+    name = root.tag.rpartition("}")[2] if isinstance(root.tag, str) else ""
+    if name in EFORMS_ROOTS:
+        from delbar.notices.sources import eforms
+        return [eforms.parse_root(root)]
+    if name == "TED_EXPORT":
+        from delbar.notices.sources import ted_xml
+        return [ted_xml.parse_root(root)]
+    raise ParseError(f"not a notice: the XML root element is <{name}>, not an eForms notice or TED_EXPORT")
+
+
+def _json(data: bytes):
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as error:
+        raise ParseError(f"not valid JSON: {error}") from None

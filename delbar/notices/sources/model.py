@@ -1,0 +1,169 @@
+"""What every source format is read into: one shape for eForms, TED XML and OCDS."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+class ParseError(ValueError):
+    """The document is not a notice Delbar can read (not hostile-safe, not XML/JSON, no notice)."""
+
+
+@dataclass
+class Party:
+    name: str
+    org_number: str = ""        # as written in the notice ("974 761 114")
+    city: str = ""
+    country: str = ""
+
+    @property
+    def org_digits(self) -> str:
+        return re.sub(r"\D", "", self.org_number)
+
+
+@dataclass
+class Lot:
+    identifier: str
+    title: str = ""
+    cpv_codes: list[str] = field(default_factory=list)
+    estimated_value: Decimal | None = None
+    currency: str = ""
+
+
+@dataclass
+class ParsedNotice:
+    format: str                      # "eforms", "ted-xml", "ocds"
+    notice_id: str                   # BT-701 (UUID or Doffin id), TED's NOTICE_UUID, the OCDS ocid
+    version: str = "1"               # BT-757 without leading zeros; the OCDS release id
+    publication_number: str = ""     # TED's "154292-2020" when the notice carries one
+    procedure_id: str = ""           # BT-04, the OCDS ocid
+    customization: str = ""          # eForms CustomizationID: SDK and Norwegian tailoring
+    notice_type: str = ""            # BT-02: cn-standard, can-social, pin-only, veat, …
+    form_type: str = ""              # BT-03: planning, competition, result, dir-awa-pre, cont-modif, …
+    subtype: str = ""                # OPP-070: 1–40, E1–E6, and Norway's N/E subtypes
+    language: str = ""               # the first official language, ISO 639-1 where known ("nb")
+    issue_date: date | None = None
+    publication_date: date | None = None
+    deadline: date | None = None
+    buyers: list[Party] = field(default_factory=list)
+    winners: list[Party] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)        # language -> text, in document order
+    descriptions: dict[str, str] = field(default_factory=dict)
+    main_cpv: str = ""
+    cpv_codes: list[str] = field(default_factory=list)          # every code, main first, no repeats
+    nuts: list[str] = field(default_factory=list)
+    nature: str = ""                 # works, supplies, services
+    procedure: str = ""              # eForms procurement-procedure-type: open, restricted, comp-dial, innovation, …
+    innovative_acquisition: list[str] = field(default_factory=list)   # BT-776 codes
+    strategic_procurement: list[str] = field(default_factory=list)    # BT-06 codes
+    estimated_value: Decimal | None = None
+    estimated_currency: str = ""
+    awarded_value: Decimal | None = None
+    awarded_currency: str = ""
+    lots: list[Lot] = field(default_factory=list)
+    previous: str = ""               # the notice this one changes: "<notice id>-<version>" (efac:Changes)
+    problems: list[str] = field(default_factory=list)
+    raw: bytes = b""                 # this notice's own document when a file holds many (OCDS packages)
+
+    @property
+    def previous_key(self) -> str:
+        """`previous` as the key of the notice it changes (eForms writes "<identifier>-<version>")."""
+        if not self.previous:
+            return ""
+        if self.previous.startswith("ted:") or self.format != "eforms":
+            return self.previous
+        identifier, _, version = self.previous.rpartition("-")
+        if identifier and version.isdigit():
+            return f"{identifier}:{version.lstrip('0') or '0'}"
+        return f"{self.previous}:1"
+
+    @property
+    def key(self) -> str:
+        """The stable identity of this version of the notice: one row per key in Delbar.
+
+        eForms identifies a version by (notice identifier, version). A notice published on TED is
+        identified by its TED publication number instead: the older TED XML has no eForms identity, and
+        notices converted from it share one placeholder identifier, so the number is what tells them
+        apart; it also makes a TED notice and its eForms conversion the same notice."""
+        if self.publication_number:
+            return f"ted:{self.publication_number}"
+        if self.format == "ocds":
+            return f"ocds:{self.notice_id}:{self.version}"
+        return f"{self.notice_id}:{self.version}"
+
+    # Norwegian first, as Delbar's interface: a notice in English and Norwegian is shown in Norwegian.
+    @property
+    def title(self) -> str:
+        return in_language(self.titles, "nb", "nn", self.language)
+
+    @property
+    def description(self) -> str:
+        return in_language(self.descriptions, "nb", "nn", self.language)
+
+
+def in_language(texts: dict[str, str], *preferred: str) -> str:
+    """The text in the first preferred language present, else Norwegian, else the first one."""
+    for language in (*preferred, "nb", "nn"):
+        if language in texts:
+            return texts[language]
+    return next(iter(texts.values()), "")
+
+
+# eForms and TED write languages as ISO 639-3 or 639-1 codes in capitals; Delbar uses 639-1 (LANGUAGES).
+LANGUAGE_CODES = {"NOB": "nb", "NOR": "nb", "NNO": "nn", "ENG": "en", "SME": "se", "SWE": "sv", "DAN": "da",
+                  "FIN": "fi", "DEU": "de", "FRA": "fr", "ITA": "it", "SPA": "es", "POR": "pt", "NLD": "nl",
+                  "POL": "pl", "NO": "nb", "NB": "nb", "NN": "nn", "EN": "en"}
+
+
+def language_code(value: str | None) -> str:
+    value = (value or "").strip()
+    return LANGUAGE_CODES.get(value.upper(), value.lower()[:5])
+
+
+TED_NUMBER = re.compile(r"^0*(\d{1,8})-(\d{4})$")
+OJ_NUMBER = re.compile(r"^(\d{4})/S \d{1,3}-0*(\d{1,8})$")
+
+
+def ted_publication_number(value: str | None) -> str:
+    """"154292-2020", "00154292-2020" and "2020/S 064-154292" all become "154292-2020"; others ""."""
+    value = (value or "").strip()
+    if match := TED_NUMBER.match(value):
+        return f"{int(match[1])}-{match[2]}"
+    if match := OJ_NUMBER.match(value):
+        return f"{int(match[2])}-{match[1]}"
+    return ""
+
+
+def parse_date(value: str | None, what: str, problems: list[str]) -> date | None:
+    """The date part of an xs:date or xs:dateTime ("2023-10-03+02:00"); a problem when malformed."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    candidate = value[:10]
+    if len(candidate) == 8 and candidate.isdigit():           # TED XML: 20200328
+        candidate = f"{candidate[:4]}-{candidate[4:6]}-{candidate[6:]}"
+    try:
+        return date.fromisoformat(candidate)
+    except ValueError:
+        problems.append(f"{what} is not a date: {value[:40]!r}")
+        return None
+
+
+def parse_amount(value: str | None, what: str, problems: list[str]) -> Decimal | None:
+    value = (value or "").strip().replace(" ", "")
+    if not value:
+        return None
+    try:
+        amount = Decimal(value)
+    except ArithmeticError:
+        problems.append(f"{what} is not a number: {value[:40]!r}")
+        return None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e15"):
+        problems.append(f"{what} is out of range: {value[:40]!r}")
+        return None
+    return amount
+
+
+def unique(values) -> list[str]:
+    return list(dict.fromkeys(value for value in values if value))

@@ -1,0 +1,137 @@
+"""TED XML R2.0.9 (and R2.0.8): the standard forms TED published before eForms (F01–F25).
+
+Paths use the `{*}` namespace wildcard: the schema's namespace changed between releases, the element
+names did not. Forms map to the eForms notice types, so old and new notices share the facets."""
+
+from delbar.notices.sources.model import (
+    Lot,
+    ParsedNotice,
+    Party,
+    language_code,
+    parse_amount,
+    parse_date,
+    ted_publication_number,
+    unique,
+)
+
+# TED document type (TD_DOCUMENT_TYPE) per form -> (eForms notice type, form type)
+FORMS = {
+    "F01": ("pin-only", "planning"), "F04": ("pin-only", "planning"), "F02": ("cn-standard", "competition"),
+    "F05": ("cn-standard", "competition"), "F03": ("can-standard", "result"), "F06": ("can-standard", "result"),
+    "F07": ("qu-sy", "competition"), "F08": ("pin-buyer", "planning"), "F12": ("cn-desg", "competition"),
+    "F13": ("can-desg", "result"), "F14": ("corr", "change"), "F15": ("veat", "dir-awa-pre"),
+    "F20": ("can-modif", "cont-modif"), "F24": ("cn-standard", "competition"), "F25": ("can-standard", "result"),
+}
+# F21–F23 (social and other specific services) carry whether they are a PIN, a CN or a CAN in the coded data.
+SOCIAL = {"0": ("pin-cfc-social", "competition"), "3": ("cn-social", "competition"),
+          "7": ("can-social", "result")}
+PROCEDURES = {
+    "PT_OPEN": "open", "PT_RESTRICTED": "restricted", "PT_COMPETITIVE_NEGOTIATION": "neg-w-call",
+    "PT_NEGOTIATED_WITH_PRIOR_CALL": "neg-w-call", "PT_COMPETITIVE_DIALOGUE": "comp-dial",
+    "PT_INNOVATION_PARTNERSHIP": "innovation", "PT_AWARD_CONTRACT_WITHOUT_CALL": "neg-wo-call",
+    "PT_NEGOTIATED_WITHOUT_PUBLICATION": "neg-wo-call", "PT_AWARD_CONTRACT_WITHOUT_PUBLICATION": "neg-wo-call",
+    "PT_INVOLVING_NEGOTIATION": "neg-w-call",
+}
+NATURES = {"WORKS": "works", "SUPPLIES": "supplies", "SERVICES": "services"}
+
+
+def _text(element, path: str) -> str:
+    if element is None:
+        return ""
+    found = element.find(path)
+    return " ".join("".join(found.itertext()).split()) if found is not None else ""
+
+
+def _party(address) -> Party:
+    return Party(name=_text(address, "{*}OFFICIALNAME"), org_number=_text(address, "{*}NATIONALID"),
+                 city=_text(address, "{*}TOWN"),
+                 country=(address.find("{*}COUNTRY").get("VALUE", "") if address.find("{*}COUNTRY") is not None
+                          else ""))
+
+
+def parse_root(root) -> ParsedNotice:
+    problems: list[str] = []
+    coded = root.find("{*}CODED_DATA_SECTION")
+    forms = [form for section in root.findall("{*}FORM_SECTION") for form in section
+             if isinstance(form.tag, str) and form.get("FORM")]
+    if not forms:
+        problems.append("no form in FORM_SECTION")
+    original = next((form for form in forms if form.get("CATEGORY") == "ORIGINAL"), forms[0] if forms else None)
+    document_id = (root.get("DOC_ID") or "").strip()
+    publication_number = ted_publication_number(document_id)
+    if not publication_number:
+        problems.append(f"no TED publication number (DOC_ID {document_id!r})")
+    form_code = (original.get("FORM") if original is not None else "") or ""
+    document_type = coded.find("{*}CODIF_DATA/{*}TD_DOCUMENT_TYPE") if coded is not None else None
+    type_code = document_type.get("CODE", "") if document_type is not None else ""
+    notice_type, form_type = (SOCIAL.get(type_code, ("", "")) if form_code in ("F21", "F22", "F23")
+                              else FORMS.get(form_code, ("", "")))
+    if not notice_type:
+        problems.append(f"unknown TED form {form_code!r}")
+
+    notice = ParsedNotice(
+        format="ted-xml",
+        notice_id=_text(root, "{*}FORM_SECTION/{*}NOTICE_UUID") or document_id,
+        publication_number=publication_number,
+        notice_type=notice_type, form_type=form_type, subtype=form_code,
+        language=language_code(_text(coded, "{*}NOTICE_DATA/{*}LG_ORIG")
+                               or (original.get("LG") if original is not None else "")),
+        issue_date=parse_date(_text(coded, "{*}CODIF_DATA/{*}DS_DATE_DISPATCH"), "dispatch date", problems),
+        publication_date=parse_date(_text(coded, "{*}REF_OJS/{*}DATE_PUB"), "publication date", problems),
+        problems=problems,
+    )
+    if original is None:
+        return notice
+    notice.buyers = [_party(address) for address in original.findall("{*}CONTRACTING_BODY/{*}ADDRESS_CONTRACTING_BODY")]
+    notice.buyers += [_party(address) for address in
+                      original.findall("{*}CONTRACTING_BODY/{*}ADDRESS_CONTRACTING_BODY_ADDITIONAL")]
+    if not notice.buyers:
+        problems.append("no contracting body")
+    for form in forms:
+        language = language_code(form.get("LG")) or notice.language
+        if title := _text(form, "{*}OBJECT_CONTRACT/{*}TITLE"):
+            notice.titles.setdefault(language, title)
+        if description := _text(form, "{*}OBJECT_CONTRACT/{*}SHORT_DESCR"):
+            notice.descriptions.setdefault(language, description)
+    if not notice.titles:
+        problems.append("no title")
+
+    contract = original.find("{*}OBJECT_CONTRACT")
+    main = contract.find("{*}CPV_MAIN/{*}CPV_CODE") if contract is not None else None
+    notice.main_cpv = main.get("CODE", "") if main is not None else ""
+    if not notice.main_cpv:
+        problems.append("no main CPV code")
+    notice.cpv_codes = unique([notice.main_cpv] + [code.get("CODE", "") for code in original.iter("{*}CPV_CODE")])
+    notice.nuts = unique(code.get("CODE", "") for code in original.iter()
+                         if isinstance(code.tag, str) and code.tag.endswith("}NUTS")
+                         and code.getparent().tag.endswith("OBJECT_DESCR"))
+    kind = contract.find("{*}TYPE_CONTRACT") if contract is not None else None
+    notice.nature = NATURES.get(kind.get("CTYPE", "") if kind is not None else "", "")
+    procedure = original.find("{*}PROCEDURE")
+    if procedure is not None:
+        notice.procedure = next((PROCEDURES[child.tag.rpartition("}")[2]] for child in procedure
+                                 if isinstance(child.tag, str) and child.tag.rpartition("}")[2] in PROCEDURES), "")
+        notice.deadline = parse_date(_text(procedure, "{*}DATE_RECEIPT_TENDERS"), "tender deadline", problems)
+    if contract is not None:
+        for path, what in (("{*}VAL_ESTIMATED_TOTAL", "estimated value"), ("{*}VAL_TOTAL", "total value")):
+            element = contract.find(path)
+            if element is not None:
+                amount = parse_amount(_text(contract, path), what, problems)
+                if what == "estimated value":
+                    notice.estimated_value, notice.estimated_currency = amount, element.get("CURRENCY", "")
+                else:
+                    notice.awarded_value, notice.awarded_currency = amount, element.get("CURRENCY", "")
+        for number, lot in enumerate(contract.findall("{*}OBJECT_DESCR"), start=1):
+            notice.lots.append(Lot(
+                identifier=_text(lot, "{*}LOT_NO") or str(number), title=_text(lot, "{*}TITLE"),
+                cpv_codes=unique(code.get("CODE", "") for code in lot.iter("{*}CPV_CODE"))))
+    for contractor in original.findall("{*}AWARD_CONTRACT/{*}AWARDED_CONTRACT/{*}CONTRACTORS/{*}CONTRACTOR"):
+        party = _party(contractor.find("{*}ADDRESS_CONTRACTOR"))
+        if party.name and party not in notice.winners:
+            notice.winners.append(party)
+    references = [_text(reference, "{*}NO_DOC_OJS") for reference in coded.findall("{*}NOTICE_DATA/{*}REF_NOTICE")] \
+        if coded is not None else []
+    if form_code in ("F14", "F20") and references:
+        previous = ted_publication_number(references[0])
+        notice.previous = f"ted:{previous}" if previous else ""
+    return notice
