@@ -8,6 +8,7 @@ from delbar.api.urls import api
 from delbar.cases import views as case_views
 from delbar.groups import views as group_views
 from delbar.needs import views as need_views
+from delbar.notices import views as notice_views
 from delbar.orgs import views as org_views
 from delbar.questions import views as question_views
 from delbar.search import views as search_views
@@ -61,6 +62,11 @@ urlpatterns = [
     path("solutions/<int:pk>/", supplier_views.solution_detail, name="solution_detail"),
     path("solutions/<int:pk>/edit/", supplier_views.solution_edit, name="solution_edit"),
     path("demand/", supplier_views.demand_view, name="demand"),
+    path("notices/", notice_views.notice_list, name="notice_list"),
+    path("notices/discovered/", notice_views.discovery_queue, name="discovery_queue"),
+    path("notices/<int:pk>/", notice_views.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/document/", notice_views.notice_document, name="notice_document"),
+    path("notices/<int:pk>/review/", notice_views.notice_review, name="notice_review"),
     path("notifications/", alert_views.notifications, name="notifications"),
     path("notifications/read/", alert_views.notifications_read, name="notifications_read"),
     path("alerts/", alert_views.alerts, name="alerts"),

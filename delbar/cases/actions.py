@@ -32,7 +32,7 @@ EDITABLE_FIELDS = (
     "implementation_date", "evaluation_date", "contract_value_nok", "outcome", "lessons",
     "what_went_wrong", *Case.ROGERS_FIELDS,
 )
-M2M_RELATIONS = ("other_sectors", "cpv_codes", "partner_buyers", "suppliers")
+M2M_RELATIONS = ("other_sectors", "cpv_codes", "partner_buyers", "suppliers", "notices")
 CHILD_RELATIONS = {
     "benefits": (Benefit, ("kind", "description", "amount", "unit")),
     "links": (CaseLink, ("kind", "url", "title")),
@@ -50,6 +50,7 @@ def snapshot(case: Case) -> dict:
     data["cpv_codes"] = sorted(case.cpv_codes.values_list("pk", flat=True))
     data["partner_buyers"] = sorted(case.partner_buyers.values_list("pk", flat=True))
     data["suppliers"] = sorted(case.suppliers.values_list("pk", flat=True))
+    data["notices"] = sorted(case.notices.values_list("pk", flat=True))
     data["benefits"] = [_benefit_row(b.kind, b.description, b.amount, b.unit) for b in case.benefits.all()]
     data["links"] = [_link_row(link.kind, link.url, link.title) for link in case.links.all()]
     data["contacts"] = case.contacts.count()

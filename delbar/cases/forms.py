@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from delbar.cases.actions import EDITABLE_FIELDS
 from delbar.cases.documents import ACCEPT_ATTRIBUTE, inspect_upload
 from delbar.cases.models import Benefit, Case, CaseDocument, CaseLink, ContactPerson
+from delbar.notices.forms import NoticesField, notice_reference
 from delbar.orgs.forms import CpvCodesField
 from delbar.orgs.models import Organization
 
@@ -19,6 +20,7 @@ class CaseForm(forms.ModelForm):
 
     cpv = CpvCodesField()
     language = forms.ChoiceField(label=_("Content language"), choices=CONTENT_LANGUAGES)
+    notices = NoticesField()
 
     class Meta:
         model = Case
@@ -33,6 +35,7 @@ class CaseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["cpv"].initial = ", ".join(self.instance.cpv_codes.values_list("code", flat=True))
+            self.fields["notices"].initial = ", ".join(map(notice_reference, self.instance.notices.all()))
         for name in ("need", "requirements", "solution", "lessons", "what_went_wrong", *Case.ROGERS_FIELDS):
             self.fields[name].widget.attrs["rows"] = 4
         self.fields["partner_buyers"].queryset = Organization.objects.buyers()
@@ -58,7 +61,7 @@ class CaseForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
 
     def case_relations(self) -> dict:
-        return {"cpv_codes": self.cleaned_data["cpv"], **{
+        return {"cpv_codes": self.cleaned_data["cpv"], "notices": self.cleaned_data["notices"], **{
             name: self.cleaned_data[name] for name in ("other_sectors", "partner_buyers", "suppliers")}}
 
 

@@ -19,7 +19,7 @@ from delbar.cases.forms import (
 )
 from delbar.cases.models import Case, CaseDocument, Status
 from delbar.needs import access as need_access
-from delbar.orgs.models import Organization
+from delbar.orgs.models import CpvCode, Organization
 from delbar.questions.forms import QuestionForm
 from delbar.search.engine import similar
 from delbar.search.views import render_results
@@ -85,6 +85,28 @@ def _relations_from(form, formsets) -> dict:
     }
 
 
+def notice_prefill(notice_id, orgs) -> dict:
+    """A new case's fields from one of the organization's notices ("tell others how this went")."""
+    from delbar.notices.forms import notice_reference
+    from delbar.notices.models import Family, Notice
+    from delbar.notices.search import CASE_PROCEDURES
+
+    notice = Notice.objects.filter(pk=notice_id, organization__in=orgs).first() if str(notice_id).isdigit() else None
+    if notice is None:
+        return {}
+    value = next((amount for amount, currency in ((notice.awarded_value, notice.awarded_currency),
+                                                  (notice.estimated_value, notice.estimated_currency))
+                  if amount is not None and currency in ("NOK", "")), None)
+    initial = {"title": notice.title[:200], "summary": notice.description[:600], "need": notice.description,
+               "year": notice.year, "lead_buyer": notice.organization_id,
+               "cpv": ", ".join(CpvCode.objects.filter(code__in=notice.cpv_codes).values_list("code", flat=True)),
+               "procedure": CASE_PROCEDURES.get(notice.procedure, ""), "notices": notice_reference(notice),
+               "contract_value_nok": int(value) if value is not None else None, "language": notice.language or "nb"}
+    if notice.family == Family.COMPETITION and notice.publication_date:
+        initial["competition_date"] = notice.publication_date
+    return {name: value for name, value in initial.items() if value not in (None, "")}
+
+
 @login_required
 def case_create(request):
     if not access.can_create(request.user):
@@ -92,8 +114,9 @@ def case_create(request):
     orgs = _editor_orgs(request.user)
     if not orgs:
         raise PermissionDenied(_("You are not an editor in any buyer organization."))
+    initial = notice_prefill(request.GET.get("notice"), orgs)
     case = Case(lead_buyer=orgs[0])
-    form = CaseForm(request.POST or None, instance=case, lead_buyer_choices=orgs)
+    form = CaseForm(request.POST or None, instance=case, lead_buyer_choices=orgs, initial=initial)
     formsets = _case_formsets(request, case)
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets.values()):
         lead_buyer = form.cleaned_data.get("lead_buyer", orgs[0])

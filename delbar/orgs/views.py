@@ -5,6 +5,8 @@ from delbar.cases.models import Case
 from delbar.needs.models import Need
 from delbar.orgs.models import Organization
 
+NOTICES_SHOWN = 10
+
 
 def organization_detail(request, pk):
     organization = get_object_or_404(Organization.objects.select_related("county"), pk=pk)
@@ -13,8 +15,10 @@ def organization_detail(request, pk):
     supplied = Case.objects.published().filter(suppliers=organization).for_listing()
     needs = Need.objects.visible_to(request.user).filter(organization=organization).select_related("organization")
     solutions = organization.solutions.filter(active=True)
+    notices = organization.notices.current()
     context = {"organization": organization, "led": led, "partnered": partnered, "supplied": supplied,
-               "needs": needs, "solutions": solutions}
+               "needs": needs, "solutions": solutions, "notices": notices[:NOTICES_SHOWN],
+               "notice_count": notices.count()}
     return render(request, "orgs/organization_detail.html", context)
 
 

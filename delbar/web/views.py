@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from delbar.accounts.roles import roles_of
 from delbar.cases.models import Case, Status
+from delbar.notices.models import Notice, Review
 from delbar.orgs.models import County, Organization, Sector
 
 
@@ -29,6 +30,9 @@ def about(request):
     return render(request, "web/about.html", context)
 
 
+UNTOLD_SHOWN = 10
+
+
 @login_required
 def my_organization(request):
     roles = roles_of(request.user)
@@ -41,5 +45,8 @@ def my_organization(request):
         "submitted": [case for case in cases if case.status == Status.SUBMITTED],
         "published": [case for case in cases if case.status == Status.PUBLISHED],
         "archived": [case for case in cases if case.status == Status.ARCHIVED],
+        # The organization's own notices that signal innovation and no case tells about yet.
+        "untold": Notice.objects.discovered().filter(organization_id__in=roles.editor_org_ids, cases=None).exclude(
+            review=Review.DISMISSED).order_by("-signal_score", "-publication_date")[:UNTOLD_SHOWN],
     }
     return render(request, "web/my_organization.html", context)
