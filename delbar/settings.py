@@ -185,6 +185,16 @@ SEARCH_INDEX_DIR = env_str("DELBAR_SEARCH_INDEX_DIR", str(DATA_DIR / "search"))
 
 # Documents attached to cases: the limit keeps uploads to what a case needs (reports, contracts).
 DOCUMENT_MAX_BYTES = env_int("DELBAR_DOCUMENT_MAX_MB", 20) * 1024 * 1024
+
+# Notice harvesters (docs/notices.md). Doffin's public API needs a subscription key; TED's search does not.
+DOFFIN_API_URL = env_str("DELBAR_DOFFIN_API_URL", "https://api.doffin.no/public/v2")
+DOFFIN_API_KEY = env_str("DELBAR_DOFFIN_API_KEY", "")
+TED_API_URL = env_str("DELBAR_TED_API_URL", "https://api.ted.europa.eu/v3")
+TED_API_KEY = env_str("DELBAR_TED_API_KEY", "")
+# Where one TED notice's XML is fetched from; {number} is its publication number (154292-2020).
+TED_NOTICE_XML_URL = env_str("DELBAR_TED_NOTICE_XML_URL", "https://ted.europa.eu/en/notice/{number}/xml")
+HARVEST_REQUESTS_PER_SECOND = env_int("DELBAR_HARVEST_REQUESTS_PER_SECOND", 2)
+HARVEST_RETRIES = env_int("DELBAR_HARVEST_RETRIES", 4)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -219,11 +219,15 @@ class SearchFilters(Schema):
     sector: str | None = None
     county: str | None = None
     size_class: Literal["small", "medium", "large"] | None = None
-    procedure: Procedure | None = None
+    procedure: str | None = Field(None, description="A case procedure, or a notice's eForms procedure type")
     category: Category | None = None
     outcome: Outcome | None = None
     year: int | None = None
     status: str | None = Field(None, description="A case's or need's status")
+    family: str | None = Field(None, description="Notices: planning, competition, dir-awa-pre, result, …")
+    signal: Literal["strong", "some"] | None = Field(None, description="Notices: the innovation signal")
+    cpv: str | None = Field(None, pattern=r"^\d{2}$", description="A CPV division (two digits)")
+    buyer: int | None = Field(None, description="The buyer organization's id")
     sort: Literal["relevance", "date"] | None = Field(None, description="Default: relevance with words, else date")
 
 
@@ -407,3 +411,85 @@ class QuestionOut(Schema):
     created_at: datetime
     answer: str
     answered_at: datetime | None
+
+
+class PartyOut(Schema):
+    name: str
+    org_number: str
+    city: str
+    country: str
+
+
+class SignalReasonOut(Schema):
+    code: str = Field(description="procedure, bt776, strategic, pre-commercial, research, dialogue, functional, words")
+    detail: str
+    text: str = Field(description="The reason in words, in the request's language")
+
+
+class NoticeSummaryOut(Schema):
+    id: int
+    key: str = Field(description="The stable identity of this version: TED number, or eForms identifier and version")
+    notice_id: str
+    version: str
+    publication_number: str
+    title: str
+    family: str = Field(description="planning, competition, dir-awa-pre, result, cont-modif, change, …")
+    notice_type: str
+    procedure: str
+    publication_date: date | None
+    buyer: OrganizationRef | None = Field(description="The buyer as a Delbar organization, when known")
+    buyers: list[PartyOut]
+    main_cpv: str
+    county: str | None
+    signal: str = Field(description="strong, some, or empty")
+    signal_score: int
+    url: str
+
+
+class NoticeOut(NoticeSummaryOut):
+    description: str
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    subtype: str
+    language: str
+    issue_date: date | None
+    deadline: date | None
+    cpv: list[str]
+    nuts: list[str]
+    nature: str
+    innovative_acquisition: list[str]
+    strategic_procurement: list[str]
+    estimated_value: Decimal | None
+    estimated_currency: str
+    awarded_value: Decimal | None
+    awarded_currency: str
+    lots: list[dict]
+    winners: list[PartyOut]
+    signal_reasons: list[SignalReasonOut]
+    review: str
+    current: bool
+    superseded_by: int | None
+    previous: str
+    problems: list[str]
+    cases: list[int]
+    source: str
+    source_file: str
+    fetched_at: datetime
+    document_url: str
+
+
+class NoticePage(Schema):
+    count: int
+    items: list[NoticeSummaryOut]
+
+
+class NoticeFilters(Schema):
+    q: str | None = Field(None, max_length=500, description="Words or a described need, in any language")
+    family: str | None = None
+    procedure: str | None = None
+    cpv: str | None = Field(None, pattern=r"^\d{2}$", description="A CPV division (two digits)")
+    county: str | None = None
+    buyer: int | None = None
+    signal: Literal["strong", "some"] | None = None
+    year: int | None = None
+    sort: Literal["relevance", "date"] | None = None

@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 from delbar.api.cases import router as cases_router
 from delbar.api.needs import demand_router, solutions
 from delbar.api.needs import router as needs_router
+from delbar.api.notices import router as notices_router
 from delbar.api.questions import router as questions_router
 from delbar.api.reference import organizations, reference
 from delbar.api.search import router as search_router
@@ -22,6 +23,7 @@ api.add_router("/cases", questions_router)
 api.add_router("/needs", needs_router)
 api.add_router("/demand", demand_router)
 api.add_router("/solutions", solutions)
+api.add_router("/notices", notices_router)
 api.add_router("/organizations", organizations)
 api.add_router("/reference", reference)
 api.add_router("/search", search_router)
