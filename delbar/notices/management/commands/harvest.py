@@ -31,7 +31,8 @@ class Command(BaseCommand):
         try:
             run = harvester(since_day, until_day)
         except HarvestError as error:
-            raise CommandError(f"{source}: {error}. Notices fetched before the error are kept; run again to go on.") from None
+            raise CommandError(f"{source}: {error}. Notices fetched before the error are kept; "
+                               "run again to go on.") from None
         for name, reason in run.report.skipped:
             self.stderr.write(f"{name}: skipped: {reason}")
         self.stdout.write(f"{source} since {since_day}: {run}")
