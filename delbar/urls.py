@@ -9,6 +9,7 @@ from delbar.cases import views as case_views
 from delbar.groups import views as group_views
 from delbar.needs import views as need_views
 from delbar.notices import views as notice_views
+from delbar.opendata import views as opendata_views
 from delbar.orgs import views as org_views
 from delbar.questions import views as question_views
 from delbar.search import views as search_views
@@ -62,6 +63,8 @@ urlpatterns = [
     path("solutions/<int:pk>/", supplier_views.solution_detail, name="solution_detail"),
     path("solutions/<int:pk>/edit/", supplier_views.solution_edit, name="solution_edit"),
     path("demand/", supplier_views.demand_view, name="demand"),
+    path("open-data/ocds.json", opendata_views.ocds_package, name="open_data_ocds"),
+    path("open-data/delbar.csv", opendata_views.csv_table, name="open_data_csv"),
     path("notices/", notice_views.notice_list, name="notice_list"),
     path("notices/discovered/", notice_views.discovery_queue, name="discovery_queue"),
     path("notices/<int:pk>/", notice_views.notice_detail, name="notice_detail"),

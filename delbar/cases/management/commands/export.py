@@ -1,23 +1,39 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from delbar.cases.interchange import export_cases
 from delbar.cases.models import Case, Status
 from delbar.needs.interchange import export_needs
 from delbar.needs.models import Need, Visibility
+from delbar.opendata import open_data_querysets
+from delbar.opendata.ocds import write_package
+from delbar.opendata.tables import write_csv
 
 
 class Command(BaseCommand):
-    help = "Export cases or needs as JSON Lines in the interchange formats (a superset of them)."
+    help = ("Export cases or needs as JSON Lines in the interchange formats (a superset of them), or published "
+            "cases and imported notices as an OCDS 1.1 release package (--format ocds) or CSV (--format csv).")
 
     def add_arguments(self, parser):
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
-        parser.add_argument("--kind", choices=["cases", "needs"], default="cases", help="what to export")
+        parser.add_argument("--format", choices=["jsonl", "ocds", "csv"], default="jsonl",
+                            help="jsonl: the interchange format; ocds: an OCDS 1.1 release package; csv: a table")
+        parser.add_argument("--kind", choices=["cases", "needs", "notices"],
+                            help="what to export (default: cases; for ocds and csv, cases and notices)")
         parser.add_argument("--status", action="append",
                             help="cases or needs in this status (repeatable; default: published cases, every need)")
         parser.add_argument("--include-buyers-only", action="store_true",
                             help="needs: include those only public buyers may see (default: public needs only)")
+        parser.add_argument("--include-superseded", action="store_true",
+                            help="notices: every version, not only the current one")
 
-    def handle(self, *args, output=None, kind="cases", status=None, include_buyers_only=False, **options):
+    def handle(self, *args, output=None, format="jsonl", kind=None, status=None, include_buyers_only=False,
+               include_superseded=False, **options):
+        if format != "jsonl":
+            return self.open_data(output, format, kind, include_superseded)
+        kind = kind or "cases"
+        if kind == "notices":
+            raise CommandError("notices are exported as --format ocds or --format csv")
         if kind == "needs":
             queryset = Need.objects.all() if include_buyers_only else Need.objects.filter(
                 visibility=Visibility.PUBLIC)
@@ -36,3 +52,21 @@ class Command(BaseCommand):
             self.stderr.write(f"{count} {kind} written to {output}")
         else:
             write(self.stdout, queryset)
+
+    def open_data(self, output, format, kind, include_superseded):
+        if kind == "needs":
+            raise CommandError("needs are not part of the OCDS or CSV export: they are not procurements yet")
+        cases, notices = open_data_querysets(kind, include_superseded)
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as stream:
+                count = self.write(stream, format, cases, notices)
+        else:
+            count = self.write(self.stdout, format, cases, notices)
+        if format == "ocds" and count == 0:
+            raise CommandError("nothing to export: an OCDS release package needs at least one release")
+        self.stderr.write(f"{count} releases written" if format == "ocds" else f"{count} rows written")
+
+    def write(self, stream, format, cases, notices) -> int:
+        if format == "ocds":
+            return write_package(stream, cases, notices)
+        return write_csv(stream, cases, notices, settings.SITE_URL.rstrip("/"))
