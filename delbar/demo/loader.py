@@ -21,6 +21,7 @@ from delbar.groups.models import BuyerGroup
 from delbar.needs.actions import join
 from delbar.needs.interchange import import_needs
 from delbar.needs.models import Need, NeedInterest
+from delbar.notices.importing import import_path
 from delbar.orgs.models import CpvCode, Organization, Sector
 from delbar.questions.actions import answer, ask
 from delbar.questions.models import Question
@@ -77,8 +78,16 @@ def load_demo() -> list[DemoUser]:
         Membership.objects.get_or_create(user=user, organization=_org(demo.organization),
                                          defaults={"role": demo.role})
     _workflow_examples()
+    _notices()
     _needs_and_answers()
     return users
+
+
+def _notices() -> None:
+    """Real Doffin and TED notices, imported as any file would be; discovery marks the innovative ones."""
+    report = import_path(DEMO_DIR / "notices")
+    if report.skipped:
+        raise RuntimeError(f"A demo notice did not import: {report.skipped[0]}")
 
 
 def _workflow_examples() -> None:

@@ -6,12 +6,15 @@ in batches after the notices (embedding is the slow part); `index_missing()` at 
 import catches up on what an interrupted run had stored but not yet indexed.
 """
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ftfy
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from delbar.notices import discovery
@@ -25,6 +28,7 @@ INDEX_BATCH = 64
 MAX_FILE_BYTES = 50 * 1024 * 1024
 SUFFIXES = {".xml", ".json"}
 CPV = re.compile(r"^(\d{8})(-\d)?$")
+MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf€™œž]")
 
 
 @dataclass
@@ -126,6 +130,11 @@ def upsert(parsed: ParsedNotice, *, raw: bytes, source: str, source_file: str, f
     return "created", [notice.pk, *[pk for pk in changed if pk != notice.pk]]
 
 
+def _readable(text: str) -> str:
+    """Repairs UTF-8 read as Latin-1 ("ForhÃ¥ndskunngjÃ¸ring"), which some Doffin notices carry."""
+    return ftfy.fix_text(text) if MOJIBAKE.search(text) else text
+
+
 def build(parsed: ParsedNotice, *, raw: bytes, digest: str, source: str, source_file: str, fetched_at) -> Notice:
     problems = list(parsed.problems)
     cpv_codes = []
@@ -143,6 +152,8 @@ def build(parsed: ParsedNotice, *, raw: bytes, digest: str, source: str, source_
         procedure=parsed.procedure, innovative_acquisition=parsed.innovative_acquisition,
         strategic_procurement=parsed.strategic_procurement, family=family, cpv_codes=cpv_codes,
         texts=[*parsed.titles.values(), *parsed.descriptions.values()])
+    parsed.titles = {language: _readable(text) for language, text in parsed.titles.items()}
+    parsed.descriptions = {language: _readable(text) for language, text in parsed.descriptions.items()}
     title = parsed.title or f"{parsed.notice_type or 'notice'} {parsed.publication_number or parsed.notice_id}"
     return Notice(
         key=parsed.key[:250], format=parsed.format, notice_id=parsed.notice_id[:200], version=parsed.version[:100],
@@ -172,18 +183,43 @@ def _party(party) -> dict:
             "country": party.country[:3]}
 
 
+# "Kåfjord Kommune", "Bergen kommune — Innkjøp konsern": the municipality is the name before "kommune".
+MUNICIPALITY_NAME = re.compile(r"^(.+?)\s+kommune\b", re.IGNORECASE)
+
+
+def _names() -> dict[str, int]:
+    state = Organization.objects.aggregate(count=Count("pk"), last=Max("pk"))
+    return _names_as_of(state["count"], state["last"])
+
+
+@functools.lru_cache(maxsize=1)
+def _names_as_of(count: int, last: int | None) -> dict[str, int]:
+    """Buyer organizations by lower-case name, official name and each part of a parallel name
+    ("Kárášjohka – Karasjok"), cached until an organization is added or removed."""
+    names: dict[str, int] = {}
+    for pk, name, official in Organization.objects.exclude(kind=Organization.Kind.SUPPLIER).values_list(
+            "pk", "name", "official_name"):
+        for value in {name, official, *re.split(r"\s+[–-]\s+", name)} - {""}:
+            names.setdefault(value.strip().lower(), pk)
+    return names
+
+
 def match_organization(parsed: ParsedNotice) -> Organization | None:
-    """The first buyer Delbar knows, by organisation number, else by its exact name."""
+    """The first buyer Delbar knows: by organisation number, else by name ("X kommune" is X)."""
     for party in parsed.buyers:
         if len(party.org_digits) == 9:
             organization = Organization.objects.filter(org_number=party.org_digits).first()
             if organization:
                 return organization
+    names = _names()
     for party in parsed.buyers:
-        if party.name:
-            organization = Organization.objects.filter(name__iexact=party.name).first()
-            if organization:
-                return organization
+        name = " ".join(party.name.split()).lower()
+        if not name:
+            continue
+        municipality = MUNICIPALITY_NAME.match(name)
+        pk = names.get(name) or (names.get(municipality[1]) if municipality and "fylkeskommune" not in name else None)
+        if pk:
+            return Organization.objects.filter(pk=pk).first()
     return None
 
 
