@@ -42,6 +42,7 @@ def case_detail(request, pk):
         "contacts": case.contacts.all(),
         "benefits": case.benefits.all(),
         "links": case.links.all(),
+        "notices": case.notices.all(),
         "reuses": case.reuses.published().select_related("lead_buyer"),
         "questions": case.questions.select_related("organization"),
         "can_ask": request.user.is_authenticated and case.is_published,

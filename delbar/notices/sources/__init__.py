@@ -7,6 +7,7 @@ to `ParsedNotice.problems` and the notice is still returned. Only a document tha
 all, or is hostile XML, raises `ParseError`.
 """
 
+import hashlib
 import json
 
 from delbar.notices.sources.model import Lot, ParsedNotice, ParseError, Party  # noqa: F401 - the public names
@@ -18,7 +19,18 @@ EFORMS_ROOTS = {"ContractNotice", "ContractAwardNotice", "PriorInformationNotice
 
 
 def parse(data: bytes) -> list[ParsedNotice]:
-    """Every notice in one file's bytes; raises ParseError when there is none to be had."""
+    """Every notice in one file's bytes; raises ParseError when there is none to be had.
+
+    A notice without an identifier is identified by its content, so importing it again still finds it."""
+    notices = _parse(data)
+    for notice in notices:
+        if not notice.notice_id:
+            notice.notice_id = "sha256-" + hashlib.sha256(notice.raw or data).hexdigest()[:40]
+            notice.problems.append("no identifier: identified by a hash of its content")
+    return notices
+
+
+def _parse(data: bytes) -> list[ParsedNotice]:
     start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if start in (b"{", b"["):
         from delbar.notices.sources import ocds

@@ -188,8 +188,11 @@ def parse_root(root) -> ParsedNotice:
                 (code.text or "").strip()
                 for code in _all(lot_project, "cac:AdditionalCommodityClassification/cbc:ItemClassificationCode")]),
             estimated_value=value, currency=currency))
-        deadline = parse_date(_text(lot, "cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndDate"),
-                              "tender deadline (BT-131)", problems)
+        # The tender deadline (BT-131), or in two-stage procedures the deadline to ask to take part (BT-1311).
+        deadline = parse_date(
+            _text(lot, "cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndDate")
+            or _text(lot, "cac:TenderingProcess/cac:ParticipationRequestReceptionPeriod/cbc:EndDate"),
+            "tender deadline (BT-131)", problems)
         if deadline:
             deadlines.append(deadline)
     notice.deadline = min(deadlines) if deadlines else None

@@ -73,7 +73,11 @@ def _party(party: dict) -> Party:
 
 
 def _cpv(classification: dict) -> str:
-    return _str(classification.get("id")) if _str(classification.get("scheme")).upper() == "CPV" else ""
+    """The CPV code of a classification, eight digits ("45233130.0" and "45233130-9" as written in the wild)."""
+    if _str(classification.get("scheme")).upper() != "CPV":
+        return ""
+    code = _str(classification.get("id"))
+    return code[:8] if code[:8].isdigit() and len(code) >= 8 else code
 
 
 def _release(release: dict) -> ParsedNotice:
