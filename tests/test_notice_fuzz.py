@@ -105,7 +105,8 @@ def generated_eforms(draw) -> bytes:
                       f"{_escape(draw(VALUES))}</{name}>" for name in draw(st.lists(st.sampled_from(PROJECT))))
     project += (f'<cac:MainCommodityClassification><cbc:ItemClassificationCode>{_escape(draw(VALUES))}'
                 f"</cbc:ItemClassificationCode></cac:MainCommodityClassification>")
-    project += (f'<cac:RequestedTenderTotal><cbc:EstimatedOverallContractAmount currencyID="{_escape(draw(XML_TEXT)).replace('"', "")}">'
+    currency = _escape(draw(XML_TEXT)).replace('"', "")
+    project += (f'<cac:RequestedTenderTotal><cbc:EstimatedOverallContractAmount currencyID="{currency}">'
                 f"{_escape(draw(VALUES))}</cbc:EstimatedOverallContractAmount></cac:RequestedTenderTotal>")
     lots = "".join(f"<cac:ProcurementProjectLot><cbc:ID>{_escape(draw(VALUES))}</cbc:ID><cac:TenderingProcess>"
                    f"<cac:TenderSubmissionDeadlinePeriod><cbc:EndDate>{_escape(draw(VALUES))}</cbc:EndDate>"

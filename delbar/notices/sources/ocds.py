@@ -30,8 +30,7 @@ def parse(data) -> list[ParsedNotice]:
             if isinstance(record.get("compiledRelease"), dict):
                 releases.append(record["compiledRelease"])
             else:
-                releases += [release for release in record.get("releases") or [] if isinstance(release, dict)
-                             and "ocid" in release]
+                releases += [release for release in _list(record.get("releases")) if "ocid" in release]
     elif isinstance(data, dict) and "ocid" in data:
         releases = [data]
     elif isinstance(data, list) and all(isinstance(item, dict) and "ocid" in item for item in data):
@@ -55,6 +54,10 @@ def _dict(value) -> dict:
 
 def _list(value) -> list:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _strings(value) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def _str(value) -> str:
@@ -85,7 +88,7 @@ def _release(release: dict) -> ParsedNotice:
     ocid = _str(release.get("ocid"))
     if not ocid:
         problems.append("no ocid")
-    tags = [tag for tag in release.get("tag") or [] if isinstance(tag, str)]
+    tags = _strings(release.get("tag"))
     tender = _dict(release.get("tender"))
     notice_type, form_type = next((TAGS[tag] for tag in tags if TAGS.get(tag, ("", ""))[0]), ("", ""))
     if not notice_type:
@@ -101,12 +104,13 @@ def _release(release: dict) -> ParsedNotice:
     notice.issue_date = notice.publication_date
     parties = _list(release.get("parties"))
     buyer = _dict(release.get("buyer"))
-    buyers = [party for party in parties if "buyer" in (party.get("roles") or [])
+    buyers = [party for party in parties if "buyer" in _strings(party.get("roles"))
               or (buyer.get("id") and party.get("id") == buyer.get("id"))]
     notice.buyers = [_party(party) for party in buyers] or ([Party(name=_str(buyer.get("name")))] if buyer else [])
     if not notice.buyers:
         problems.append("no buyer")
-    suppliers = {_str(party.get("id")): _party(party) for party in parties if "supplier" in (party.get("roles") or [])}
+    suppliers = {_str(party.get("id")): _party(party) for party in parties
+                 if "supplier" in _strings(party.get("roles"))}
     for award in _list(release.get("awards")):
         for supplier in _list(award.get("suppliers")):
             party = suppliers.get(_str(supplier.get("id"))) or Party(name=_str(supplier.get("name")))
