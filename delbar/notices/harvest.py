@@ -32,6 +32,10 @@ class HarvestError(Exception):
     """The source could not be read (after retries), or answered with something that is not its API."""
 
 
+class RequestRefused(HarvestError):
+    """The source answered one request with a 4xx: that notice is skipped, the harvest goes on."""
+
+
 @dataclass
 class Client:
     """One HTTP client with a request rate limit and retries."""
@@ -66,10 +70,12 @@ class Client:
             if response.status_code == 429 or response.status_code >= 500:
                 if attempt == self.retries:
                     raise HarvestError(f"{method} {url}: HTTP {response.status_code} after {attempt + 1} attempts")
-                time.sleep(min(_retry_after(response) or self.backoff * 2 ** attempt, MAX_BACKOFF_SECONDS))
+                retry_after = _retry_after(response)
+                time.sleep(min(self.backoff * 2 ** attempt if retry_after is None else retry_after,
+                               MAX_BACKOFF_SECONDS))
                 continue
             if response.status_code >= 400:
-                raise HarvestError(f"{method} {url}: HTTP {response.status_code}: {response.text[:200]}")
+                raise RequestRefused(f"{method} {url}: HTTP {response.status_code}: {response.text[:200]}")
             return response
         raise HarvestError(f"{method} {url}: no answer")
 
@@ -104,6 +110,15 @@ class Harvest:
         self.fetched = 0
         self.pending: list[int] = []
         self.until = until or date.today()
+
+    def fetch(self, client: Client, url: str, reference: str) -> None:
+        """Downloads and imports one notice; a notice the source will not give is skipped with the reason."""
+        try:
+            data = client.request("GET", url).content
+        except RequestRefused as error:
+            self.report.skip(f"{self.source}:{reference}", str(error))
+            return
+        self.store(data, reference)
 
     def store(self, data: bytes, reference: str) -> None:
         self.fetched += 1
@@ -157,7 +172,7 @@ def _walk_doffin(client: Client, base: str, ranges: list, run: Harvest) -> None:
             known = _known(Source.DOFFIN, ids)
             for notice_id in ids:
                 if notice_id not in known:
-                    run.store(client.request("GET", f"{base}/download/{notice_id}").content, notice_id)
+                    run.fetch(client, f"{base}/download/{notice_id}", notice_id)
 
 
 def _doffin_page(client: Client, base: str, start: date, end: date, page: int) -> tuple[list, int]:
@@ -167,7 +182,8 @@ def _doffin_page(client: Client, base: str, start: date, end: date, page: int) -
     hits = data.get("hits")
     if not isinstance(hits, list):
         raise HarvestError("Doffin's search answered without a list of hits")
-    return hits, int(data.get("numHitsAccessible") or data.get("numHitsTotal") or 0)
+    # The total, not the accessible count (which stops at the limit): it tells when to split the dates.
+    return hits, int(data.get("numHitsTotal") or 0)
 
 
 def harvest_ted(since: date, until: date | None = None, *, country: str = "NOR",
@@ -202,7 +218,7 @@ def _walk_ted(client: Client, query: str, run: Harvest) -> None:
         known = _known(Source.TED, numbers)
         for number in numbers:
             if number not in known:
-                run.store(client.request("GET", settings.TED_NOTICE_XML_URL.format(number=number)).content, number)
+                run.fetch(client, settings.TED_NOTICE_XML_URL.format(number=number), number)
         token = data.get("iterationNextToken")
         if not token or not notices:
             break
