@@ -40,7 +40,8 @@ def bergen_notice(notices):
 
 def test_the_notice_list_and_its_filters(notices, client):
     page = client.get("/notices/").content.decode()
-    assert "Intensjonskunngjøring Digital patologisystem" in page and 'name="signal"' in page and 'name="family"' in page
+    assert "Intensjonskunngjøring Digital patologisystem" in page
+    assert 'name="signal"' in page and 'name="family"' in page
     strong = client.get("/notices/?signal=strong").content.decode()
     assert "Invitasjon til dialogkonferanse" in strong and "Byggeledelse" not in strong
     kafjord = Organization.objects.get(name="Kåfjord")
