@@ -266,3 +266,49 @@ def test_post_a_need_buy_together_and_answer_as_a_supplier(browser, live_server,
     assert_accessible(page, "alerts")
     for context in (buyer, seller):
         context.close()
+
+
+def test_discover_a_notice_and_start_a_case_from_it(browser, live_server, people):
+    """Issue 5's journey: notices are imported; an anonymous visitor filters the notices by innovation
+    signal and opens one; the curator confirms it in the discovery queue; Bergen's editor starts a case
+    from Bergen's own notice, filled in, and the draft cites it."""
+    from delbar.cases.models import Case
+    from delbar.notices.importing import import_path
+    from delbar.notices.models import Notice, Review
+    from tests.notice_files import DEMO_NOTICES
+
+    alice, carol = people
+    import_path(DEMO_NOTICES / "ted")
+    import_path(DEMO_NOTICES / "doffin" / "PriorInformationNotice_pin-rtl_2023-607152.xml")
+    conference = Notice.objects.get(title__startswith="Invitasjon til dialogkonferanse")
+    bergen_notice = Notice.objects.get(publication_number="119321-2021")
+
+    visitor = browser.new_context().new_page()
+    visitor.goto(f"{live_server.url}/notices/")
+    assert_accessible(visitor, "notice-list")
+    visitor.get_by_label("Innovasjonssignal").select_option("strong")
+    visitor.get_by_role("button", name="Søk").first.click()
+    visitor.wait_for_url("**signal=strong**")
+    visitor.get_by_role("link", name=conference.title).click()
+    assert "dialogkonferanse" in visitor.content()
+    assert_accessible(visitor, "notice-detail")
+
+    curator = log_in(browser.new_context(), live_server, "carol")
+    curator.goto(f"{live_server.url}/notices/discovered/")
+    assert_accessible(curator, "discovery-queue")
+    curator.get_by_role("button", name=f"Innovativ: {conference.title}").click()
+    curator.wait_for_url("**/notices/discovered/**")
+    conference.refresh_from_db()
+    assert conference.review == Review.CONFIRMED
+
+    editor = log_in(browser.new_context(), live_server, "alice")
+    editor.goto(f"{live_server.url}{bergen_notice.get_absolute_url()}")
+    assert_accessible(editor, "notice-own")
+    editor.get_by_role("link", name="Start en sak fra denne kunngjøringen").click()
+    assert editor.get_by_label("Tittel").input_value().startswith("EEA 018-2021 Development Plan")
+    assert editor.get_by_label("Kunngjøringer").input_value() == "119321-2021"
+    editor.get_by_label("Sektor", exact=True).select_option("bygg-eiendom")
+    editor.get_by_role("button", name="Lagre utkast").click()
+    editor.wait_for_url("**/edit/")
+    case = Case.objects.get(title__startswith="EEA 018-2021")
+    assert list(case.notices.all()) == [bergen_notice]
