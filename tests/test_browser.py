@@ -5,6 +5,7 @@ list and opens it; every page on the way passes axe-core with no serious or crit
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -286,8 +287,9 @@ def test_discover_a_notice_and_start_a_case_from_it(browser, live_server, people
     visitor = browser.new_context().new_page()
     visitor.goto(f"{live_server.url}/notices/")
     assert_accessible(visitor, "notice-list")
-    visitor.get_by_label("Innovasjonssignal").select_option("strong")
-    visitor.get_by_role("button", name="Søk").first.click()
+    filters = visitor.get_by_role("form", name="Søk og filtrer")
+    filters.get_by_role("combobox", name="Innovasjonssignal").select_option("strong")
+    filters.get_by_role("button", name="Søk").click()
     visitor.wait_for_url("**signal=strong**")
     visitor.get_by_role("link", name=conference.title).click()
     assert "dialogkonferanse" in visitor.content()
@@ -296,7 +298,8 @@ def test_discover_a_notice_and_start_a_case_from_it(browser, live_server, people
     curator = log_in(browser.new_context(), live_server, "carol")
     curator.goto(f"{live_server.url}/notices/discovered/")
     assert_accessible(curator, "discovery-queue")
-    curator.get_by_role("button", name=f"Innovativ: {conference.title}").click()
+    row = curator.get_by_role("row").filter(has_text=conference.title)
+    row.get_by_role("button", name=re.compile(r"^Innovativ\b")).click()
     curator.wait_for_url("**/notices/discovered/**")
     conference.refresh_from_db()
     assert conference.review == Review.CONFIRMED
@@ -307,7 +310,7 @@ def test_discover_a_notice_and_start_a_case_from_it(browser, live_server, people
     editor.get_by_role("link", name="Start en sak fra denne kunngjøringen").click()
     assert editor.get_by_label("Tittel").input_value().startswith("EEA 018-2021 Development Plan")
     assert editor.get_by_label("Kunngjøringer").input_value() == "119321-2021"
-    editor.get_by_label("Sektor", exact=True).select_option("bygg-eiendom")
+    editor.get_by_label("Hovedsektor").select_option("bygg-eiendom")
     editor.get_by_role("button", name="Lagre utkast").click()
     editor.wait_for_url("**/edit/")
     case = Case.objects.get(title__startswith="EEA 018-2021")
