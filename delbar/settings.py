@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "delbar.suppliers",
     "delbar.questions",
     "delbar.notices",
+    "delbar.diffusion",
     "delbar.alerts",
     "delbar.search",
     "django_tasks_db",

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from delbar.accounts import views as account_views
 from delbar.alerts import views as alert_views
 from delbar.api.urls import api
 from delbar.cases import views as case_views
+from delbar.diffusion import views as diffusion_views
 from delbar.groups import views as group_views
 from delbar.needs import views as need_views
 from delbar.notices import views as notice_views
@@ -38,6 +39,15 @@ urlpatterns = [
     path("cases/<int:pk>/documents/<int:document_pk>/", case_views.document_download, name="document_download"),
     path("cases/<int:pk>/documents/<int:document_pk>/remove/", case_views.document_remove,
          name="document_remove"),
+    path("cases/<int:pk>/diffusion/", diffusion_views.case_diffusion, name="case_diffusion"),
+    re_path(r"^cases/(?P<pk>[0-9]+)/diffusion/(?P<name>[a-z-]+)\.(?P<fmt>csv|json)$",
+            diffusion_views.case_diffusion_download, name="case_diffusion_download"),
+    path("cases/<int:pk>/adoptions/", diffusion_views.adoption_declare, name="adoption_declare"),
+    re_path(r"^adoptions/(?P<pk>[0-9]+)/(?P<decision>confirm|dismiss|accept|withdraw)/$",
+            diffusion_views.adoption_decide, name="adoption_decide"),
+    path("observatory/", diffusion_views.observatory_page, name="observatory"),
+    re_path(r"^observatory/(?P<name>[a-z-]+)\.(?P<fmt>csv|json)$", diffusion_views.observatory_download,
+            name="observatory_download"),
     path("cases/<int:pk>/questions/", question_views.question_ask, name="question_ask"),
     path("cases/<int:pk>/questions/<int:question_pk>/answer/", question_views.question_answer,
          name="question_answer"),

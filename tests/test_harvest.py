@@ -71,7 +71,9 @@ def test_requests_are_rate_limited(sources, settings):
         {"Ocp-Apim-Subscription-Key": DOFFIN_KEY}, backoff=0.01))
     moments = [request["at"] for request in sources.requests]
     assert len(moments) >= 4
-    assert min(later - earlier for earlier, later in zip(moments, moments[1:], strict=False)) >= 0.045
+    # The server's clock sees each request a little early or late, so the span is measured, not each
+    # gap: unlimited, these requests to localhost would come a few milliseconds apart.
+    assert moments[-1] - moments[0] >= (len(moments) - 1) * 0.05 - 0.01
 
 
 def test_failures_are_retried(sources):

@@ -493,3 +493,66 @@ class NoticeFilters(Schema):
     signal: Literal["strong", "some"] | None = None
     year: int | None = None
     sort: Literal["relevance", "date"] | None = None
+
+
+# --- diffusion: adoptions and the observatory's figures ---
+
+class FigureColumn(Schema):
+    key: str
+    label: str
+    kind: str = Field(description="text, int, year, share (0–1), days, date or number")
+
+
+class FigureOut(Schema):
+    figure: str
+    title: str
+    filters: dict
+    columns: list[FigureColumn]
+    rows: list[dict] = Field(description="One object per row, keyed by the columns' keys")
+    notes: list[str]
+
+
+class ObservatoryOut(Schema):
+    filters: dict
+    figures: dict[str, FigureOut]
+
+
+class ObservatoryQuery(Schema):
+    sector: str | None = Field(None, description="Sector slug")
+    county: str | None = Field(None, description="County number (two digits)")
+    size_class: str | None = Field(None, description="small, medium or large")
+    procedure: str | None = None
+    since: int | None = Field(None, description="From this year")
+    until: int | None = Field(None, description="To this year")
+    by: str | None = Field(None, description="Breakdown: sector, county, size_class or procedure")
+    map: str | None = Field(None, description="Map metric: reached, cases, adoptions or needs")
+
+
+class CaseDiffusionOut(Schema):
+    case: int
+    eligible_population: int
+    figures: dict[str, FigureOut]
+
+
+class AdoptionIn(Schema):
+    organization: int | None = Field(None, description="The adopter; may be left out when you edit for one buyer")
+    adopted_on: date
+    route: str = Field("", description="same-supplier, own-procurement, joint-procurement or pilot")
+    note: str = ""
+    evidence_notice: int | None = None
+    evidence_url: str = ""
+
+
+class AdoptionOut(Schema):
+    id: int
+    case: int
+    organization: OrganizationRef
+    adopted_on: date
+    route: str
+    state: str
+    note: str
+    evidence_notice: int | None
+    evidence_case: int | None
+    evidence_url: str
+    reasons: list[dict]
+    score: float | None

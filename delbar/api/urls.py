@@ -1,6 +1,7 @@
 from ninja import NinjaAPI
 
 from delbar.api.cases import router as cases_router
+from delbar.api.diffusion import adoptions, case_router, observatory
 from delbar.api.needs import demand_router, solutions
 from delbar.api.needs import router as needs_router
 from delbar.api.notices import router as notices_router
@@ -24,6 +25,9 @@ api.add_router("/needs", needs_router)
 api.add_router("/demand", demand_router)
 api.add_router("/solutions", solutions)
 api.add_router("/notices", notices_router)
+api.add_router("/cases", case_router)
+api.add_router("/adoptions", adoptions)
+api.add_router("/observatory", observatory)
 api.add_router("/organizations", organizations)
 api.add_router("/reference", reference)
 api.add_router("/search", search_router)

@@ -18,6 +18,7 @@ from delbar.cases.forms import (
     rows,
 )
 from delbar.cases.models import Case, CaseDocument, Status
+from delbar.diffusion import access as diffusion_access
 from delbar.needs import access as need_access
 from delbar.orgs.models import CpvCode, Organization
 from delbar.questions.forms import QuestionForm
@@ -49,6 +50,8 @@ def case_detail(request, pk):
         "can_answer": access.is_owner(request.user, case) or roles_of(request.user).is_curator,
         "can_start_need": case.is_published and need_access.can_create(request.user),
         "question_form": QuestionForm(),
+        "adopters": case.adoptions.counted().count(),
+        "can_declare": diffusion_access.declarable_organizations(request.user, case).exists(),
     }
     if "edit" in context["allowed"]:
         context["revisions"] = case.revisions.select_related("author")[:50]

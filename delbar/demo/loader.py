@@ -16,6 +16,7 @@ from delbar.accounts.models import Membership, Role
 from delbar.cases import actions
 from delbar.cases.interchange import import_cases, read_lines
 from delbar.cases.models import Case, ContactPerson, Status
+from delbar.diffusion.demo import load_adoptions
 from delbar.groups.actions import form_group, post_message
 from delbar.groups.models import BuyerGroup
 from delbar.needs.actions import join
@@ -80,6 +81,7 @@ def load_demo() -> list[DemoUser]:
     _workflow_examples()
     _notices()
     _needs_and_answers()
+    load_adoptions()
     return users
 
 

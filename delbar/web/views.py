@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from delbar.accounts.roles import roles_of
 from delbar.cases.models import Case, Status
+from delbar.diffusion.models import Adoption
 from delbar.notices.models import Notice, Review
 from delbar.orgs.models import County, Organization, Sector
 
@@ -48,5 +49,8 @@ def my_organization(request):
         # The organization's own notices that signal innovation and no case tells about yet.
         "untold": Notice.objects.discovered().filter(organization_id__in=roles.editor_org_ids, cases=None).exclude(
             review=Review.DISMISSED).order_by("-signal_score", "-publication_date")[:UNTOLD_SHOWN],
+        "adoption_proposals": Adoption.objects.proposed().filter(
+            organization_id__in=roles.editor_org_ids).select_related(
+            "case", "organization", "evidence_notice").order_by("-score")[:UNTOLD_SHOWN],
     }
     return render(request, "web/my_organization.html", context)

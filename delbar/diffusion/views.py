@@ -1,0 +1,230 @@
+"""Diffusion pages: the observatory, a case's diffusion, and declaring, confirming and answering
+adoptions. Each figure's CSV and JSON come from the same function the page draws."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from delbar.cases import access as case_access
+from delbar.diffusion import access, actions, charts, maps, network, observatory, registry
+from delbar.diffusion.casefigures import case_figures
+from delbar.diffusion.figures import MAP_METRICS, ObservatoryFilters, filters_or_errors
+from delbar.diffusion.forms import DeclareForm
+from delbar.diffusion.models import Adoption, AdoptionState
+
+
+def _download(figure, params: dict, fmt: str, filename: str) -> HttpResponse:
+    if fmt == "csv":
+        response = HttpResponse(figure.as_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+    return JsonResponse(figure.as_json(params), json_dumps_params={"ensure_ascii": False}, encoder=DjangoJSONEncoder)
+
+
+def _bad_filters(errors: dict) -> HttpResponse:
+    return HttpResponse(json.dumps({"detail": "Invalid filters.", "errors": errors}, ensure_ascii=False),
+                        status=400, content_type="application/json")
+
+
+def observatory_page(request):
+    form = ObservatoryFilters(request.GET or None)
+    filters, errors = filters_or_errors(request.GET)
+    curator = access.is_curator(request.user)
+    context = {"form": form, "errors": errors, "curator": curator, "figure_names": registry.NAMES}
+    if filters is None:
+        filters, _errors = filters_or_errors({})
+        context["forms_with_errors"] = [form]
+    spread = observatory.spread(filters)
+    figures = {
+        "activity": observatory.activity(filters),
+        "breakdown": observatory.breakdown(filters),
+        "reach_by_size": observatory.reach_by_size(filters),
+        "reach_by_county": observatory.reach_by_county(filters),
+        "map": observatory.municipality_map(filters),
+        "speed": observatory.speed(filters, spread),
+        "network": network.network(filters, limit=25 if curator else network.SHOWN),
+    }
+    figures["spread"] = spread
+    spread_shown = spread.rows[:observatory.SPREAD_SHOWN]
+    if curator:
+        figures["unreached"] = observatory.unreached(filters)
+        context["pending"] = (Adoption.objects.filter(state=AdoptionState.DECLARED, case__status="published")
+                              .select_related("case", "organization").order_by("-created_at")[:50])
+        context["proposed_count"] = Adoption.objects.proposed().count()
+    context.update(figures=figures, spread_shown=spread_shown, params=filters["params"], query=request.GET.urlencode(),
+                   charts=_observatory_charts(figures, filters), map_metric=filters["map"],
+                   map_metric_label=dict(MAP_METRICS)[filters["map"]])
+    return render(request, "diffusion/observatory.html", context)
+
+
+def _observatory_charts(figures: dict, filters: dict) -> dict:
+    activity = figures["activity"]
+    series = [(str(column.label), activity.column(column.key)) for column in activity.columns[1:]
+              if any(value is not None for value in activity.column(column.key))]
+    by_size = figures["reach_by_size"]
+    share_series = [(str(_("Published a case")), by_size.column("published_share")),
+                    (str(_("Adopted a case")), by_size.column("adopted_share")),
+                    (str(_("Posted a need")), by_size.column("posted_share"))]
+    share_series = [item for item in share_series if any(value is not None for value in item[1])]
+    metric = filters["map"]
+    values = {row["municipality_number"]: row[metric] for row in figures["map"].rows}
+    reached = sum(1 for row in figures["map"].rows if row["reached"])
+    return {
+        "activity": charts.line_chart(
+            "chart-activity", title=str(activity.title),
+            description=_("Line chart of %(series)s per year; the table below holds the numbers.") % {
+                "series": ", ".join(label for label, _values in series).lower()},
+            x_values=activity.column("year"), series=series),
+        "activity_legend": charts.legend([label for label, _values in series]),
+        "reach": charts.bar_chart(
+            "chart-reach", title=str(by_size.title),
+            description=_("Bar chart: the share of municipalities of each size class that published a case, "
+                          "adopted one or posted a need; the table below holds the numbers."),
+            labels=by_size.column("label"), series=share_series),
+        "reach_legend": charts.legend([label for label, _values in share_series]),
+        "map": maps.choropleth(
+            "map-municipalities", title=str(_("Map of municipalities: %(metric)s") % {
+                "metric": dict(MAP_METRICS)[metric]}),
+            description=_("%(reached)s of %(total)s municipalities shown have published a case, adopted one or "
+                          "posted a need. The table of municipalities below holds every value.") % {
+                "reached": reached, "total": len(figures["map"].rows)},
+            values=values, value_label=str(dict(MAP_METRICS)[metric]), binary=metric == "reached"),
+        "map_legend": ([(maps.BINARY_COLOURS[0], _("Not reached")), (maps.BINARY_COLOURS[1], _("Reached"))]
+                       if metric == "reached" else maps.legend_items(maps.breaks(list(values.values())), "0")),
+    }
+
+
+def observatory_download(request, name: str, fmt: str):
+    filters, errors = filters_or_errors(request.GET)
+    if filters is None:
+        return _bad_filters(errors)
+    figure = registry.figure(name, filters, curator=access.is_curator(request.user))
+    if figure is None:
+        raise Http404("No such figure.")
+    return _download(figure, filters["params"], fmt, f"delbar-{name}")
+
+
+def _case_charts(case, figures: dict) -> dict:
+    curve = figures["curve"]
+    dates = [_date(value) for value in curve.column("date")]
+    markers = [(case.published_at.date(), str(_("Published in Delbar")))] if case.published_at else []
+    adopters = figures["adopters"]
+    highlight = {row["municipality_number"] for row in adopters.rows if row["municipality_number"]}
+    values = {number: 1 for number in highlight}
+    return {
+        "curve": charts.line_chart(
+            "chart-curve", title=str(curve.title),
+            description=_("Step chart of the number of organizations that have taken the case up, over time, "
+                          "with the publication date marked; the table below lists each adoption.") if dates else
+            _("No one has declared taking this case up yet."),
+            x_values=dates, series=[(str(_("Adopters so far")), curve.column("adopters"))], step=True, markers=markers),
+        "map": maps.choropleth(
+            "map-adopters", title=str(_("Where it has been taken up")),
+            description=_("The case's own buyers and its adopters, %(n)s municipalities, are coloured; the table of "
+                          "adopters lists them.") % {"n": len(highlight)},
+            values=values, value_label=str(_("took it up:")), binary=True),
+        "map_legend": [(maps.BINARY_COLOURS[0], _("Not taken up")), (maps.BINARY_COLOURS[1], _("Taken up"))],
+    }
+
+
+def _date(value: str):
+    import datetime as dt
+
+    return dt.date.fromisoformat(value)
+
+
+def case_diffusion(request, pk):
+    case = case_access.get_case_for_user(request.user, pk)
+    if not case.is_published:
+        raise Http404("Diffusion is shown for published cases.")
+    figures = case_figures(case)
+    organizations = access.declarable_organizations(request.user, case)
+    declared = set(Adoption.objects.filter(case=case, organization__in=organizations).exclude(
+        state=AdoptionState.PROPOSED).values_list("organization_id", flat=True))
+    organizations = organizations.exclude(pk__in=declared)
+    adoptions = list(Adoption.objects.filter(case=case).select_related("organization", "evidence_notice",
+                                                                        "evidence_case").order_by("adopted_on", "id"))
+    visible = [adoption for adoption in adoptions if access.can_view(request.user, adoption)]
+    context = {
+        "case": case, "figures": figures, "charts": _case_charts(case, figures),
+        "download_base": reverse("case_diffusion", args=[case.pk]),
+        "form": DeclareForm(organizations=organizations) if organizations.exists() else None,
+        "adoptions": [(adoption, {"confirm": access.can_confirm(request.user, adoption),
+                                  "dismiss": access.can_dismiss(request.user, adoption),
+                                  "accept": access.can_accept(request.user, adoption),
+                                  "withdraw": access.can_withdraw(request.user, adoption)}) for adoption in visible],
+    }
+    return render(request, "diffusion/case_diffusion.html", context)
+
+
+def case_diffusion_download(request, pk, name: str, fmt: str):
+    case = case_access.get_case_for_user(request.user, pk)
+    figures = case_figures(case) if case.is_published else {}
+    if name not in figures:
+        raise Http404("No such figure.")
+    return _download(figures[name], {"case": case.pk}, fmt, f"delbar-case-{case.pk}-{name}")
+
+
+@login_required
+@require_POST
+def adoption_declare(request, pk):
+    case = case_access.get_case_for_user(request.user, pk)
+    organizations = access.declarable_organizations(request.user, case)
+    if not organizations.exists():
+        raise PermissionDenied(_("You can declare adoptions for your own organization's editors only."))
+    form = DeclareForm(request.POST, organizations=organizations)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.declare(case=case, actor=request.user, organization=data["organization"],
+                            adopted_on=data["adopted_on"], route=data["route"], note=data["note"],
+                            evidence_notice=data["evidence_notice"], evidence_url=data["evidence_url"])
+        except actions.AdoptionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Thank you: %(org)s is now shown as having taken this up.") % {
+                "org": data["organization"].name})
+            return redirect("case_diffusion", case.pk)
+    figures = case_figures(case)
+    return render(request, "diffusion/case_diffusion.html", {
+        "case": case, "figures": figures, "charts": _case_charts(case, figures), "form": form,
+        "download_base": reverse("case_diffusion", args=[case.pk]),
+        "forms_with_errors": [form], "adoptions": []}, status=400)
+
+
+@login_required
+@require_POST
+def adoption_decide(request, pk, decision: str):
+    adoption = access.get_adoption_for_user(request.user, pk)
+    allowed = {"confirm": access.can_confirm, "dismiss": access.can_dismiss, "accept": access.can_accept,
+               "withdraw": access.can_withdraw}[decision](request.user, adoption)
+    if not allowed:
+        raise PermissionDenied(_("You cannot do that with this adoption."))
+    try:
+        if decision == "confirm":
+            actions.confirm(adoption=adoption, actor=request.user)
+            messages.success(request, _("The adoption is confirmed."))
+        elif decision == "dismiss":
+            actions.dismiss(adoption=adoption, actor=request.user)
+            messages.success(request, _("The adoption is dismissed."))
+        elif decision == "accept":
+            actions.declare(case=adoption.case, actor=request.user, organization=adoption.organization,
+                            adopted_on=adoption.adopted_on, route=adoption.route)
+            messages.success(request, _("Thank you: the adoption is declared."))
+        else:
+            actions.withdraw(adoption=adoption, actor=request.user)
+            messages.success(request, _("Your declaration is withdrawn."))
+    except actions.AdoptionError as error:
+        messages.error(request, str(error))
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("case_diffusion", adoption.case_id)
