@@ -4,7 +4,8 @@ the sizes and regions reached.
 Rogers' categories are placed by rank among all who took the case up (its own buyers first), relative
 to the eligible population — the municipalities and counties, the buyers Delbar is for: the first
 2.5 % of that population are innovators, up to 16 % early adopters, up to 50 % the early majority,
-up to 84 % the late majority, the rest laggards. With 372 eligible buyers the first 9 are innovators.
+up to 84 % the late majority, the rest laggards. With 371 eligible buyers (357 municipalities and 15
+counties, Oslo being both) the first 9 are innovators.
 """
 
 from dataclasses import dataclass

@@ -62,7 +62,7 @@ def observatory_page(request):
     context.update(figures=figures, spread_shown=spread_shown, params=filters["params"], query=request.GET.urlencode(),
                    charts=_observatory_charts(figures, filters), map_metric=filters["map"],
                    map_metric_label=dict(MAP_METRICS)[filters["map"]])
-    return render(request, "diffusion/observatory.html", context)
+    return render(request, "diffusion/observatory.html", context, status=400 if errors else 200)
 
 
 def _observatory_charts(figures: dict, filters: dict) -> dict:
