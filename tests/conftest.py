@@ -43,6 +43,14 @@ def _media_in_tmp(settings, tmp_path):
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}}}
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Each test has its own database; what an earlier one cached (figures) must not leak into it.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def bergen(db):
     return Organization.objects.get(municipality_number="4601")

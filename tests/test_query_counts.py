@@ -26,8 +26,9 @@ def test_lists_do_not_query_per_case(cast, make_case, client, url):
 
 def test_case_page_has_a_fixed_number_of_queries(cast, make_case, client):
     case = make_case(Status.PUBLISHED)
-    # 12 for the case itself, 3 for "similar cases" (index freshness, the case's vector, the hits)
-    assert queries_for(client, case.get_absolute_url()) <= 15
+    # 12 for the case itself, 3 for "similar cases" (index freshness, the case's vector, the hits),
+    # 1 for how many have taken it up
+    assert queries_for(client, case.get_absolute_url()) <= 16
 
 
 def test_need_pages_do_not_query_per_match_or_need(cast, make_case, bergen, lyngdal):
@@ -51,3 +52,18 @@ def test_need_pages_do_not_query_per_match_or_need(cast, make_case, bergen, lyng
     actions.update_need(need=need, actor=None, fields={"description": need.description + " Gjerne i år."})
     assert need.matches.filter(kind="case").count() >= 8 and need.matches.filter(kind="need").count() >= 8
     assert {url: queries_for(owner, url) for url in urls} == few
+
+
+def test_the_observatory_does_not_query_per_case_or_municipality(cast, make_case, client):
+    import datetime as dt
+
+    from delbar.diffusion import actions as diffusion_actions
+    from delbar.orgs.models import Organization
+
+    case = make_case(Status.PUBLISHED, year=2020)
+    few = queries_for(client, "/observatory/?map=adoptions")
+    municipalities = Organization.objects.municipalities().exclude(pk=case.lead_buyer_id)[:12]
+    for number, organization in enumerate(municipalities):
+        other = make_case(Status.PUBLISHED, title=f"Sak {number}", year=2020)
+        diffusion_actions.declare(case=other, actor=None, organization=organization, adopted_on=dt.date(2021, 1, 1))
+    assert queries_for(client, "/observatory/?map=adoptions") == few

@@ -19,9 +19,10 @@ from delbar.orgs.models import Organization
 
 def declarable_organizations(user, case: Case):
     """The organizations `user` may declare an adoption of `case` for."""
-    if not case.is_published:
+    editor_of = roles_of(user).editor_org_ids
+    if not case.is_published or not editor_of:
         return Organization.objects.none()
-    return Organization.objects.buyers().filter(pk__in=roles_of(user).editor_org_ids).exclude(
+    return Organization.objects.buyers().filter(pk__in=editor_of).exclude(
         pk__in=originators(case))
 
 

@@ -4,17 +4,16 @@ the case's lead buyer), asking a question on it (asker → lead buyer), or joini
 "super-user" role.
 
 Edges are aggregated in the database; centrality is computed by igraph (C) and cached until any of
-the three sources changes (the fingerprint is a few indexed aggregates).
+the three sources changes (freshness.fingerprint).
 """
-
-import hashlib
 
 import igraph
 from django.core.cache import cache
-from django.db.models import Count, F, Max
+from django.db.models import Count, F
 from django.utils.translation import gettext_lazy as _
 
 from delbar.diffusion.figures import Column, Figure
+from delbar.diffusion.freshness import fingerprint
 from delbar.diffusion.models import COUNTED_STATES, Adoption
 from delbar.groups.models import GroupMember
 from delbar.orgs.models import Organization
@@ -41,16 +40,9 @@ def edges() -> dict[tuple[int, int], dict[str, int]]:
     return found
 
 
-def _fingerprint() -> str:
-    parts = [Adoption.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
-             Question.objects.aggregate(n=Count("pk"), last=Max("pk")),
-             GroupMember.objects.aggregate(n=Count("pk"), last=Max("pk"))]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
-
-
 def centrality() -> list[dict]:
     """Every organization in the network with its measures, most central (PageRank) first."""
-    key = f"diffusion:network:{_fingerprint()}"
+    key = f"diffusion:network:{fingerprint()}"
     rows = cache.get(key)
     if rows is None:
         rows = _compute()

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from delbar.cases import access as case_access
 from delbar.diffusion import access, actions, charts, maps, network, observatory, registry
 from delbar.diffusion.casefigures import case_figures
-from delbar.diffusion.figures import MAP_METRICS, ObservatoryFilters, filters_or_errors
+from delbar.diffusion.figures import MAP_METRICS, Figure, ObservatoryFilters, filters_or_errors
 from delbar.diffusion.forms import DeclareForm
 from delbar.diffusion.models import Adoption, AdoptionState
 
@@ -42,20 +42,13 @@ def observatory_page(request):
     if filters is None:
         filters, _errors = filters_or_errors({})
         context["forms_with_errors"] = [form]
-    spread = observatory.spread(filters)
-    figures = {
-        "activity": observatory.activity(filters),
-        "breakdown": observatory.breakdown(filters),
-        "reach_by_size": observatory.reach_by_size(filters),
-        "reach_by_county": observatory.reach_by_county(filters),
-        "map": observatory.municipality_map(filters),
-        "speed": observatory.speed(filters, spread),
-        "network": network.network(filters, limit=25 if curator else network.SHOWN),
-    }
-    figures["spread"] = spread
-    spread_shown = spread.rows[:observatory.SPREAD_SHOWN]
+    found = registry.figures(registry.NAMES, filters, curator=curator)
+    figures = {name.replace("-", "_"): figure for name, figure in found.items()}
+    whole = figures["network"]
+    figures["network"] = Figure(whole.slug, whole.title, whole.columns,
+                                whole.rows[:25 if curator else network.SHOWN], whole.notes)
+    spread_shown = figures["spread"].rows[:observatory.SPREAD_SHOWN]
     if curator:
-        figures["unreached"] = observatory.unreached(filters)
         context["pending"] = (Adoption.objects.filter(state=AdoptionState.DECLARED, case__status="published")
                               .select_related("case", "organization").order_by("-created_at")[:50])
         context["proposed_count"] = Adoption.objects.proposed().count()
