@@ -46,9 +46,9 @@ def all_figures(request, query: Query[ObservatoryQuery]):
     filters = _filters(query)
     curator = access.is_curator(current_user(request))
     names = registry.NAMES if curator else list(registry.PUBLIC)
+    found = registry.figures(names, filters, curator=curator)
     return {"filters": filters["params"],
-            "figures": {name: registry.figure(name, filters, curator=curator).as_json(filters["params"])
-                        for name in names}}
+            "figures": {name: figure.as_json(filters["params"]) for name, figure in found.items()}}
 
 
 @observatory.get("/{name}", response={200: FigureOut, 401: Error, 404: Error, 422: Error}, auth=None,
