@@ -315,3 +315,87 @@ def test_discover_a_notice_and_start_a_case_from_it(browser, live_server, people
     editor.wait_for_url("**/edit/")
     case = Case.objects.get(title__startswith="EEA 018-2021")
     assert list(case.notices.all()) == [bergen_notice]
+
+
+def test_declare_confirm_and_see_diffusion_in_the_observatory(browser, live_server, people, api_client):
+    """Issue 6's journey: Lyngdal's editor declares that Lyngdal took up Bergen's published case; Bergen's
+    editor confirms it; a visitor sees the curve and the map on the case, then the observatory, whose
+    charts and map render and whose data tables hold what the API returns; filters are GET parameters."""
+    import datetime as dt
+
+    from delbar.cases import actions as case_actions
+    from delbar.diffusion import actions as diffusion_actions
+    from delbar.diffusion.models import Adoption
+    from delbar.orgs.models import Sector
+
+    alice, carol = people
+    lyngdal = Organization.objects.get(municipality_number="4225")
+    bob = User.objects.create_user("bob", "bob@example.no", PASSWORD)
+    Membership.objects.create(user=bob, organization=lyngdal, role=Role.EDITOR)
+    case = case_actions.create_case(actor=alice, lead_buyer=Organization.objects.get(municipality_number="4601"),
+                                    fields={"title": "Robot som inspiserer drikkevannstunneler", "year": 2020,
+                                            "summary": "Bergen kjøpte en robot.",
+                                            "sector": Sector.objects.get(pk="vann-avlop-avfall")})
+    case_actions.submit_case(case=case, actor=alice)
+    case = case_actions.publish_case(case=case, actor=carol)
+    for number, day in (("1151", dt.date(2021, 3, 1)), ("3903", dt.date(2022, 6, 1))):
+        diffusion_actions.declare(case=case, actor=None, organization=Organization.objects.get(
+            municipality_number=number), adopted_on=day)
+
+    editor = log_in(browser.new_context(), live_server, "bob")
+    editor.goto(f"{live_server.url}{case.get_absolute_url()}")
+    editor.get_by_role("link", name="Hvem, hvor og hvor raskt").click()
+    editor.get_by_text("Vi har tatt dette i bruk").click()
+    editor.get_by_label("Tatt i bruk dato").fill("2023-04-01")
+    editor.get_by_label("Egen anskaffelse med erfaringens dokumenter").check()
+    editor.get_by_role("button", name="Erklær adopsjonen").click()
+    editor.get_by_text("Lyngdal vises nå som en som har tatt dette i bruk").wait_for()
+    assert_accessible(editor, "case-diffusion-declared")
+    adoption = Adoption.objects.get(organization=lyngdal)
+    assert (adoption.state, adoption.route) == ("declared", "own-procurement")
+
+    owner = log_in(browser.new_context(), live_server, "alice")
+    owner.goto(f"{live_server.url}/cases/{case.pk}/diffusion/")
+    owner.get_by_role("button", name=re.compile(r"^Bekreft\b.*Lyngdal")).click()
+    owner.get_by_text("Adopsjonen er bekreftet").wait_for()
+    adoption.refresh_from_db()
+    assert adoption.state == "confirmed"
+
+    visitor = browser.new_context().new_page()
+    visitor.goto(f"{live_server.url}/cases/{case.pk}/diffusion/")
+    assert visitor.locator("#chart-curve polyline").count() == 1
+    assert visitor.locator("#map-adopters path").count() == 357
+    curve = visitor.locator("#table-curve tbody tr")
+    assert [curve.nth(i).locator("td").first.inner_text() for i in range(3)] == ["1", "2", "3"]
+    assert_accessible(visitor, "case-diffusion")
+
+    visitor.goto(f"{live_server.url}/observatory/")
+    assert visitor.locator("#chart-activity polyline").count() >= 2
+    assert visitor.locator("#chart-reach rect").count() >= 1
+    assert visitor.locator("#map-municipalities path").count() == 357
+    assert visitor.locator("#map-municipalities path[fill='#2171b5']").count() == 4     # Bergen and three adopters
+    api = api_client()
+    for table, name in (("#table-activity", "activity"), ("#table-reach-by-size", "reach-by-size")):
+        rows = api.get(f"/api/observatory/{name}").json()["rows"]
+        cells = visitor.locator(f"{table} tbody tr")
+        assert cells.count() == len(rows)
+        first_column = [cells.nth(i).locator("th").inner_text() for i in range(cells.count())]
+        assert first_column == [str(row[next(iter(row))]) for row in rows]
+    map_rows = {row["municipality_number"]: row for row in api.get("/api/observatory/map").json()["rows"]}
+    reached_in_table = visitor.locator("#table-map tbody tr").filter(has=visitor.locator("td:last-child", has_text="1"))
+    assert reached_in_table.count() == sum(row["reached"] for row in map_rows.values()) == 4
+    assert_accessible(visitor, "observatory")
+    # The table of every municipality scrolls by keyboard: it is a focusable region.
+    visitor.locator("#table-map").locator("xpath=..").focus()
+    assert visitor.evaluate("document.activeElement.getAttribute('role')") == "region"
+
+    filters = visitor.get_by_role("form", name="Filtrer observatoriet")
+    filters.get_by_label("Kommunestørrelse").select_option("small")
+    filters.get_by_role("button", name="Vis").click()
+    visitor.wait_for_url("**size_class=small**")
+    assert visitor.locator("#table-map tbody tr").count() == 174
+    assert visitor.locator("#map-municipalities path[fill='#2171b5']").count() == 1      # Utsira
+    curator = log_in(browser.new_context(), live_server, "carol")
+    curator.goto(f"{live_server.url}/observatory/?size_class=small")
+    assert curator.locator("#table-unreached tbody tr").count() == 173
+    assert_accessible(curator, "observatory-curator")
