@@ -83,8 +83,11 @@ def line_chart(chart_id: str, *, title: str, description: str, x_values: list, s
                     f'{escape(_x_text(value))}</text>')
     for value, text in markers:
         x = px(value)
+        # Labels near the right edge go to the left of their line, so they are not cut off.
+        anchor, shift = ("end", -4) if x > LEFT + plot_width * 0.7 else ("start", 4)
         body.append(f'<line class="marker" x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + plot_height}"/>'
-                    f'<text class="marker-label" x="{x + 4:.1f}" y="{TOP + 12}">{escape(text)}</text>')
+                    f'<text class="marker-label" x="{x + shift:.1f}" y="{TOP + 12}" text-anchor="{anchor}">'
+                    f'{escape(text)}</text>')
     for number, (label, values) in enumerate(series):
         points = [(px(x), py(y)) for x, y in zip(x_values, values, strict=True) if y is not None]
         if not points:
