@@ -202,3 +202,19 @@ def test_the_network_is_recomputed_when_an_adoption_changes(history, lyngdal):
     actions.declare(case=history["b"], actor=None, organization=org("1151"), adopted_on=dt.date(2022, 6, 1))
     after = {row["id"]: row for row in network.network(limit=None).rows}
     assert after[lyngdal.pk]["taught"] == before[lyngdal.pk]["taught"] + 1
+
+
+def test_the_network_stays_cached_through_changes_it_does_not_depend_on(history, lyngdal, cast, monkeypatch):
+    computed = []
+    original = network._compute
+    monkeypatch.setattr(network, "_compute", lambda: computed.append(1) or original())
+    network.network()
+    network.network()
+    need_actions.create_need(actor=cast["bob"], organization=lyngdal, match=False,
+                             fields={"title": "Nytt behov", "description": "Nytt behov"})
+    network.network()
+    assert len(computed) == 1
+    actions.propose(case=history["b"], organization=org("1144"), adopted_on=dt.date(2023, 1, 1), reasons=[],
+                    score=0.9)
+    network.network()
+    assert len(computed) == 2

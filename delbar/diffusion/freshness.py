@@ -14,14 +14,23 @@ from delbar.notices.models import Notice
 from delbar.questions.models import Question
 
 
+def network_fingerprint() -> str:
+    """What the learning network is drawn from: adoptions, questions, buyer-group members."""
+    return _digest([Adoption.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
+                    Question.objects.aggregate(n=Count("pk"), last=Max("pk")),
+                    GroupMember.objects.aggregate(n=Count("pk"), last=Max("pk"))])
+
+
 def fingerprint() -> str:
-    parts = [
+    """What every figure is drawn from: the network's sources, cases, needs and notices."""
+    return _digest([
+        network_fingerprint(),
         Case.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
-        Adoption.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
         Need.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
         # Notices are immutable versions (a correction is a new row): the newest id tells what is new.
         Notice.objects.aggregate(last=Max("pk")),
-        Question.objects.aggregate(n=Count("pk"), last=Max("pk")),
-        GroupMember.objects.aggregate(n=Count("pk"), last=Max("pk")),
-    ]
+    ])
+
+
+def _digest(parts: list) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

@@ -4,7 +4,7 @@ the case's lead buyer), asking a question on it (asker → lead buyer), or joini
 "super-user" role.
 
 Edges are aggregated in the database; centrality is computed by igraph (C) and cached until any of
-the three sources changes (freshness.fingerprint).
+the three sources changes (freshness.network_fingerprint).
 """
 
 import igraph
@@ -13,7 +13,7 @@ from django.db.models import Count, F
 from django.utils.translation import gettext_lazy as _
 
 from delbar.diffusion.figures import Column, Figure
-from delbar.diffusion.freshness import fingerprint
+from delbar.diffusion.freshness import network_fingerprint
 from delbar.diffusion.models import COUNTED_STATES, Adoption
 from delbar.groups.models import GroupMember
 from delbar.orgs.models import Organization
@@ -42,7 +42,9 @@ def edges() -> dict[tuple[int, int], dict[str, int]]:
 
 def centrality() -> list[dict]:
     """Every organization in the network with its measures, most central (PageRank) first."""
-    key = f"diffusion:network:{fingerprint()}"
+    # Its own, narrower fingerprint: a new case, need or notice does not change who learned from whom,
+    # so the most expensive figure stays cached through them.
+    key = f"diffusion:network:{network_fingerprint()}"
     rows = cache.get(key)
     if rows is None:
         rows = _compute()
