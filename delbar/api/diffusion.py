@@ -142,24 +142,13 @@ def _decide(request, adoption_id: int, decision: str):
     user = request.auth
     if not access.can_view(user, adoption) or not adoption.case.is_published:
         raise HttpError(404, "No such adoption.")
-    allowed = {"confirm": access.can_confirm, "dismiss": access.can_dismiss, "accept": access.can_accept,
-               "withdraw": access.can_withdraw}[decision]
-    if not allowed(user, adoption):
+    if not access.may_decide(user, adoption, decision):
         raise HttpError(403, f"You cannot {decision} this adoption.")
     try:
-        if decision == "confirm":
-            adoption = actions.confirm(adoption=adoption, actor=user)
-        elif decision == "dismiss":
-            adoption = actions.dismiss(adoption=adoption, actor=user)
-        elif decision == "accept":
-            adoption = actions.declare(case=adoption.case, actor=user, organization=adoption.organization,
-                                       adopted_on=adoption.adopted_on, route=adoption.route)
-        else:
-            actions.withdraw(adoption=adoption, actor=user)
-            return Status(204, None)
+        adoption = actions.decide(adoption=adoption, actor=user, decision=decision)
     except actions.AdoptionError as error:
         raise HttpError(422, str(error)) from None
-    return adoption_out(adoption)
+    return Status(204, None) if adoption is None else adoption_out(adoption)
 
 
 @adoptions.post("/{int:adoption_id}/confirm", response={200: AdoptionOut, **ERRORS}, auth=TokenAuth(),

@@ -57,6 +57,13 @@ def can_withdraw(user, adoption: Adoption) -> bool:
     return adoption.is_counted and speaks_for_adopter(user, adoption)
 
 
+DECISIONS = {"confirm": can_confirm, "dismiss": can_dismiss, "accept": can_accept, "withdraw": can_withdraw}
+
+
+def may_decide(user, adoption: Adoption, decision: str) -> bool:
+    return DECISIONS[decision](user, adoption)
+
+
 def can_view(user, adoption: Adoption) -> bool:
     return adoption.is_counted or is_curator(user) or speaks_for_adopter(user, adoption) or (
         adoption.state == AdoptionState.DECLARED and owns_case(user, adoption))

@@ -116,3 +116,17 @@ def propose(*, case: Case, organization, adopted_on: dt.date, reasons: list[dict
     notify(editors_of(organization.pk), event=f"adoption-proposal:{adoption.pk}",
            title=_("Have you taken up “%(case)s”?") % {"case": case.title}, url=adoption.get_absolute_url())
     return adoption
+
+
+def decide(*, adoption: Adoption, actor, decision: str) -> Adoption | None:
+    """One answer to an adoption, as the pages and the API name them: confirm, dismiss, accept (a
+    proposal becomes the adopter's declaration) or withdraw (the record goes: None)."""
+    if decision == "confirm":
+        return confirm(adoption=adoption, actor=actor)
+    if decision == "dismiss":
+        return dismiss(adoption=adoption, actor=actor)
+    if decision == "accept":
+        return declare(case=adoption.case, actor=actor, organization=adoption.organization,
+                       adopted_on=adoption.adopted_on, route=adoption.route)
+    withdraw(adoption=adoption, actor=actor)
+    return None

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delbar.cases.models import Case
 from delbar.diffusion.figures import Column, Figure
-from delbar.diffusion.models import COUNTED_STATES, Adoption, origin_date
+from delbar.diffusion.models import Adoption, origin_date
 from delbar.orgs.models import Organization
 
 # Upper bounds of each category as a share of the eligible population, in thousandths (exact integers).
@@ -54,7 +54,7 @@ def diffusion_of(case: Case) -> CaseDiffusion:
     own = [case.lead_buyer, *case.partner_buyers.select_related("county").order_by("name")]
     takers = [{"organization": org, "date": start, "originator": True, "state": "", "route": "", "adoption": None}
               for org in own]
-    counted = (Adoption.objects.filter(case=case, state__in=COUNTED_STATES)
+    counted = (Adoption.objects.counted().filter(case=case)
                .select_related("organization", "organization__county", "evidence_notice").order_by("adopted_on", "id"))
     takers += [{"organization": adoption.organization, "date": adoption.adopted_on, "originator": False,
                 "state": adoption.state, "route": adoption.route, "adoption": adoption} for adoption in counted]

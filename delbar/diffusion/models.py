@@ -95,11 +95,6 @@ class Adoption(models.Model):
     def is_counted(self) -> bool:
         return self.state in COUNTED_STATES
 
-    @property
-    def days_after(self) -> int | None:
-        published = self.case.published_at
-        return (self.adopted_on - published.date()).days if published else None
-
 
 def origin_date(case) -> dt.date | None:
     """When the case's own buyers took it up: the contract, else the start of its year, else publication."""

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delbar.diffusion.figures import Column, Figure
 from delbar.diffusion.freshness import network_fingerprint
-from delbar.diffusion.models import COUNTED_STATES, Adoption
+from delbar.diffusion.models import Adoption
 from delbar.groups.models import GroupMember
 from delbar.orgs.models import Organization
 from delbar.questions.models import Question
@@ -27,7 +27,7 @@ def edges() -> dict[tuple[int, int], dict[str, int]]:
     """(learner, teacher) -> {adoptions, questions, groups}: how many times, by which route."""
     found: dict[tuple[int, int], dict[str, int]] = {}
     sources = {
-        "adoptions": Adoption.objects.filter(state__in=COUNTED_STATES).values(
+        "adoptions": Adoption.objects.counted().values(
             learner=F("organization_id"), teacher=F("case__lead_buyer_id")),
         "questions": Question.objects.exclude(organization=None).values(
             learner=F("organization_id"), teacher=F("case__lead_buyer_id")),

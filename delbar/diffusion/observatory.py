@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delbar.cases.models import Case, Procedure
 from delbar.diffusion.figures import Column, Figure
-from delbar.diffusion.models import COUNTED_STATES, Adoption
+from delbar.diffusion.models import Adoption
 from delbar.needs.models import Need
 from delbar.notices.models import Notice, Signal
 from delbar.notices.search import CASE_PROCEDURES
@@ -70,7 +70,7 @@ def notices(filters: dict):
 
 
 def adoptions(filters: dict, *, by_adopter: bool = True):
-    scope = Adoption.objects.filter(state__in=COUNTED_STATES)
+    scope = Adoption.objects.counted()
     if filters.get("sector"):
         scope = scope.filter(case__sector=filters["sector"])
     if filters.get("procedure"):
@@ -298,12 +298,12 @@ def municipality_map(filters: dict) -> Figure:
     return Figure("map", _("Municipalities"), columns, rows)
 
 
-def spread(filters: dict, *, limit: int | None = None) -> Figure:
+def spread(filters: dict) -> Figure:
     """Published cases by how far they spread: adopters, small municipalities among them, and the days
     from publication to the first and the fifth adoption."""
     case_rows = list(cases(filters).values_list("pk", "title", "lead_buyer__name", "published_at"))
     # Every counted adoption: those of cases outside the filters are simply not looked up below.
-    counted = Adoption.objects.filter(state__in=COUNTED_STATES)
+    counted = Adoption.objects.counted()
     totals = dict(counted.values("case").annotate(n=Count("pk")).order_by().values_list("case", "n"))
     # Adopters among the small municipalities' ids: a third of the time of joining every adoption to its
     # organization (bench/bench_observatory.py).
@@ -329,7 +329,7 @@ def spread(filters: dict, *, limit: int | None = None) -> Figure:
                Column("small_municipalities", _("Small municipalities among them"), "int"),
                Column("days_to_first", _("Days to the first adoption"), "days"),
                Column("days_to_fifth", _("Days to the fifth adoption"), "days")]
-    return Figure("spread", _("Which cases spread, and how fast"), columns, rows[:limit] if limit else rows)
+    return Figure("spread", _("Which cases spread, and how fast"), columns, rows)
 
 
 def speed(filters: dict, spread_figure: Figure | None = None) -> Figure:

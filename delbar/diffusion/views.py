@@ -1,7 +1,7 @@
 """Diffusion pages: the observatory, a case's diffusion, and declaring, confirming and answering
 adoptions. Each figure's CSV and JSON come from the same function the page draws."""
 
-import json
+import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,15 +30,15 @@ def _download(figure, params: dict, fmt: str, filename: str) -> HttpResponse:
 
 
 def _bad_filters(errors: dict) -> HttpResponse:
-    return HttpResponse(json.dumps({"detail": "Invalid filters.", "errors": errors}, ensure_ascii=False),
-                        status=400, content_type="application/json")
+    return JsonResponse({"detail": "Invalid filters.", "errors": errors}, status=400,
+                        json_dumps_params={"ensure_ascii": False})
 
 
 def observatory_page(request):
     form = ObservatoryFilters(request.GET or None)
     filters, errors = filters_or_errors(request.GET)
     curator = access.is_curator(request.user)
-    context = {"form": form, "errors": errors, "curator": curator, "figure_names": registry.NAMES}
+    context = {"form": form, "curator": curator}
     if filters is None:
         filters, _errors = filters_or_errors({})
         context["forms_with_errors"] = [form]
@@ -107,7 +107,7 @@ def observatory_download(request, name: str, fmt: str):
 
 def _case_charts(case, figures: dict) -> dict:
     curve = figures["curve"]
-    dates = [_date(value) for value in curve.column("date")]
+    dates = [dt.date.fromisoformat(value) for value in curve.column("date")]
     markers = [(case.published_at.date(), str(_("Published in Delbar")))] if case.published_at else []
     adopters = figures["adopters"]
     highlight = {row["municipality_number"] for row in adopters.rows if row["municipality_number"]}
@@ -126,12 +126,6 @@ def _case_charts(case, figures: dict) -> dict:
             values=values, value_label=str(_("took it up:")), binary=True),
         "map_legend": [(maps.BINARY_COLOURS[0], _("Not taken up")), (maps.BINARY_COLOURS[1], _("Taken up"))],
     }
-
-
-def _date(value: str):
-    import datetime as dt
-
-    return dt.date.fromisoformat(value)
 
 
 def case_diffusion(request, pk):
@@ -197,26 +191,17 @@ def adoption_declare(request, pk):
 @require_POST
 def adoption_decide(request, pk, decision: str):
     adoption = access.get_adoption_for_user(request.user, pk)
-    allowed = {"confirm": access.can_confirm, "dismiss": access.can_dismiss, "accept": access.can_accept,
-               "withdraw": access.can_withdraw}[decision](request.user, adoption)
-    if not allowed:
+    if not access.may_decide(request.user, adoption, decision):
         raise PermissionDenied(_("You cannot do that with this adoption."))
     try:
-        if decision == "confirm":
-            actions.confirm(adoption=adoption, actor=request.user)
-            messages.success(request, _("The adoption is confirmed."))
-        elif decision == "dismiss":
-            actions.dismiss(adoption=adoption, actor=request.user)
-            messages.success(request, _("The adoption is dismissed."))
-        elif decision == "accept":
-            actions.declare(case=adoption.case, actor=request.user, organization=adoption.organization,
-                            adopted_on=adoption.adopted_on, route=adoption.route)
-            messages.success(request, _("Thank you: the adoption is declared."))
-        else:
-            actions.withdraw(adoption=adoption, actor=request.user)
-            messages.success(request, _("Your declaration is withdrawn."))
+        actions.decide(adoption=adoption, actor=request.user, decision=decision)
     except actions.AdoptionError as error:
         messages.error(request, str(error))
+    else:
+        messages.success(request, {"confirm": _("The adoption is confirmed."),
+                                   "dismiss": _("The adoption is dismissed."),
+                                   "accept": _("Thank you: the adoption is declared."),
+                                   "withdraw": _("Your declaration is withdrawn.")}[decision])
     next_url = request.POST.get("next", "")
     if next_url.startswith("/") and not next_url.startswith("//"):
         return redirect(next_url)
