@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -76,13 +77,19 @@ INSTALLED_APPS = [
     "delbar.alerts",
     "delbar.search",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "ninja",  # serves Swagger UI from its own static files, never from a CDN
     "delbar.api",
     "delbar.web",
     "delbar.demo",
 ]
 
 MIDDLEWARE = [
+    "delbar.web.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "delbar.web.middleware.BokmalFirstMiddleware",
@@ -90,9 +97,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "delbar.accounts.middleware.SessionLifetimeMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "delbar.accounts.middleware.TwoFactorRequiredMiddleware",
+    "delbar.web.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "delbar.urls"
@@ -109,6 +121,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "delbar.web.context_processors.navigation",
             ],
         },
@@ -142,9 +155,61 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "my_organization"
 LOGOUT_REDIRECT_URL = "home"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Local accounts (suppliers, foreign partners; public employees use ID-porten) through django-allauth.
+# Sign-up asks for an e-mail address, verified before the account can log in, and never says whether
+# an address already has an account; log-in takes the username or the address.
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "first_name", "last_name", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = "strict"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SIGNUP_FORM_CLASS = "delbar.accounts.forms.SignupExtraForm"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Delbar: "
+# Throttling, counted in the shared cache (CACHE_URL) so every process sees the same counts:
+# failed log-ins per address and per account, sign-ups, resets and verification mails.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env_str("DELBAR_LOGIN_FAILED_LIMIT", "10/m/ip,5/5m/key"),
+    "login": "30/m/ip",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+}
+# Two factors for local log-ins of editors, curators and administrators (accounts/middleware.py):
+# an authenticator app (TOTP) with recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Delbar"
+MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+
+# Sessions: logged out after an idle period and after a maximum age, whatever the activity.
+SESSION_IDLE_SECONDS = env_int("DELBAR_SESSION_IDLE_MINUTES", 60) * 60
+SESSION_COOKIE_AGE = env_int("DELBAR_SESSION_MAX_HOURS", 10) * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# A cache shared by all processes (throttling counts, figures): Redis in production, memory otherwise.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit warns that a process's memory is not shared; with CACHE_URL unset only one process
+# runs (development, tests), so the warning is silenced there.
+SILENCED_SYSTEM_CHECKS = [] if CACHE_URL else ["django_ratelimit.W001", "django_ratelimit.E003"]
+RATELIMIT_VIEW = "delbar.web.views.rate_limited"
+# Per-account limits on what notifies other people (questions, proposals, group messages).
+DELBAR_QUESTION_RATE = env_str("DELBAR_QUESTION_RATE", "10/h")
+DELBAR_MESSAGE_RATE = env_str("DELBAR_MESSAGE_RATE", "60/h")
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian bokmål")), ("en", _("English"))]
@@ -201,6 +266,9 @@ OCDS_PREFIX = env_str("DELBAR_OCDS_PREFIX", "ocds-delbar")
 OCDS_LICENSE = env_str("DELBAR_OCDS_LICENSE", "https://creativecommons.org/licenses/by/4.0/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Any request body larger than this is refused with 413 before it is read: the largest document plus
+# room for the form around it (gunicorn's settings in docs/configuration.md cap headers the same way).
+REQUEST_MAX_BYTES = DOCUMENT_MAX_BYTES + 1024 * 1024
 
 # E-mail goes through Django's mailers: printed to the console in development, SMTP in production.
 EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG
@@ -232,6 +300,23 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Django's own Content-Security-Policy: scripts only from Delbar's origin (or with the request's
+# nonce), no plugins, no <base>, never framed. Inline style attributes stay allowed for the few
+# computed colours (map legend); <style> elements do not.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
+from allauth.account.decorators import secure_admin_login
 from django.urls import include, path, re_path
 
 from delbar.accounts import views as account_views
@@ -87,18 +87,17 @@ urlpatterns = [
     path("alerts/unsubscribe/<str:token>/", alert_views.unsubscribe, name="alerts_unsubscribe"),
     path("organizations/", org_views.organization_list, name="organization_list"),
     path("organizations/<int:pk>/", org_views.organization_detail, name="organization_detail"),
-    path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/tokens/", account_views.token_create, name="token_create"),
     path("accounts/tokens/<int:pk>/revoke/", account_views.token_revoke, name="token_revoke"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
-         name="password_reset_confirm"),
-    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("organizations/<int:pk>/members/", account_views.members, name="organization_members"),
+    path("organizations/<int:pk>/members/grant/", account_views.member_grant, name="member_grant"),
+    path("organizations/<int:pk>/contact/", account_views.organization_contact, name="organization_contact"),
+    re_path(r"^memberships/(?P<pk>[0-9]+)/(?P<decision>approve|decline|remove)/$", account_views.member_decide,
+            name="member_decide"),
+    path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/login/", secure_admin_login(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -17,7 +17,8 @@ class Roles:
     def _memberships(self) -> list[tuple[int, str, str]]:
         if not self.user.is_authenticated:
             return []
-        return list(self.user.memberships.values_list("organization_id", "role", "organization__kind"))
+        # A pending membership (a request waiting for approval) grants nothing.
+        return list(self.user.memberships.active().values_list("organization_id", "role", "organization__kind"))
 
     @property
     def is_admin(self) -> bool:
@@ -29,13 +30,24 @@ class Roles:
         return self.is_admin or any(role == Role.CURATOR for _, role, _kind in self._memberships)
 
     @property
+    def member_org_ids(self) -> set[int]:
+        """Every organization the user acts for, whatever the role (pending requests excluded)."""
+        return {org_id for org_id, _role, _kind in self._memberships}
+
+    @property
+    def org_admin_org_ids(self) -> set[int]:
+        """Organizations whose own administrator the user is: they approve who acts for it."""
+        return {org_id for org_id, role, _kind in self._memberships if role == Role.ORG_ADMIN}
+
+    @property
     def editor_org_ids(self) -> set[int]:
-        return {org_id for org_id, role, _kind in self._memberships if role == Role.EDITOR}
+        """An organization's administrator also writes for it."""
+        return {org_id for org_id, role, _kind in self._memberships if role in (Role.EDITOR, Role.ORG_ADMIN)}
 
     @property
     def supplier_org_ids(self) -> set[int]:
         return {org_id for org_id, role, kind in self._memberships
-                if role in (Role.EDITOR, Role.SUPPLIER) and kind == Organization.Kind.SUPPLIER}
+                if role in (Role.EDITOR, Role.SUPPLIER, Role.ORG_ADMIN) and kind == Organization.Kind.SUPPLIER}
 
     @property
     def buyer_org_ids(self) -> set[int]:

@@ -47,3 +47,26 @@ class CuratorAccess:
 
     def has_delete_permission(self, request, obj=None):
         return roles_of(request.user).is_admin or super().has_delete_permission(request, obj)
+
+
+class DelbarAdminOnly:
+    """ModelAdmin mixin: only Delbar's administrators (not curators) see and change these objects: who
+    holds which role is granted here or by the organization's own administrators (accounts/access.py)."""
+
+    def _is_admin(self, request) -> bool:
+        return roles_of(request.user).is_admin
+
+    def has_module_permission(self, request):
+        return self._is_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_admin(request)
+
+    def has_add_permission(self, request, *args):
+        return self._is_admin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_admin(request)

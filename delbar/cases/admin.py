@@ -1,8 +1,9 @@
 from django.contrib import admin
 
+from delbar.accounts.roles import roles_of
 from delbar.admin.site import CuratorAccess
 from delbar.cases import actions
-from delbar.cases.models import Benefit, Case, CaseDocument, CaseLink, CaseRevision, ContactPerson
+from delbar.cases.models import Benefit, Case, CaseDocument, CaseLink, CaseRevision, ContactPerson, Status
 
 
 class BenefitInline(admin.TabularInline):
@@ -38,6 +39,11 @@ class CaseAdmin(CuratorAccess, admin.ModelAdmin):
     readonly_fields = ["status", "created_at", "updated_at", "submitted_at", "published_at", "created_by"]
     inlines = [BenefitInline, LinkInline, ContactInline, DocumentInline]
 
+    def get_queryset(self, request):
+        # Nobody but the owner and Delbar's administrators sees a draft (cases/access.py), here too.
+        queryset = super().get_queryset(request)
+        return queryset if roles_of(request.user).is_admin else queryset.exclude(status=Status.DRAFT)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Changes made here are revised and audited like those made on the case pages.
@@ -53,4 +59,8 @@ class CaseRevisionAdmin(CuratorAccess, admin.ModelAdmin):
         return False
 
     list_display = ["case", "number", "author", "created_at"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if roles_of(request.user).is_admin else queryset.exclude(case__status=Status.DRAFT)
     readonly_fields = ["case", "number", "author", "created_at", "changed_fields", "snapshot"]

@@ -8,10 +8,15 @@ e-mail addresses and several figures are illustrative, and the demo says so on e
 from dataclasses import dataclass
 from pathlib import Path
 
+# allauth's own helpers for creating an authenticator; the pages use the same ones.
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from delbar.accounts.middleware import needs_second_factor
 from delbar.accounts.models import Membership, Role
 from delbar.cases import actions
 from delbar.cases.interchange import import_cases, read_lines
@@ -46,6 +51,22 @@ class DemoUser:
     organization: str
     role: str
     duty: str
+    recovery_code: str = ""
+
+
+def _second_factor(user) -> str:
+    """Editors, curators and administrators need a second factor to log in with a password. The demo
+    gives them an authenticator and prints one of its recovery codes, so the cast stays one step to try."""
+    if not needs_second_factor(user):
+        return ""
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+    codes = Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).first()
+    unused = RecoveryCodes(codes).get_unused_codes() if codes else []
+    if not unused:
+        Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).delete()
+        unused = RecoveryCodes.activate(user).get_unused_codes()
+    return unused[0]
 
 
 def _org(name: str) -> Organization:
@@ -60,7 +81,8 @@ def load_demo() -> list[DemoUser]:
         import_cases(stream)
 
     users = [
-        DemoUser("ingrid", "Ingrid Lyngdal (demo)", "Lyngdal", Role.EDITOR, "editor, Lyngdal kommune"),
+        DemoUser("ingrid", "Ingrid Lyngdal (demo)", "Lyngdal", Role.ORG_ADMIN,
+                 "administrator and editor, Lyngdal kommune (approves who acts for Lyngdal)"),
         DemoUser("per", "Per Bergen (demo)", "Bergen", Role.EDITOR, "editor, Bergen kommune"),
         DemoUser("kari", "Kari Kurator (demo)", "KS – Kommunesektorens organisasjon", Role.CURATOR, "curator, KS"),
         DemoUser("sven", "Sven Leverandør (demo)", "Nordlys Velferdsteknologi AS", Role.SUPPLIER,
@@ -78,6 +100,7 @@ def load_demo() -> list[DemoUser]:
             user.save()
         Membership.objects.get_or_create(user=user, organization=_org(demo.organization),
                                          defaults={"role": demo.role})
+        demo.recovery_code = _second_factor(user)
     _workflow_examples()
     _notices()
     _needs_and_answers()

@@ -136,6 +136,10 @@ class Organization(models.Model):
     size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices, blank=True)
     nuts_code = models.CharField(_("NUTS code"), max_length=5, blank=True)
     website = models.URLField(_("website"), blank=True)
+    # A functional address (innkjop@…), set by the organization's administrators: whom to ask about
+    # its cases when no person has consented to be named.
+    procurement_contact = models.EmailField(_("procurement contact"), blank=True,
+                                            help_text=_("A shared address, such as innkjop@kommune.no."))
 
     objects = OrganizationQuerySet.as_manager()
 

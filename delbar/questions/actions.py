@@ -20,6 +20,10 @@ class QuestionError(ValueError):
 def ask(*, case: Case, actor, organization, body: str) -> Question:
     if case.status != Status.PUBLISHED:
         raise QuestionError(_("Questions are asked on published cases."))
+    if organization is None:
+        # A question notifies the case's owners and is public under an organization's name: an
+        # account that acts for none (a fresh sign-up, a pending request) may not post one.
+        raise QuestionError(_("Questions are asked on behalf of an organization. Ask to join yours first."))
     if not body.strip():
         raise QuestionError(_("Write your question."))
     question = Question.objects.create(case=case, author=actor, organization=organization, body=body.strip())

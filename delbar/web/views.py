@@ -37,7 +37,7 @@ UNTOLD_SHOWN = 10
 @login_required
 def my_organization(request):
     roles = roles_of(request.user)
-    orgs = Organization.objects.filter(memberships__user=request.user).distinct()
+    orgs = Organization.objects.filter(pk__in=roles_of(request.user).member_org_ids)
     cases = Case.objects.owned_by(roles.editor_org_ids).for_listing()
     context = {
         "memberships": request.user.memberships.select_related("organization"),
@@ -54,3 +54,8 @@ def my_organization(request):
             "case", "organization", "evidence_notice").order_by("-score")[:UNTOLD_SHOWN],
     }
     return render(request, "web/my_organization.html", context)
+
+
+def rate_limited(request, exception=None):
+    """django-ratelimit's answer when an account asks, proposes or posts too often."""
+    return render(request, "429.html", status=429)
