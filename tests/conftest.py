@@ -7,9 +7,13 @@ Data is made through the same actions users trigger.
 """
 
 import json
+import time
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.contrib.auth.models import User
 from django.test import Client
 from openapi_core import OpenAPI
@@ -63,6 +67,7 @@ def lyngdal(db):
 
 def _person(username, organization, role, **extra):
     user = User.objects.create_user(username, f"{username}@example.no", PASSWORD, **extra)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     if organization is not None:
         Membership.objects.create(user=user, organization=organization, role=role)
     return user
@@ -80,6 +85,15 @@ def cast(db, bergen, lyngdal):
         "carol": _person("carol", ks, Role.CURATOR),
         "admin": _person("admin", ks, Role.ADMIN),
     }
+
+
+def authenticator_code(user) -> str:
+    """Gives `user` an authenticator app (a fresh secret each time, so a code is never a replay) and
+    returns the code it shows now; the server accepts one period either side (MFA_TOTP_TOLERANCE)."""
+    Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def client_for(user) -> Client:

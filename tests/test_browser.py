@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from delbar.accounts.models import Membership, Role
 from delbar.orgs.models import Organization
 from delbar.orgs.reference import load_reference_data_now
-from tests.conftest import PASSWORD, REPO
+from tests.conftest import PASSWORD, REPO, authenticator_code
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are ordinary sync code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -54,11 +54,16 @@ def assert_accessible(page, name: str) -> None:
 
 
 def log_in(context, live_server, username):
+    """Logs in with username, password and the authenticator app's code, as a person at a desk would."""
+    code = authenticator_code(User.objects.get(username=username))
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Brukernavn").fill(username)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
+    page.locator("input[name=login]").fill(username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    page.locator("input[name=code]").fill(code)
+    page.locator("main form button[type=submit]").first.click()
     page.wait_for_url("**/my/")
     return page
 

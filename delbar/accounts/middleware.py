@@ -58,7 +58,8 @@ class TwoFactorRequiredMiddleware:
     to set one up, and can do nothing else meanwhile. ID-porten and Ansattporten log-ins already have two
     factors (level substantial or high), so they pass."""
 
-    ALLOWED_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/")
+    # allauth asks for the password again before an authenticator is added (/accounts/reauthenticate/).
+    ALLOWED_PREFIXES = ("/accounts/2fa/", "/accounts/reauthenticate/", "/accounts/logout/", "/static/", "/i18n/")
 
     def __init__(self, get_response):
         self.get_response = get_response
