@@ -193,6 +193,27 @@ MFA_TOTP_ISSUER = "Delbar"
 MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 
+# Public employees log in with ID-porten, or with Ansattporten to act for their organization
+# (accounts/oidc.py). A provider is offered when its issuer is set; `./dev demo` and the tests point both
+# at the local provider in devtools/oidc-provider. Levels: idporten-loa-substantial or -high.
+def _oidc_provider(label: str, issuer: str, acr: str, client_id: str, client_secret: str) -> dict:
+    # A log-in at the level asked for or higher is accepted; "high" is always enough.
+    accepted = ["idporten-loa-high"] + (["idporten-loa-substantial"] if acr.endswith("substantial") else [])
+    return {"label": label, "issuer": issuer.rstrip("/"), "acr": acr, "accepted_acr": accepted,
+            "client_id": client_id, "client_secret": client_secret}
+
+
+OIDC_PROVIDERS = {}
+if env_str("DELBAR_IDPORTEN_ISSUER"):
+    OIDC_PROVIDERS["idporten"] = _oidc_provider(
+        "ID-porten", env_str("DELBAR_IDPORTEN_ISSUER"), env_str("DELBAR_IDPORTEN_ACR", "idporten-loa-substantial"),
+        env_str("DELBAR_IDPORTEN_CLIENT_ID", "delbar-idporten"), env_str("DELBAR_IDPORTEN_CLIENT_SECRET"))
+if env_str("DELBAR_ANSATTPORTEN_ISSUER"):
+    OIDC_PROVIDERS["ansattporten"] = _oidc_provider(
+        "Ansattporten", env_str("DELBAR_ANSATTPORTEN_ISSUER"),
+        env_str("DELBAR_ANSATTPORTEN_ACR", "idporten-loa-substantial"),
+        env_str("DELBAR_ANSATTPORTEN_CLIENT_ID", "delbar-ansattporten"), env_str("DELBAR_ANSATTPORTEN_CLIENT_SECRET"))
+
 # Sessions: logged out after an idle period and after a maximum age, whatever the activity.
 SESSION_IDLE_SECONDS = env_int("DELBAR_SESSION_IDLE_MINUTES", 60) * 60
 SESSION_COOKIE_AGE = env_int("DELBAR_SESSION_MAX_HOURS", 10) * 3600

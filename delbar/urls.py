@@ -1,5 +1,5 @@
-from django.contrib import admin
 from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
 from django.urls import include, path, re_path
 
 from delbar.accounts import views as account_views
@@ -95,6 +95,8 @@ urlpatterns = [
     path("organizations/<int:pk>/contact/", account_views.organization_contact, name="organization_contact"),
     re_path(r"^memberships/(?P<pk>[0-9]+)/(?P<decision>approve|decline|remove)/$", account_views.member_decide,
             name="member_decide"),
+    re_path(r"^accounts/oidc/(?P<name>[a-z]+)/login/$", account_views.oidc_login, name="oidc_login"),
+    re_path(r"^accounts/oidc/(?P<name>[a-z]+)/callback/$", account_views.oidc_callback, name="oidc_callback"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", secure_admin_login(admin.site.login)),

@@ -1,12 +1,14 @@
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from delbar.accounts import access, actions
+from delbar.accounts import access, actions, oidc
 from delbar.accounts.forms import ContactForm, GrantForm, TokenForm
 from delbar.accounts.models import ApiToken, Membership
 from delbar.audit import record
@@ -15,6 +17,32 @@ from delbar.orgs.models import Organization
 
 MEMBERSHIP_ACTIONS = ["membership.request", "membership.approve", "membership.decline", "membership.grant",
                       "membership.remove", "organization.contact"]
+
+
+def oidc_login(request, name):
+    if name not in oidc.providers():
+        raise Http404("No such log-in.")
+    return oidc.authorize_redirect(request, name, request.build_absolute_uri(reverse("oidc_callback", args=[name])))
+
+
+def oidc_callback(request, name):
+    if name not in oidc.providers():
+        raise Http404("No such log-in.")
+    try:
+        claims = oidc.verified_claims(request, name)
+    except oidc.LoginRefused as error:
+        label = oidc.providers()[name]["label"]
+        messages.error(request, _("The log-in with %(provider)s did not succeed: %(reason)s") % {
+            "provider": label, "reason": error})
+        return redirect("account_login")
+    user = oidc.user_for(name=name, claims=claims)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    record(actor=user, action="user.login", obj=user, provider=name, acr=claims.get("acr", ""))
+    pending = user.memberships.pending().select_related("organization").first()
+    if pending is not None:
+        messages.info(request, _("You have asked to act for %(organization)s. Its administrators are told, and "
+                                 "you can write for it once they approve.") % {"organization": pending.organization})
+    return redirect("my_organization")
 
 
 @login_required

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from delbar.accounts.roles import roles_of
@@ -6,7 +7,7 @@ from delbar.accounts.roles import roles_of
 def navigation(request):
     roles = roles_of(request.user)
     context = {"is_curator": roles.is_curator, "is_editor": roles.is_editor,
-               "is_supplier": bool(roles.supplier_org_ids)}
+               "is_supplier": bool(roles.supplier_org_ids), "oidc_providers": settings.OIDC_PROVIDERS}
     if request.user.is_authenticated:
         # Read only when the header is drawn: one indexed count.
         context["unread_notifications"] = SimpleLazyObject(
