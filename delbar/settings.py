@@ -311,6 +311,10 @@ TASKS_BACKENDS = {"database": "django_tasks_db.DatabaseBackend",
                   "immediate": "django.tasks.backends.immediate.ImmediateBackend"}
 TASKS = {"default": {"BACKEND": TASKS_BACKENDS[env_str("DELBAR_TASKS_BACKEND", "database")]}}
 
+# Who runs this Delbar, named on the About page as the one to ask (and the controller of personal data).
+DELBAR_OPERATOR_NAME = env_str("DELBAR_OPERATOR_NAME", "KS – Kommunesektorens organisasjon")
+DELBAR_OPERATOR_EMAIL = env_str("DELBAR_OPERATOR_EMAIL", "delbar@ks.no")
+
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Delbar <noreply@delbar.no>")
 
 # Production hardening; `delbar check --deploy` passes with DEBUG off.

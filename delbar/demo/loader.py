@@ -5,6 +5,7 @@ The cases are written for Delbar from the seed report's examples and public repo
 e-mail addresses and several figures are illustrative, and the demo says so on every run.
 """
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,12 +14,13 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from delbar.accounts.middleware import needs_second_factor
-from delbar.accounts.models import Membership, Role
+from delbar.accounts.models import ExternalIdentity, Membership, Role
 from delbar.cases import actions
 from delbar.cases.interchange import import_cases, read_lines
 from delbar.cases.models import Case, ContactPerson, Status
@@ -104,11 +106,40 @@ def load_demo() -> list[DemoUser]:
         Membership.objects.get_or_create(user=user, organization=_org(demo.organization),
                                          defaults={"role": demo.role})
         demo.recovery_code = _second_factor(user)
+    _org_numbers()
+    _identities(users)
     _workflow_examples()
     _notices()
     _needs_and_answers()
     load_adoptions()
     return users
+
+
+# Organization numbers from Enhetsregisteret for the buyers the demo's people act for; the reference data
+# (orgs/data) has municipality numbers only. An Ansattporten log-in names its organization by this number.
+DEMO_ORG_NUMBERS = {"Lyngdal": "922421498", "Bergen": "964338531"}
+LOCAL_PROVIDER_PERSONS = settings.REPO_DIR / "devtools" / "oidc-provider" / "persons.json"
+
+
+def _org_numbers() -> None:
+    for name, number in DEMO_ORG_NUMBERS.items():
+        Organization.objects.filter(name=name, org_number__isnull=True).update(org_number=number)
+
+
+def _identities(users: list[DemoUser]) -> None:
+    """When the local OpenID provider plays ID-porten and Ansattporten (`./dev demo`), its test persons
+    with the cast's names are the cast: logging in there as ingrid is logging in as the demo's ingrid."""
+    if not settings.OIDC_PROVIDERS or not LOCAL_PROVIDER_PERSONS.exists():
+        return
+    persons = json.loads(LOCAL_PROVIDER_PERSONS.read_text(encoding="utf-8"))["persons"]
+    for demo in users:
+        person = persons.get(demo.username)
+        if person is None:
+            continue
+        user = User.objects.get(username=demo.username)
+        for provider in settings.OIDC_PROVIDERS.values():
+            ExternalIdentity.objects.get_or_create(issuer=provider["issuer"], subject=person["sub"],
+                                                   defaults={"user": user})
 
 
 def _notices() -> None:

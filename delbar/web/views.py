@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
@@ -27,8 +28,10 @@ def about(request):
     context = {
         "municipality_count": Organization.objects.municipalities().count(),
         "county_count": County.objects.count(),
+        "operator": {"name": settings.DELBAR_OPERATOR_NAME, "email": settings.DELBAR_OPERATOR_EMAIL},
     }
     return render(request, "web/about.html", context)
+
 
 
 UNTOLD_SHOWN = 10
