@@ -9,12 +9,14 @@ import re
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 
 from delbar.accounts.models import Membership, Role
 from delbar.orgs.models import Organization
 from delbar.orgs.reference import load_reference_data_now
 from tests.conftest import PASSWORD, REPO, authenticator_code
+from tests.oidc_provider import oidc_provider_fixture  # noqa: F401
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are ordinary sync code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -55,7 +57,9 @@ def assert_accessible(page, name: str) -> None:
 
 def log_in(context, live_server, username):
     """Logs in with username, password and the authenticator app's code, as a person at a desk would."""
-    code = authenticator_code(User.objects.get(username=username))
+    user = User.objects.get(username=username)
+    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    code = authenticator_code(user)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("input[name=login]").fill(username)
@@ -409,3 +413,59 @@ def test_declare_confirm_and_see_diffusion_in_the_observatory(browser, live_serv
     curator.goto(f"{live_server.url}/observatory/?size_class=small")
     assert curator.locator("#table-unreached tbody tr").count() == 173
     assert_accessible(curator, "observatory-curator")
+
+
+LYNGDAL_ORG_NUMBER = "922421498"
+
+
+def test_a_lyngdal_employee_logs_in_with_ansattporten_is_approved_and_publishes(
+        browser, live_server, people, oidc_provider, settings):
+    """The way in for a public employee: Ansattporten for Lyngdal, Lyngdal's administrator approves, the new
+    editor writes and submits a case, a curator publishes it."""
+    lyngdal = Organization.objects.get(municipality_number="4225")
+    lyngdal.org_number = LYNGDAL_ORG_NUMBER
+    lyngdal.save(update_fields=["org_number"])
+    administrator = User.objects.create_user("bob", "bob@example.no", PASSWORD, first_name="Bob", last_name="Lyngdal")
+    Membership.objects.create(user=administrator, organization=lyngdal, role=Role.ORG_ADMIN)
+    client_id, secret = oidc_provider.client("ansattporten")
+    settings.OIDC_PROVIDERS = {"ansattporten": {
+        "label": "Ansattporten", "issuer": oidc_provider.ansattporten_issuer, "acr": "idporten-loa-substantial",
+        "accepted_acr": ["idporten-loa-high", "idporten-loa-substantial"], "client_id": client_id,
+        "client_secret": secret}}
+
+    employee = browser.new_context()
+    page = employee.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert_accessible(page, "login")
+    page.get_by_role("link", name="Logg inn for organisasjonen din (Ansattporten)").click()
+    page.locator(f'button[name=login][value="nora:{LYNGDAL_ORG_NUMBER}"]').click()
+    page.wait_for_url("**/my/")
+    page.get_by_text("Du har bedt om å få handle for Lyngdal").wait_for()
+    page.goto(f"{live_server.url}/cases/new/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Ikke tillatt"
+
+    admin_page = log_in(browser.new_context(), live_server, "bob")
+    admin_page.goto(f"{live_server.url}/organizations/{lyngdal.pk}/members/")
+    assert_accessible(admin_page, "members-pending")
+    admin_page.locator("section[aria-labelledby=pending-heading]").get_by_role("button", name="Godkjenn").click()
+    admin_page.get_by_text("Forespørselen er godkjent").wait_for()
+    assert_accessible(admin_page, "members-approved")
+
+    page.goto(f"{live_server.url}/cases/new/")
+    page.locator("#id_title").fill("Digitalt tilsyn på natt i omsorgsboliger")
+    page.get_by_label("Sammendrag").fill("Lyngdal prøver sensorer i stedet for nattlige runder.")
+    page.get_by_label("Hovedsektor").select_option("helse-omsorg")
+    page.get_by_role("button", name="Lagre utkast").click()
+    page.get_by_text("Utkastet er lagret").wait_for()
+    page.get_by_role("button", name="Send til vurdering").click()
+    page.get_by_text("Erfaringen er sendt inn").wait_for()
+
+    curator = log_in(browser.new_context(), live_server, "carol")
+    curator.get_by_role("link", name="Til vurdering").first.click()
+    curator.get_by_role("link", name="Digitalt tilsyn på natt i omsorgsboliger").click()
+    curator.get_by_role("button", name="Publiser").click()
+    curator.get_by_text("Erfaringen er publisert").wait_for()
+    visitor = browser.new_context().new_page()
+    visitor.goto(f"{live_server.url}/cases/?q=tilsyn")
+    visitor.get_by_role("link", name="Digitalt tilsyn på natt i omsorgsboliger").click()
+    assert "Lyngdal" in visitor.locator("main").inner_text()
