@@ -7,7 +7,8 @@ from delbar.accounts.roles import roles_of
 def navigation(request):
     roles = roles_of(request.user)
     context = {"is_curator": roles.is_curator, "is_editor": roles.is_editor,
-               "is_supplier": bool(roles.supplier_org_ids), "oidc_providers": settings.OIDC_PROVIDERS}
+               "is_supplier": bool(roles.supplier_org_ids), "oidc_providers": settings.OIDC_PROVIDERS,
+               "is_admin": roles.is_admin, "member_org_ids": SimpleLazyObject(lambda: roles.member_org_ids)}
     if request.user.is_authenticated:
         # Read only when the header is drawn: one indexed count.
         context["unread_notifications"] = SimpleLazyObject(
