@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from delbar.accounts import data_views
 from delbar.accounts import views as account_views
 from delbar.alerts import views as alert_views
 from delbar.api.urls import api
@@ -39,6 +40,7 @@ urlpatterns = [
     path("cases/<int:pk>/documents/<int:document_pk>/", case_views.document_download, name="document_download"),
     path("cases/<int:pk>/documents/<int:document_pk>/remove/", case_views.document_remove,
          name="document_remove"),
+    path("cases/<int:pk>/contacts/<int:contact_pk>/remove/", case_views.contact_remove, name="contact_remove"),
     path("cases/<int:pk>/diffusion/", diffusion_views.case_diffusion, name="case_diffusion"),
     re_path(r"^cases/(?P<pk>[0-9]+)/diffusion/(?P<name>[a-z-]+)\.(?P<fmt>csv|json)$",
             diffusion_views.case_diffusion_download, name="case_diffusion_download"),
@@ -90,6 +92,8 @@ urlpatterns = [
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/tokens/", account_views.token_create, name="token_create"),
     path("accounts/tokens/<int:pk>/revoke/", account_views.token_revoke, name="token_revoke"),
+    path("accounts/my-data.json", data_views.my_data, name="my_data"),
+    path("accounts/delete/", data_views.delete_account, name="delete_account"),
     path("organizations/<int:pk>/members/", account_views.members, name="organization_members"),
     path("organizations/<int:pk>/members/grant/", account_views.member_grant, name="member_grant"),
     path("organizations/<int:pk>/contact/", account_views.organization_contact, name="organization_contact"),

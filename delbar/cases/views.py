@@ -17,7 +17,7 @@ from delbar.cases.forms import (
     ReturnForm,
     rows,
 )
-from delbar.cases.models import Case, CaseDocument, Status
+from delbar.cases.models import Case, CaseDocument, ContactPerson, Status
 from delbar.diffusion import access as diffusion_access
 from delbar.needs import access as need_access
 from delbar.orgs.models import CpvCode, Organization
@@ -46,7 +46,8 @@ def case_detail(request, pk):
         "notices": case.notices.all(),
         "reuses": case.reuses.published().select_related("lead_buyer"),
         "questions": case.questions.select_related("organization"),
-        "can_ask": request.user.is_authenticated and case.is_published,
+        # A question is asked on behalf of an organization (questions/actions.py).
+        "can_ask": case.is_published and bool(roles_of(request.user).member_org_ids),
         "can_answer": access.is_owner(request.user, case) or roles_of(request.user).is_curator,
         "can_start_need": case.is_published and need_access.can_create(request.user),
         "question_form": QuestionForm(),
@@ -62,7 +63,7 @@ def _editor_orgs(user) -> list[Organization]:
     """The organizations `user` may write cases for: editors' own; for admins, buyers they belong to."""
     roles = roles_of(user)
     if roles.is_admin:
-        return list(Organization.objects.buyers().filter(memberships__user=user).order_by("name"))
+        return list(Organization.objects.buyers().filter(pk__in=roles_of(user).member_org_ids).order_by("name"))
     return list(Organization.objects.filter(pk__in=roles.editor_org_ids).order_by("name"))
 
 
@@ -169,6 +170,17 @@ def document_remove(request, pk, document_pk):
     document = get_object_or_404(CaseDocument, pk=document_pk, case=case)
     actions.remove_document(document=document, actor=request.user)
     messages.success(request, _("The document is removed."))
+    return redirect("case_edit", pk=case.pk)
+
+
+@login_required
+@require_POST
+def contact_remove(request, pk, contact_pk):
+    """Erases a contact person at once (their consent withdrawn): not hidden, deleted."""
+    case = access.get_case_for_user(request.user, pk, "edit")
+    contact = get_object_or_404(ContactPerson, pk=contact_pk, case=case)
+    actions.remove_contact(contact=contact, actor=request.user)
+    messages.success(request, _("The contact person is removed, and their details deleted."))
     return redirect("case_edit", pk=case.pk)
 
 
