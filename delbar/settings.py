@@ -87,11 +87,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "delbar.web.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before anything reads the body, inside the middlewares that give every answer its headers.
+    "delbar.web.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Outside everything that may answer a logged-in person (redirects included), so nothing escapes it.
+    "delbar.web.middleware.PrivatePagesMiddleware",
     "delbar.web.middleware.BokmalFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,8 +105,6 @@ MIDDLEWARE = [
     "delbar.accounts.middleware.SessionLifetimeMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "delbar.accounts.middleware.TwoFactorRequiredMiddleware",
-    "delbar.web.middleware.PrivatePagesMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from delbar.accounts import access
 from delbar.accounts.models import Membership, Role
@@ -15,6 +16,9 @@ from delbar.audit import record
 
 class MembershipError(ValueError):
     """A request the rules do not allow; the message says why."""
+
+
+LAST_ADMIN = gettext_lazy("You are the organization's last administrator. Make someone else one first.")
 
 
 def _audit(*, actor, action: str, membership: Membership, **data) -> None:
@@ -72,6 +76,13 @@ def decline_membership(*, membership: Membership, actor) -> None:
     membership.delete()
 
 
+def _last_admin_leaves(membership: Membership, actor) -> bool:
+    """True when the organization's last administrator gives up that role herself: an organization that
+    had administrators is never left without one by accident (Delbar's administrators may still do it)."""
+    return (membership.role == Role.ORG_ADMIN and membership.user_id == actor.pk
+            and not org_admins_of(membership.organization_id).exclude(pk=actor.pk).exists())
+
+
 @transaction.atomic
 def grant_role(*, user, organization, role: str, actor) -> Membership:
     """Gives `user` the role in the organization, replacing any role they had there."""
@@ -79,6 +90,8 @@ def grant_role(*, user, organization, role: str, actor) -> Membership:
     membership = Membership.objects.filter(user=user, organization=organization).first()
     if membership is not None and membership.role != role:
         access.check_grant(actor, organization, membership.role)  # a curator's role is not for an org admin
+        if _last_admin_leaves(membership, actor):
+            raise MembershipError(LAST_ADMIN)
     previous = membership.role if membership else None
     if membership is None:
         membership = Membership(user=user, organization=organization)
@@ -100,9 +113,8 @@ def remove_membership(*, membership: Membership, actor) -> None:
     organization that had administrators is never left without one by accident."""
     organization = membership.organization
     access.check_grant(actor, organization, membership.role)
-    if (membership.role == Role.ORG_ADMIN and membership.user_id == actor.pk
-            and not org_admins_of(organization.pk).exclude(pk=actor.pk).exists()):
-        raise MembershipError(_("You are the organization's last administrator. Make someone else one first."))
+    if _last_admin_leaves(membership, actor):
+        raise MembershipError(LAST_ADMIN)
     _audit(actor=actor, action="membership.remove", membership=membership)
     membership.delete()
 

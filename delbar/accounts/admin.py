@@ -1,8 +1,24 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from delbar.accounts import access
 from delbar.accounts.models import ApiToken, ExternalIdentity, Membership
 from delbar.admin.site import DelbarAdminOnly
 from delbar.audit import record
+
+
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "organization", "role", "status", "source", "decided_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        organization, role = cleaned.get("organization"), cleaned.get("role")
+        if organization is not None and role and role not in access.roles_for(organization):
+            self.add_error("role", _("This role does not exist in an organization of this kind."))
+        return cleaned
 
 
 @admin.register(Membership)
@@ -10,6 +26,7 @@ class MembershipAdmin(DelbarAdminOnly, admin.ModelAdmin):
     """For Delbar's administrators only; each change is audited against the organization, like grants made
     on the organization's members page."""
 
+    form = MembershipAdminForm
     list_display = ["user", "organization", "role", "status", "source", "created_at"]
     list_filter = ["role", "status", "source"]
     search_fields = ["user__username", "user__email", "organization__name"]

@@ -115,12 +115,16 @@ def member_grant(request, pk):
         raise PermissionDenied(_("Only the organization's administrators give roles."))
     form = GrantForm(request.POST, actor=request.user, organization=organization)
     if form.is_valid():
-        membership = actions.grant_role(user=form.cleaned_data["person"], organization=organization,
-                                        role=form.cleaned_data["role"], actor=request.user)
-        messages.success(request, _("%(person)s is now %(role)s.") % {
-            "person": membership.user.get_full_name() or membership.user.get_username(),
-            "role": membership.get_role_display()})
-        return redirect("organization_members", pk=organization.pk)
+        try:
+            membership = actions.grant_role(user=form.cleaned_data["person"], organization=organization,
+                                            role=form.cleaned_data["role"], actor=request.user)
+        except actions.MembershipError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(person)s is now %(role)s.") % {
+                "person": membership.user.get_full_name() or membership.user.get_username(),
+                "role": membership.get_role_display()})
+            return redirect("organization_members", pk=organization.pk)
     context = {"organization": organization, "form": form, "forms_with_errors": [form]}
     return render(request, "accounts/grant.html", context, status=400)
 

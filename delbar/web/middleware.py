@@ -49,6 +49,7 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.user.is_authenticated or response.cookies.get(settings.SESSION_COOKIE_NAME):
+        user = getattr(request, "user", None)  # set further in, by AuthenticationMiddleware
+        if (user is not None and user.is_authenticated) or response.cookies.get(settings.SESSION_COOKIE_NAME):
             add_never_cache_headers(response)
         return response
