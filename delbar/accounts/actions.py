@@ -101,7 +101,7 @@ def grant_role(*, user, organization, role: str, actor) -> Membership:
     membership.save()
     _audit(actor=actor, action="membership.grant", membership=membership, previous_role=previous)
     notify([user], event=f"membership-grant:{membership.pk}:{role}",
-           title=_("You are now %(role)s in %(organization)s") % {
+           title=_("You now have the role %(role)s in %(organization)s") % {
                "role": Role(role).label, "organization": organization.name},
            url=reverse("my_organization"))
     return membership

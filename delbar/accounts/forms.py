@@ -35,8 +35,9 @@ class SignupExtraForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     organization = forms.CharField(
         label=_("Your organization (optional)"), max_length=300, required=False,
-        help_text=_("Its organization number (nine digits) or its name. Its administrators approve "
-                    "that you act for it. Public employees can log in with ID-porten instead."))
+        help_text=_("The organization number (nine digits) or the name of the organization you work for. "
+                    "Its administrators approve that you act for it. Public employees can log in with "
+                    "Ansattporten instead."))
 
     def clean_organization(self):
         value = self.cleaned_data["organization"].strip()

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from delbar.accounts import access, actions, oidc
 from delbar.accounts.forms import ContactForm, GrantForm, TokenForm
-from delbar.accounts.models import ApiToken, Membership
+from delbar.accounts.models import ApiToken, Membership, Role
 from delbar.audit import record
 from delbar.audit.models import AuditEvent
 from delbar.orgs.models import Organization
@@ -88,6 +88,15 @@ def _organization_for_members(user, pk) -> Organization:
     return organization
 
 
+def _history(organization) -> list:
+    events = list(AuditEvent.objects.filter(object_type="organization", object_id=str(organization.pk),
+                                            action__in=MEMBERSHIP_ACTIONS).select_related("actor")[:50])
+    labels = dict(Role.choices)
+    for event in events:
+        event.role_label = labels.get(event.data.get("role"), event.data.get("role", ""))
+    return events
+
+
 @login_required
 def members(request, pk):
     """Who acts for an organization, the requests waiting, and the history of grants and removals."""
@@ -101,8 +110,7 @@ def members(request, pk):
         "can_manage": can_manage,
         "grant_form": GrantForm(actor=request.user, organization=organization) if can_manage else None,
         "contact_form": ContactForm(initial={"procurement_contact": organization.procurement_contact}),
-        "history": AuditEvent.objects.filter(object_type="organization", object_id=str(organization.pk),
-                                             action__in=MEMBERSHIP_ACTIONS).select_related("actor")[:50],
+        "history": _history(organization),
     }
     return render(request, "accounts/members.html", context)
 
@@ -121,7 +129,7 @@ def member_grant(request, pk):
         except actions.MembershipError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("%(person)s is now %(role)s.") % {
+            messages.success(request, _("%(person)s now has the role %(role)s.") % {
                 "person": membership.user.get_full_name() or membership.user.get_username(),
                 "role": membership.get_role_display()})
             return redirect("organization_members", pk=organization.pk)
