@@ -109,3 +109,20 @@ def test_buyers_only_needs_never_appear_among_a_suppliers_matches_or_alerts(cast
     collect()
     assert not Notification.objects.filter(user=cast["dave"], event=f"need:{hidden.pk}").exists()
     assert Notification.objects.filter(user=cast["bob"], event=f"need:{hidden.pk}").exists()
+
+
+def test_a_needs_buyer_group_is_named_only_to_its_members_and_curators(cast, need_of, lyngdal, bergen):
+    from delbar.accounts.models import Membership, Role
+    from delbar.groups.actions import form_group
+    from delbar.orgs.models import Organization
+
+    need = need_of("public")
+    actions.join(need=need, actor=cast["bob"], organization=lyngdal)
+    form_group(need=need, actor=cast["alice"], name="Nattilsyn i vest", members=[lyngdal])
+    outsider = Organization.objects.get(municipality_number="0301")
+    cast["bob"].memberships.all().delete()
+    Membership.objects.create(user=cast["bob"], organization=outsider, role=Role.EDITOR)
+    sees = {"alice": True, "carol": True, "admin": True, "anonymous": False, "dave": False, "bob": False}
+    for role, expected in sees.items():
+        page = client_for(cast[role]).get(need.get_absolute_url()).content.decode()
+        assert ("Nattilsyn i vest" in page) is expected, role

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from delbar.cases.models import Procedure
+from delbar.opendata.cells import safe_cell
 from delbar.orgs.models import County, Organization, Sector
 
 
@@ -34,11 +35,13 @@ class Figure:
                 "notes": [str(note) for note in self.notes]}
 
     def as_csv(self) -> str:
+        """The table for spreadsheets: text that would start a formula (a case title "=HYPERLINK(…)")
+        gets a leading quote (`safe_cell`); numbers stay numbers; missing values are empty."""
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow([c.key for c in self.columns])
         for row in self.rows:
-            writer.writerow(["" if row.get(c.key) is None else row.get(c.key) for c in self.columns])
+            writer.writerow([safe_cell(row.get(c.key)) for c in self.columns])
         return out.getvalue()
 
     def column(self, key: str) -> list:

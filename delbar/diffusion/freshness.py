@@ -1,6 +1,10 @@
 """A fingerprint of the data the diffusion figures are drawn from. It changes whenever a case,
-adoption, need, notice, question or buyer-group member is added, changed or removed, and costs a few
-aggregates over indexed columns (bench/bench_observatory.py measures it)."""
+adoption, need, notice or question is added, changed or removed, and costs a few aggregates over
+indexed columns (bench/bench_observatory.py measures it).
+
+Needs are fingerprinted whether public or not: a need's visibility changes with its `updated_at`, so
+one that becomes public (or stops being) is seen at once. Buyer groups are in no figure (they are
+private), so they are not fingerprinted."""
 
 import hashlib
 
@@ -8,17 +12,15 @@ from django.db.models import Count, Max
 
 from delbar.cases.models import Case
 from delbar.diffusion.models import Adoption
-from delbar.groups.models import GroupMember
 from delbar.needs.models import Need
 from delbar.notices.models import Notice
 from delbar.questions.models import Question
 
 
 def network_fingerprint() -> str:
-    """What the learning network is drawn from: adoptions, questions, buyer-group members."""
+    """What the learning network is drawn from: adoptions and questions."""
     return _digest([Adoption.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
-                    Question.objects.aggregate(n=Count("pk"), last=Max("pk")),
-                    GroupMember.objects.aggregate(n=Count("pk"), last=Max("pk"))])
+                    Question.objects.aggregate(n=Count("pk"), last=Max("pk"))])
 
 
 def fingerprint() -> str:

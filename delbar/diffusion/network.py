@@ -1,10 +1,12 @@
 """The learning network: which organizations learned from which — by adopting a case (learner →
-the case's lead buyer), asking a question on it (asker → lead buyer), or joining a buyer group
-(member → the group's lead). The most central organizations are candidates for the report's regional
-"super-user" role.
+the case's lead buyer) or asking a question on it (asker → lead buyer). The most central
+organizations are candidates for the report's regional "super-user" role.
 
-Edges are aggregated in the database; centrality is computed by igraph (C) and cached until any of
-the three sources changes (freshness.network_fingerprint).
+Buyer groups are not edges: a group and its members are seen only by the members' people and
+curators (docs/permissions.md), and the network is a public figure.
+
+Edges are aggregated in the database; centrality is computed by igraph (C) and cached until either
+source changes (freshness.network_fingerprint).
 """
 
 import igraph
@@ -15,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from delbar.diffusion.figures import Column, Figure
 from delbar.diffusion.freshness import network_fingerprint
 from delbar.diffusion.models import Adoption
-from delbar.groups.models import GroupMember
 from delbar.orgs.models import Organization
 from delbar.questions.models import Question
 
@@ -24,26 +25,25 @@ SHOWN = 10
 
 
 def edges() -> dict[tuple[int, int], dict[str, int]]:
-    """(learner, teacher) -> {adoptions, questions, groups}: how many times, by which route."""
+    """(learner, teacher) -> {adoptions, questions}: how many times, by which route."""
     found: dict[tuple[int, int], dict[str, int]] = {}
     sources = {
         "adoptions": Adoption.objects.counted().values(
             learner=F("organization_id"), teacher=F("case__lead_buyer_id")),
         "questions": Question.objects.exclude(organization=None).values(
             learner=F("organization_id"), teacher=F("case__lead_buyer_id")),
-        "groups": GroupMember.objects.values(learner=F("organization_id"), teacher=F("group__lead_id")),
     }
     for route, rows in sources.items():
         for learner, teacher, n in rows.annotate(n=Count("pk")).order_by().values_list("learner", "teacher", "n"):
             if learner != teacher:
-                found.setdefault((learner, teacher), {"adoptions": 0, "questions": 0, "groups": 0})[route] += n
+                found.setdefault((learner, teacher), dict.fromkeys(sources, 0))[route] += n
     return found
 
 
 def centrality() -> list[dict]:
     """Every organization in the network with its measures, most central (PageRank) first."""
-    # Its own, narrower fingerprint: a new case, need or notice does not change who learned from whom,
-    # so the most expensive figure stays cached through them.
+    # Its own, narrower fingerprint: a new case, need, notice or buyer group does not change who learned
+    # from whom, so the most expensive figure stays cached through them.
     key = f"diffusion:network:{network_fingerprint()}"
     rows = cache.get(key)
     if rows is None:
@@ -66,7 +66,7 @@ def _compute() -> list[dict]:
     betweenness = graph.betweenness(directed=False)
     taught = graph.indegree()
     learned = graph.outdegree()
-    routes = {org: {"adoptions": 0, "questions": 0, "groups": 0} for org in nodes}
+    routes = {org: {"adoptions": 0, "questions": 0} for org in nodes}
     for (_learner, teacher), counts in links.items():
         for route, n in counts.items():
             routes[teacher][route] += n
@@ -79,7 +79,6 @@ def _compute() -> list[dict]:
                      "county": org.county.name if org.county else "",
                      "taught": taught[position], "learned_from": learned[position],
                      "adopted_from_them": routes[org_id]["adoptions"], "questions_to_them": routes[org_id]["questions"],
-                     "group_members": routes[org_id]["groups"],
                      "pagerank": round(pagerank[position], 4), "betweenness": round(betweenness[position], 1)})
     rows.sort(key=lambda row: (-row["pagerank"], -row["taught"], row["name"]))
     for rank, row in enumerate(rows, start=1):
@@ -94,9 +93,8 @@ def network(filters: dict | None = None, *, limit: int | None = SHOWN) -> Figure
                Column("learned_from", _("Organizations they learned from"), "int"),
                Column("adopted_from_them", _("Adoptions of their cases"), "int"),
                Column("questions_to_them", _("Questions to them"), "int"),
-               Column("group_members", _("Buyer-group members they lead"), "int"),
                Column("pagerank", _("Centrality (PageRank)"), "number"),
                Column("betweenness", _("Bridging (betweenness)"), "number")]
     return Figure("network", _("The learning network: most central organizations"), columns,
                   rows[:limit] if limit else rows,
-                  [_("All years and sectors: the network is drawn from every adoption, question and buyer group.")])
+                  [_("All years and sectors: the network is drawn from every adoption and question.")])

@@ -3,6 +3,10 @@ it does not reach. Every number is aggregated in the database; Python only arran
 
 `filters` is ObservatoryFilters' cleaned data. A filter narrows each series it applies to; a series
 it cannot apply to (needs have no procedure, notices no sector) is left out rather than shown unfiltered.
+
+The observatory is public and counts only what everyone may see: a need its buyer showed to public
+buyers and curators only is never counted, for curators neither (`needs` below is the one place
+needs are read), so each figure is the same whoever asks; curators get more figures, not other numbers.
 """
 
 import datetime as dt
@@ -15,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from delbar.cases.models import Case, Procedure
 from delbar.diffusion.figures import Column, Figure
 from delbar.diffusion.models import Adoption
-from delbar.needs.models import Need
+from delbar.needs.models import Need, Visibility
 from delbar.notices.models import Notice, Signal
 from delbar.notices.search import CASE_PROCEDURES
 from delbar.orgs.models import County, Organization, Sector
@@ -43,9 +47,10 @@ def cases(filters: dict, *, by_buyer: bool = True):
 
 
 def needs(filters: dict, *, by_buyer: bool = True):
+    """Public needs only: a buyers-only need is never counted, whoever looks (docs/permissions.md)."""
     if filters.get("procedure"):
         return None
-    scope = Need.objects.all()
+    scope = Need.objects.filter(visibility=Visibility.PUBLIC)
     if filters.get("sector"):
         scope = scope.filter(sector=filters["sector"])
     if by_buyer and filters.get("county"):

@@ -34,8 +34,8 @@ CURATORS = {
 }
 NAMES = [*PUBLIC, *CURATORS]
 # Figures that keep their own cache under a narrower fingerprint: the learning network (the costliest
-# figure) depends on adoptions, questions and buyer groups only, so new cases, needs and notices leave
-# it cached (network.centrality).
+# figure) depends on adoptions and questions only, so new cases, needs and notices leave it cached
+# (network.centrality).
 SELF_CACHED = {"network"}
 
 

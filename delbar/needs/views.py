@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from delbar.accounts.roles import roles_of
 from delbar.cases import access as case_access
+from delbar.groups import access as group_access
 from delbar.groups.models import BuyerGroup
 from delbar.groups.proposals import pairs
 from delbar.needs import access, actions, presenting
@@ -42,7 +43,9 @@ def need_detail(request, pk):
         "cpv_codes": need.cpv_codes.all(),
         "match_groups": presenting.grouped(shown),
         "interests": need.interests.select_related("organization"),
-        "groups": BuyerGroup.objects.filter(Q(need=need) | Q(members__need=need)).distinct().select_related("lead"),
+        # A buyer group is seen by its members' people and curators only (groups/access.py).
+        "groups": [group for group in BuyerGroup.objects.filter(Q(need=need) | Q(members__need=need)).distinct()
+                   .select_related("lead") if group_access.can_view(request.user, group)],
     }
     if "edit" in allowed:
         context["dismissed"] = presenting.shown_matches(need, request.user, dismissed=True)

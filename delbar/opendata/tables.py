@@ -1,7 +1,10 @@
-"""CSV: one row per published case and imported notice, for spreadsheets."""
+"""CSV: one row per published case and imported notice, for spreadsheets; every cell through
+`safe_cell`, so a title from outside cannot run as a formula."""
 
 import csv
 import io
+
+from delbar.opendata.cells import safe_cell
 
 COLUMNS = ["kind", "id", "key", "title", "buyer", "buyer_org_number", "county", "main_cpv", "cpv", "procedure",
            "date", "value", "currency", "innovation_signal", "innovation_reasons", "url"]
@@ -23,7 +26,7 @@ def rows(cases, notices, site: str):
     def text(values) -> str:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(values)
+        writer.writerow([safe_cell(value) for value in values])
         return buffer.getvalue()
 
     yield text(COLUMNS)
