@@ -148,3 +148,27 @@ def test_only_curators_see_review_queue(cast, make_case):
     make_case(Status.SUBMITTED, title="Til vurdering")
     assert "Til vurdering" in client_for(cast["carol"]).get("/cases/review/").content.decode()
     assert client_for(cast["alice"]).get("/cases/review/").status_code == 403
+
+
+ADMIN_ROLES = ["anonymous", "alice", "dave", "carol", "admin"]
+
+
+@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("role", ADMIN_ROLES)
+def test_admin_follows_the_same_table(role, status, cast, make_case):
+    """The admin is another surface of the same rules: a case's change page opens (and its list shows it)
+    only where the table says "view", and saves only where it says "edit"; those outside the admin never
+    get in at all."""
+    case = make_case(status)
+    client = client_for(cast[role])
+    in_admin = role in ("carol", "admin")
+    page = client.get(f"/admin/cases/case/{case.pk}/change/")
+    listed = client.get("/admin/cases/case/")
+    if not in_admin:
+        assert page.status_code in (302, 403) and listed.status_code in (302, 403)
+        return
+    may_view, may_edit = "view" in EXPECTED[role][status], "edit" in EXPECTED[role][status]
+    assert (page.status_code == 200) is may_view, page.status_code
+    assert (f"/admin/cases/case/{case.pk}/change/" in listed.content.decode()) is may_view
+    if may_view:
+        assert ('name="_save"' in page.content.decode()) is may_edit

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from delbar.accounts.roles import roles_of
 from delbar.admin.site import CuratorAccess
-from delbar.cases import actions
+from delbar.cases import access, actions
 from delbar.cases.models import Benefit, Case, CaseDocument, CaseLink, CaseRevision, ContactPerson, Status
 
 
@@ -43,6 +43,13 @@ class CaseAdmin(CuratorAccess, admin.ModelAdmin):
         # Nobody but the owner and Delbar's administrators sees a draft (cases/access.py), here too.
         queryset = super().get_queryset(request)
         return queryset if roles_of(request.user).is_admin else queryset.exclude(status=Status.DRAFT)
+
+    # One object at a time, the admin asks the same rules as the case pages and the API.
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (obj is None or access.can_view(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or access.can_edit(request.user, obj))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
