@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -5,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from delbar.accounts.roles import roles_of
 from delbar.groups import access, actions, proposals
@@ -62,6 +64,7 @@ def group_detail(request, pk):
 
 @login_required
 @require_POST
+@ratelimit(key="user", rate=lambda group, request: settings.DELBAR_MESSAGE_RATE, block=True)
 def group_message(request, pk):
     group = access.get_group_for_user(request.user, pk)
     organization = _member_org(request.user, group)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -5,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from delbar.accounts.roles import roles_of
 from delbar.needs import access as need_access
@@ -77,6 +79,7 @@ def solution_edit(request, pk):
 
 @login_required
 @require_POST
+@ratelimit(key="user", rate=lambda group, request: settings.DELBAR_MESSAGE_RATE, block=True)
 def need_propose(request, pk):
     need = need_access.get_need_for_user(request.user, pk, "propose")
     form = ProposalForm(request.POST, user=request.user)
