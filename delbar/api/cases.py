@@ -9,7 +9,7 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from delbar.accounts.roles import roles_of
-from delbar.api.auth import TokenAuth, current_user
+from delbar.api.auth import TokenAuth
 from delbar.api.schemas import (
     CaseChange,
     CaseCreate,
@@ -18,6 +18,8 @@ from delbar.api.schemas import (
     CasePage,
     CaseSummaryOut,
     Error,
+    Id,
+    PageNumber,
     ReturnIn,
 )
 from delbar.api.search import form_or_422
@@ -115,21 +117,19 @@ def changes_from(payload: CaseChange) -> tuple[dict, dict]:
 
 
 def _case_for(request, pk, action="view") -> Case:
-    user = current_user(request)
     try:
-        return access.get_case_for_user(user, pk, action)
+        return access.get_case_for_user(request.auth, pk, action)
     except Http404:
         raise HttpError(404, "No such case, or you may not see it.") from None
     except PermissionDenied:
         raise HttpError(403, f"You may not {action} this case.") from None
 
 
-@router.get("", response={200: CasePage, 400: Error, 401: Error, 422: Error}, auth=None,
+@router.get("", response={200: CasePage, 400: Error, 401: Error, 422: Error},
             summary="List published cases")
-def list_cases(request, filters: Query[CaseFilters], page: int = Query(1, ge=1)):
+def list_cases(request, filters: Query[CaseFilters], page: PageNumber = 1):
     """Published cases filtered like the case list page: newest first, or best first with `q` (the
     same search as /api/search); 20 a page."""
-    current_user(request)  # a token that is sent must be valid
     form = form_or_422(filters.dict(), kinds=["case"])
     result = search(form.query(), kinds=["case"], filters=form.filters(), sort=form.ordering())
     paginator = Paginator(result.hits, CASES_PER_PAGE)
@@ -147,8 +147,8 @@ def my_cases(request):
     return [case_summary(case) for case in Case.objects.owned_by(org_ids).for_listing()]
 
 
-@router.get("/{int:case_id}", response={200: CaseOut, **ERRORS}, auth=None, summary="Read one case")
-def read_case(request, case_id: int):
+@router.get("/{id:case_id}", response={200: CaseOut, **ERRORS}, summary="Read one case")
+def read_case(request, case_id: Id):
     return case_detail(_case_for(request, case_id))
 
 
@@ -171,8 +171,8 @@ def create_case(request, payload: CaseCreate):
     return Status(201, case_detail(case))
 
 
-@router.patch("/{int:case_id}", response={200: CaseOut, **ERRORS}, auth=TokenAuth(), summary="Change a case")
-def update_case(request, case_id: int, payload: CaseChange):
+@router.patch("/{id:case_id}", response={200: CaseOut, **ERRORS}, auth=TokenAuth(), summary="Change a case")
+def update_case(request, case_id: Id, payload: CaseChange):
     case = _case_for(request, case_id, "edit")
     fields, relations = changes_from(payload)
     actions.update_case(case=case, actor=request.auth, fields=fields, relations=relations)
@@ -189,26 +189,26 @@ def _transition(request, case_id, action_name, perform):
     return case_detail(case)
 
 
-@router.post("/{int:case_id}/submit", response={200: CaseOut, **ERRORS}, auth=TokenAuth(),
+@router.post("/{id:case_id}/submit", response={200: CaseOut, **ERRORS}, auth=TokenAuth(),
              summary="Submit a draft for review")
-def submit_case(request, case_id: int):
+def submit_case(request, case_id: Id):
     return _transition(request, case_id, "submit", lambda c: actions.submit_case(case=c, actor=request.auth))
 
 
-@router.post("/{int:case_id}/publish", response={200: CaseOut, **ERRORS}, auth=TokenAuth(),
+@router.post("/{id:case_id}/publish", response={200: CaseOut, **ERRORS}, auth=TokenAuth(),
              summary="Publish a submitted case (curators)")
-def publish_case(request, case_id: int):
+def publish_case(request, case_id: Id):
     return _transition(request, case_id, "publish", lambda c: actions.publish_case(case=c, actor=request.auth))
 
 
-@router.post("/{int:case_id}/return", response={200: CaseOut, **ERRORS}, auth=TokenAuth(),
+@router.post("/{id:case_id}/return", response={200: CaseOut, **ERRORS}, auth=TokenAuth(),
              summary="Return a submitted case to its authors with a comment (curators)")
-def return_case(request, case_id: int, payload: ReturnIn):
+def return_case(request, case_id: Id, payload: ReturnIn):
     return _transition(request, case_id, "return",
                        lambda c: actions.return_case(case=c, actor=request.auth, comment=payload.comment))
 
 
-@router.post("/{int:case_id}/archive", response={200: CaseOut, **ERRORS}, auth=TokenAuth(),
+@router.post("/{id:case_id}/archive", response={200: CaseOut, **ERRORS}, auth=TokenAuth(),
              summary="Archive a published case")
-def archive_case(request, case_id: int):
+def archive_case(request, case_id: Id):
     return _transition(request, case_id, "archive", lambda c: actions.archive_case(case=c, actor=request.auth))

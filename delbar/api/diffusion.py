@@ -1,20 +1,23 @@
 """/api/observatory and the adoption endpoints: the same figure functions, access helpers and actions
 as the observatory and case diffusion pages."""
 
+from typing import Annotated
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Status
+from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
-from delbar.api.auth import TokenAuth, current_user
+from delbar.api.auth import TokenAuth
 from delbar.api.schemas import (
     AdoptionIn,
     AdoptionOut,
     CaseDiffusionOut,
     Error,
     FigureOut,
+    Id,
     ObservatoryOut,
     ObservatoryQuery,
 )
@@ -38,26 +41,26 @@ def _filters(query: ObservatoryQuery) -> dict:
     return filters
 
 
-@observatory.get("", response={200: ObservatoryOut, 401: Error, 422: Error}, auth=None,
+@observatory.get("", response={200: ObservatoryOut, 401: Error, 422: Error},
                  summary="Every observatory figure")
 def all_figures(request, query: Query[ObservatoryQuery]):
     """Every figure of the observatory page, for the same filters. Curators (by token) also get the
     municipalities not reached."""
     filters = _filters(query)
-    curator = access.is_curator(current_user(request))
+    curator = access.is_curator(request.auth)
     names = registry.NAMES if curator else list(registry.PUBLIC)
     found = registry.figures(names, filters, curator=curator)
     return {"filters": filters["params"],
             "figures": {name: figure.as_json(filters["params"]) for name, figure in found.items()}}
 
 
-@observatory.get("/{name}", response={200: FigureOut, 401: Error, 404: Error, 422: Error}, auth=None,
+@observatory.get("/{slug:name}", response={200: FigureOut, 401: Error, 404: Error, 422: Error},
                  summary="One observatory figure")
-def one_figure(request, name: str, query: Query[ObservatoryQuery]):
+def one_figure(request, name: Annotated[str, Path(pattern=r"^[-a-zA-Z0-9_]+$")], query: Query[ObservatoryQuery]):
     """One figure by name: activity, breakdown, reach-by-size, reach-by-county, map, spread, speed,
     network (and, for curators, unreached). The same rows as the page's table and its CSV."""
     filters = _filters(query)
-    figure = registry.figure(name, filters, curator=access.is_curator(current_user(request)))
+    figure = registry.figure(name, filters, curator=access.is_curator(request.auth))
     if figure is None:
         raise HttpError(404, f"No figure called {name}.")
     return figure.as_json(filters["params"])
@@ -73,9 +76,8 @@ def adoption_out(adoption: Adoption) -> dict:
 
 
 def _published_case(request, case_id: int):
-    user = current_user(request)
     try:
-        case = case_access.get_case_for_user(user, case_id)
+        case = case_access.get_case_for_user(request.auth, case_id)
     except Http404:
         raise HttpError(404, "No such case.") from None
     if not case.is_published:
@@ -83,9 +85,9 @@ def _published_case(request, case_id: int):
     return case
 
 
-@case_router.get("/{int:case_id}/diffusion", response={200: CaseDiffusionOut, 401: Error, 404: Error}, auth=None,
+@case_router.get("/{id:case_id}/diffusion", response={200: CaseDiffusionOut, 401: Error, 404: Error},
                  summary="One case's diffusion")
-def case_diffusion(request, case_id: int):
+def case_diffusion(request, case_id: Id):
     """The case's curve, adopters in order with Rogers' categories, and the sizes and regions reached."""
     case = _published_case(request, case_id)
     figures = case_figures(case)
@@ -93,19 +95,19 @@ def case_diffusion(request, case_id: int):
             "figures": {name: figure.as_json({"case": case.pk}) for name, figure in figures.items()}}
 
 
-@case_router.get("/{int:case_id}/adoptions", response={200: list[AdoptionOut], 401: Error, 404: Error},
-                 auth=None, summary="A case's adoption records")
-def case_adoptions(request, case_id: int):
+@case_router.get("/{id:case_id}/adoptions", response={200: list[AdoptionOut], 401: Error, 404: Error},
+                 summary="A case's adoption records")
+def case_adoptions(request, case_id: Id):
     """Declared and confirmed adoptions for everyone; proposals too for the adopter's editors and curators."""
     case = _published_case(request, case_id)
-    user = current_user(request)
+    user = request.auth
     rows = Adoption.objects.filter(case=case).select_related("organization").order_by("adopted_on", "id")
     return [adoption_out(adoption) for adoption in rows if access.can_view(user, adoption)]
 
 
-@case_router.post("/{int:case_id}/adoptions", response={201: AdoptionOut, **ERRORS}, auth=TokenAuth(),
+@case_router.post("/{id:case_id}/adoptions", response={201: AdoptionOut, **ERRORS}, auth=TokenAuth(),
                   summary="Declare that your organization took the case up")
-def declare(request, case_id: int, payload: AdoptionIn):
+def declare(request, case_id: Id, payload: AdoptionIn):
     case = _published_case(request, case_id)
     organizations = access.declarable_organizations(request.auth, case)
     if payload.organization is not None:
@@ -151,26 +153,26 @@ def _decide(request, adoption_id: int, decision: str):
     return Status(204, None) if adoption is None else adoption_out(adoption)
 
 
-@adoptions.post("/{int:adoption_id}/confirm", response={200: AdoptionOut, **ERRORS}, auth=TokenAuth(),
+@adoptions.post("/{id:adoption_id}/confirm", response={200: AdoptionOut, **ERRORS}, auth=TokenAuth(),
                 summary="Confirm a declared adoption (the case's owners and curators)")
-def confirm(request, adoption_id: int):
+def confirm(request, adoption_id: Id):
     return _decide(request, adoption_id, "confirm")
 
 
-@adoptions.post("/{int:adoption_id}/dismiss", response={200: AdoptionOut, **ERRORS}, auth=TokenAuth(),
+@adoptions.post("/{id:adoption_id}/dismiss", response={200: AdoptionOut, **ERRORS}, auth=TokenAuth(),
                 summary="Dismiss a proposal (the adopter) or a declaration (owners and curators)")
-def dismiss(request, adoption_id: int):
+def dismiss(request, adoption_id: Id):
     return _decide(request, adoption_id, "dismiss")
 
 
-@adoptions.post("/{int:adoption_id}/accept", response={200: AdoptionOut, **ERRORS}, auth=TokenAuth(),
+@adoptions.post("/{id:adoption_id}/accept", response={200: AdoptionOut, **ERRORS}, auth=TokenAuth(),
                 summary="Say yes to a proposed adoption (the adopter)")
-def accept(request, adoption_id: int):
+def accept(request, adoption_id: Id):
     return _decide(request, adoption_id, "accept")
 
 
-@adoptions.post("/{int:adoption_id}/withdraw", response={204: None, **ERRORS}, auth=TokenAuth(),
+@adoptions.post("/{id:adoption_id}/withdraw", response={204: None, **ERRORS}, auth=TokenAuth(),
                 summary="Withdraw your own declaration")
-def withdraw(request, adoption_id: int):
+def withdraw(request, adoption_id: Id):
     return _decide(request, adoption_id, "withdraw")
 

@@ -1,5 +1,7 @@
 """/api/needs, /api/solutions, /api/demand: the same access rules, matching and actions as the pages."""
 
+from typing import Literal
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -7,10 +9,13 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from delbar.accounts.roles import roles_of
-from delbar.api.auth import TokenAuth, current_user
+from delbar.api.auth import TokenAuth
 from delbar.api.schemas import (
+    CountyNumber,
+    CpvDivision,
     DemandOut,
     Error,
+    Id,
     InterestIn,
     InterestOut,
     MatchDecision,
@@ -20,8 +25,10 @@ from delbar.api.schemas import (
     NeedFilters,
     NeedOut,
     NeedPage,
+    PageNumber,
     ProposalIn,
     ProposalOut,
+    Slug,
     SolutionOut,
 )
 from delbar.api.search import form_or_422
@@ -63,9 +70,8 @@ def need_detail(need: Need) -> dict:
 
 
 def _need_for(request, pk, action="view") -> Need:
-    user = current_user(request)
     try:
-        return access.get_need_for_user(user, pk, action)
+        return access.get_need_for_user(request.auth, pk, action)
     except Http404:
         raise HttpError(404, "No such need, or you may not see it.") from None
     except PermissionDenied:
@@ -106,10 +112,10 @@ def _one_org(user, chosen: int | None, allowed: set[int], label: str) -> Organiz
     raise HttpError(422, f"Say which organization ({label}).")
 
 
-@router.get("", response={200: NeedPage, 400: Error, 401: Error, 422: Error}, auth=None, summary="List needs")
-def list_needs(request, filters: Query[NeedFilters], page: int = Query(1, ge=1)):
+@router.get("", response={200: NeedPage, 400: Error, 401: Error, 422: Error}, summary="List needs")
+def list_needs(request, filters: Query[NeedFilters], page: PageNumber = 1):
     """Needs you may see, newest first, or best first with `q` (the same search as the needs page)."""
-    user = current_user(request)
+    user = request.auth
     form = form_or_422(filters.dict(), kinds=["need"])
     result = search(form.query(), kinds=["need"], filters=form.filters(), user=user, sort=form.ordering())
     paginator = Paginator(result.hits, NEEDS_PER_PAGE)
@@ -120,8 +126,8 @@ def list_needs(request, filters: Query[NeedFilters], page: int = Query(1, ge=1))
     return {"count": paginator.count, "items": [need_summary(needs[pk]) for pk in ids if pk in needs]}
 
 
-@router.get("/{int:need_id}", response={200: NeedOut, **ERRORS}, auth=None, summary="Read one need")
-def read_need(request, need_id: int):
+@router.get("/{id:need_id}", response={200: NeedOut, **ERRORS}, summary="Read one need")
+def read_need(request, need_id: Id):
     return need_detail(_need_for(request, need_id))
 
 
@@ -141,8 +147,8 @@ def create_need(request, payload: NeedCreate):
     return Status(201, need_detail(need))
 
 
-@router.patch("/{int:need_id}", response={200: NeedOut, **ERRORS}, auth=TokenAuth(), summary="Change a need")
-def update_need(request, need_id: int, payload: NeedChange):
+@router.patch("/{id:need_id}", response={200: NeedOut, **ERRORS}, auth=TokenAuth(), summary="Change a need")
+def update_need(request, need_id: Id, payload: NeedChange):
     need = _need_for(request, need_id, "edit")
     fields, cpv = _fields(payload)
     try:
@@ -161,20 +167,20 @@ def match_out(item: presenting.ShownMatch) -> dict:
             "reasons_text": item.reasons}
 
 
-@router.get("/{int:need_id}/matches", response={200: list[MatchOut], **ERRORS}, auth=None,
+@router.get("/{id:need_id}/matches", response={200: list[MatchOut], **ERRORS},
             summary="What matches a need, best first, with reasons")
-def list_matches(request, need_id: int, kind: str | None = Query(None, pattern="^(case|need|solution|notice)$"),
+def list_matches(request, need_id: Id, kind: Literal["case", "need", "solution", "notice"] | None = None,
                  dismissed: bool = False):
     """Earlier cases, other buyers' open needs and suppliers' solutions matching the need, with why.
     Only what you may see is listed. `dismissed=true` lists what the owner dismissed."""
     need = _need_for(request, need_id)
-    return [match_out(item) for item in presenting.shown_matches(need, current_user(request), kind=kind,
+    return [match_out(item) for item in presenting.shown_matches(need, request.auth, kind=kind,
                                                                   dismissed=dismissed)]
 
 
-@router.post("/{int:need_id}/matches/{int:match_id}", response={200: MatchOut, **ERRORS}, auth=TokenAuth(),
+@router.post("/{id:need_id}/matches/{id:match_id}", response={200: MatchOut, **ERRORS}, auth=TokenAuth(),
              summary="Confirm or dismiss a match (the need's owner)")
-def decide_match(request, need_id: int, match_id: int, payload: MatchDecision):
+def decide_match(request, need_id: Id, match_id: Id, payload: MatchDecision):
     need = _need_for(request, need_id, "edit")
     match = need.matches.filter(pk=match_id).first()
     if match is None:
@@ -187,9 +193,9 @@ def decide_match(request, need_id: int, match_id: int, payload: MatchDecision):
     return match_out(shown[0])
 
 
-@router.post("/{int:need_id}/interest", response={201: InterestOut, **ERRORS}, auth=TokenAuth(),
+@router.post("/{id:need_id}/interest", response={201: InterestOut, **ERRORS}, auth=TokenAuth(),
              summary="We have this need too: join as interested")
-def join_need(request, need_id: int, payload: InterestIn):
+def join_need(request, need_id: Id, payload: InterestIn):
     need = _need_for(request, need_id, "join")
     roles = roles_of(request.auth)
     organization = _one_org(request.auth, payload.organization,
@@ -207,9 +213,9 @@ def proposal_out(proposal) -> dict:
             "solution": proposal.solution_id, "body": proposal.body, "created_at": proposal.created_at}
 
 
-@router.get("/{int:need_id}/proposals", response={200: list[ProposalOut], **ERRORS}, auth=TokenAuth(),
+@router.get("/{id:need_id}/proposals", response={200: list[ProposalOut], **ERRORS}, auth=TokenAuth(),
             summary="Suppliers' proposals (the owner, its buyer group and curators; a supplier sees its own)")
-def list_proposals(request, need_id: int):
+def list_proposals(request, need_id: Id):
     need = _need_for(request, need_id)
     proposals = need.proposals.select_related("organization")
     if not access.can_see_proposals(request.auth, need):
@@ -217,9 +223,9 @@ def list_proposals(request, need_id: int):
     return [proposal_out(proposal) for proposal in proposals]
 
 
-@router.post("/{int:need_id}/proposals", response={201: ProposalOut, **ERRORS}, auth=TokenAuth(),
+@router.post("/{id:need_id}/proposals", response={201: ProposalOut, **ERRORS}, auth=TokenAuth(),
              summary="Answer an open need with a proposal (suppliers)")
-def propose(request, need_id: int, payload: ProposalIn):
+def propose(request, need_id: Id, payload: ProposalIn):
     need = _need_for(request, need_id, "propose")
     supplier_ids = roles_of(request.auth).supplier_org_ids
     organization = Organization.objects.filter(pk__in=supplier_ids).order_by("name").first()
@@ -244,29 +250,26 @@ def solution_out(solution: Solution) -> dict:
             "url": solution.get_absolute_url()}
 
 
-@solutions.get("", response={200: list[SolutionOut], 401: Error}, auth=None, summary="Solutions on offer")
+@solutions.get("", response={200: list[SolutionOut], 401: Error}, summary="Solutions on offer")
 def list_solutions(request):
-    current_user(request)
     return [solution_out(s) for s in Solution.objects.filter(active=True).select_related("organization")
             .prefetch_related("sectors", "cpv_codes").order_by("title", "pk")]
 
 
-@solutions.get("/{int:solution_id}", response={200: SolutionOut, 401: Error, 404: Error}, auth=None,
+@solutions.get("/{id:solution_id}", response={200: SolutionOut, 401: Error, 404: Error},
                summary="Read one solution")
-def read_solution(request, solution_id: int):
-    current_user(request)
+def read_solution(request, solution_id: Id):
     solution = Solution.objects.filter(pk=solution_id, active=True).select_related("organization").first()
     if solution is None:
         raise HttpError(404, "No such solution.")
     return solution_out(solution)
 
 
-@demand_router.get("", response={200: DemandOut, 401: Error, 422: Error}, auth=None,
+@demand_router.get("", response={200: DemandOut, 401: Error, 422: Error},
                    summary="Open public needs counted by CPV division, sector and county")
-def read_demand(request, sector: str | None = None, county: str | None = None,
-                division: str | None = Query(None, pattern=r"^\d{2}$")):
+def read_demand(request, sector: Slug | None = None, county: CountyNumber | None = None,
+                division: CpvDivision | None = None):
     """Aggregated demand for suppliers. Needs their buyers marked buyers-only are never counted."""
-    current_user(request)
     figures = demand({"sector": sector, "county": county, "division": division})
 
     def rows(items, key):

@@ -4,8 +4,7 @@ from django.core.paginator import Paginator
 from ninja import Query, Router
 from ninja.errors import HttpError
 
-from delbar.api.auth import current_user
-from delbar.api.schemas import Error, NoticeFilters, NoticeOut, NoticePage
+from delbar.api.schemas import Error, Id, NoticeFilters, NoticeOut, NoticePage, PageNumber
 from delbar.api.search import form_or_422
 from delbar.notices import discovery
 from delbar.notices.models import Notice
@@ -43,12 +42,12 @@ def notice_detail(notice: Notice) -> dict:
     }
 
 
-@router.get("", response={200: NoticePage, 401: Error, 422: Error}, auth=None, summary="List notices")
-def list_notices(request, filters: Query[NoticeFilters], page: int = Query(1, ge=1)):
+@router.get("", response={200: NoticePage, 401: Error, 422: Error}, summary="List notices")
+def list_notices(request, filters: Query[NoticeFilters], page: PageNumber = 1):
     """Current notices, newest first, or best first with `q` (the same search as the notices page).
     Filter by kind of notice (`family`), procedure, CPV division, county, buyer, innovation signal, year."""
     form = form_or_422(filters.dict(), kinds=["notice"])
-    result = search(form.query(), kinds=["notice"], filters=form.filters(), user=current_user(request),
+    result = search(form.query(), kinds=["notice"], filters=form.filters(), user=request.auth,
                     sort=form.ordering())
     paginator = Paginator(result.hits, NOTICES_PER_PAGE)
     if page > max(paginator.num_pages, 1):
@@ -58,8 +57,8 @@ def list_notices(request, filters: Query[NoticeFilters], page: int = Query(1, ge
     return {"count": paginator.count, "items": [notice_summary(notices[pk]) for pk in ids if pk in notices]}
 
 
-@router.get("/{int:notice_id}", response={200: NoticeOut, 404: Error}, auth=None, summary="Read one notice")
-def read_notice(request, notice_id: int):
+@router.get("/{id:notice_id}", response={200: NoticeOut, 404: Error}, summary="Read one notice")
+def read_notice(request, notice_id: Id):
     """One notice version, with its innovation signal and reasons, provenance and what the parser found
     missing. Superseded versions stay readable; `superseded_by` points to the current one."""
     notice = Notice.objects.select_related("organization").filter(pk=notice_id).first()

@@ -2,10 +2,60 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AnyHttpUrl, Field
+from pydantic import AfterValidator, AnyHttpUrl, Field, UrlConstraints, model_validator
+
+# --- Bounds. Every value the API takes in fits what the database holds, or the request is refused
+# with 422 naming the field, before any query runs. One type for each rule; the fields use them. ---
+
+# The largest integer both databases hold (PostgreSQL bigint, SQLite INTEGER): ids, pages, kroner.
+MAX_INT = 2**63 - 1
+# Case.year accepts these years (MinValueValidator/MaxValueValidator), and so do the search filters.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def _without_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text and SQLite can: refused everywhere, the two databases agree.
+    if "\x00" in value:
+        raise ValueError("NUL characters (\\x00) are not allowed")
+    return value
+
+
+# Text, as long as the field allows (Field(max_length=…) beside it), without NUL characters.
+Text = Annotated[str, AfterValidator(_without_nul), Field(json_schema_extra={"pattern": r"^[^\u0000]*$"})]
+Id = Annotated[int, Field(ge=1, le=MAX_INT, description="An id: 1 to 2⁶³−1")]
+PageNumber = Annotated[int, Field(ge=1, le=MAX_INT)]
+Kroner = Annotated[int, Field(ge=0, le=MAX_INT)]  # PositiveBigIntegerField
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+# Benefit.amount: DecimalField(max_digits=14, decimal_places=2); finite (JSON parsers read 1e400 as inf).
+Amount = Annotated[Decimal, Field(max_digits=14, decimal_places=2, allow_inf_nan=False,
+                                   description="At most 12 digits before the decimal point and 2 after",
+                                   json_schema_extra={"minimum": -999_999_999_999.99, "maximum": 999_999_999_999.99})]
+# CaseLink.url is a URLField(max_length=500), counted as stored (an international name grows as punycode).
+WebAddress = Annotated[AnyHttpUrl, UrlConstraints(max_length=500)]
+Slug = Annotated[str, Field(max_length=50, pattern=r"^[-a-zA-Z0-9_]*$")]  # sector slugs (SlugField)
+CountyNumber = Annotated[str, Field(pattern=r"^([0-9]{2})?$", description="Two digits, such as 46")]
+CpvDivision = Annotated[str, Field(pattern=r"^[0-9]{2}$", description="A CPV division (two digits)")]
+CpvCode = Annotated[str, Field(pattern=r"^[0-9]{8}(-[0-9])?$", description="Eight digits, with or without check digit")]
+# The search form's MAX_QUERY_LENGTH.
+Words = Annotated[Text, Field(max_length=500, description="Words or a described need, in any language")]
+SizeClass = Literal["small", "medium", "large"]
+# Lists in a body: far more than any real case has, few enough that one request stays one small query.
+MAX_ITEMS = 200
+
+
+class Body(Schema):
+    """What a client sends: a JSON object. (ninja's Schema reads the attributes of anything, so without
+    this a list or a number would pass as a change with no fields.)"""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _an_object(cls, value, handler):
+        if not isinstance(value, dict):
+            raise ValueError("Expected a JSON object.")
+        return handler(value)
 
 
 class Error(Schema):
@@ -61,15 +111,28 @@ class NutsOut(Schema):
 
 class BenefitSchema(Schema):
     kind: Literal["money", "time", "quality", "climate"]
-    description: str = Field(max_length=300)
+    description: str
     amount: Decimal | None = None
-    unit: str = Field("", max_length=40)
+    unit: str = ""
+
+
+class BenefitIn(Body):
+    kind: Literal["money", "time", "quality", "climate"]
+    description: Text = Field(max_length=300)
+    amount: Amount | None = None
+    unit: Text = Field("", max_length=40)
 
 
 class LinkSchema(Schema):
     kind: Literal["notice", "web"] = "web"
-    url: AnyHttpUrl
-    title: str = Field("", max_length=200)
+    url: str
+    title: str = ""
+
+
+class LinkIn(Body):
+    kind: Literal["notice", "web"] = "web"
+    url: WebAddress
+    title: Text = Field("", max_length=200)
 
 
 class ContactOut(Schema):
@@ -79,11 +142,11 @@ class ContactOut(Schema):
     phone: str
 
 
-class ContactIn(ContactOut):
-    name: str = Field(max_length=200)
-    role: str = Field("", max_length=200)
-    email: str = Field("", max_length=254)
-    phone: str = Field("", max_length=30)
+class ContactIn(Body):
+    name: Text = Field(max_length=200)
+    role: Text = Field("", max_length=200)
+    email: Text = Field("", max_length=254)
+    phone: Text = Field("", max_length=30)
     consent: Literal[True] = Field(description="The person agreed to be shown on the published case.")
 
 
@@ -155,79 +218,79 @@ Procedure = Literal["open", "restricted", "competitive-dialogue", "negotiated-wi
 Outcome = Literal["success", "partial", "failed", "ongoing", ""]
 
 
-class CaseChange(Schema):
+class CaseChange(Body):
     """Fields of a case that a client may set; on PATCH every field is optional."""
 
-    title: str | None = Field(None, min_length=1, max_length=200)
-    summary: str | None = Field(None, min_length=1)
-    need: str | None = None
-    requirements: str | None = None
-    solution: str | None = None
+    title: Text | None = Field(None, min_length=1, max_length=200)
+    summary: Text | None = Field(None, min_length=1)
+    need: Text | None = None
+    requirements: Text | None = None
+    solution: Text | None = None
     category: Category | None = None
-    sector: str | None = Field(None, description="A sector slug from /api/reference/sectors")
-    other_sectors: list[str] | None = None
-    cpv: list[str] | None = Field(None, description="Eight-digit CPV codes")
-    language: str | None = Field(None, max_length=5)
+    sector: Slug | None = Field(None, description="A sector slug from /api/reference/sectors")
+    other_sectors: list[Slug] | None = Field(None, max_length=MAX_ITEMS)
+    cpv: list[CpvCode] | None = Field(None, max_length=MAX_ITEMS, description="Eight-digit CPV codes")
+    language: Text | None = Field(None, max_length=5)
     procedure: Procedure | None = None
-    year: int | None = Field(None, ge=1990, le=2100)
+    year: Year | None = None
     needs_assessment_date: date | None = None
     competition_date: date | None = None
     contract_date: date | None = None
     implementation_date: date | None = None
     evaluation_date: date | None = None
-    contract_value_nok: int | None = Field(None, ge=0)
-    partner_buyers: list[int] | None = None
-    suppliers: list[int] | None = None
+    contract_value_nok: Kroner | None = None
+    partner_buyers: list[Id] | None = Field(None, max_length=MAX_ITEMS)
+    suppliers: list[Id] | None = Field(None, max_length=MAX_ITEMS)
     outcome: Outcome | None = None
-    lessons: str | None = None
-    what_went_wrong: str | None = None
-    relative_advantage: str | None = None
-    compatibility: str | None = None
-    complexity: str | None = None
-    trialability: str | None = None
-    observability: str | None = None
-    benefits: list[BenefitSchema] | None = None
-    links: list[LinkSchema] | None = None
-    contacts: list[ContactIn] | None = None
+    lessons: Text | None = None
+    what_went_wrong: Text | None = None
+    relative_advantage: Text | None = None
+    compatibility: Text | None = None
+    complexity: Text | None = None
+    trialability: Text | None = None
+    observability: Text | None = None
+    benefits: list[BenefitIn] | None = Field(None, max_length=MAX_ITEMS)
+    links: list[LinkIn] | None = Field(None, max_length=MAX_ITEMS)
+    contacts: list[ContactIn] | None = Field(None, max_length=MAX_ITEMS)
 
 
 class CaseCreate(CaseChange):
-    title: str = Field(min_length=1, max_length=200)
-    summary: str = Field(min_length=1)
-    sector: str
-    lead_buyer: int | None = Field(None, description="Needed only when you edit for several organizations")
+    title: Text = Field(min_length=1, max_length=200)
+    summary: Text = Field(min_length=1)
+    sector: Slug
+    lead_buyer: Id | None = Field(None, description="Needed only when you edit for several organizations")
 
 
-class ReturnIn(Schema):
-    comment: str = Field(min_length=1)
+class ReturnIn(Body):
+    comment: Text = Field(min_length=1)
 
 
 class CaseFilters(Schema):
-    q: str | None = None
-    sector: str | None = None
-    county: str | None = None
-    size_class: Literal["small", "medium", "large"] | None = None
+    q: Words | None = None
+    sector: Slug | None = None
+    county: CountyNumber | None = None
+    size_class: SizeClass | None = None
     procedure: Procedure | None = None
     category: Category | None = None
     outcome: Outcome | None = None
-    year: int | None = None
+    year: Year | None = None
 
 
 class SearchFilters(Schema):
-    q: str | None = Field(None, max_length=500, description="Words or a described need, in any language")
+    q: Words | None = None
     kind: Literal["case", "need", "solution", "notice"] | None = Field(None, description="Only this kind of document")
-    sector: str | None = None
-    county: str | None = None
-    size_class: Literal["small", "medium", "large"] | None = None
-    procedure: str | None = Field(None, description="A case procedure, or a notice's eForms procedure type")
+    sector: Slug | None = None
+    county: CountyNumber | None = None
+    size_class: SizeClass | None = None
+    procedure: Slug | None = Field(None, description="A case procedure, or a notice's eForms procedure type")
     category: Category | None = None
     outcome: Outcome | None = None
-    year: int | None = None
-    status: str | None = Field(None, description="A case's or need's status")
-    family: str | None = Field(None, description="Notices: planning, competition, dir-awa-pre, result, …")
+    year: Year | None = None
+    status: Slug | None = Field(None, description="A case's or need's status")
+    family: Slug | None = Field(None, description="Notices: planning, competition, dir-awa-pre, result, …")
     signal: Literal["strong", "some"] | None = Field(None, description="Notices: the innovation signal")
-    cpv: str | None = Field(None, pattern=r"^\d{2}$", description="A CPV division (two digits)")
-    buyer: int | None = Field(None, description="The buyer organization's id")
+    cpv: CpvDivision | None = None
+    buyer: Id | None = Field(None, description="The buyer organization's id")
     sort: Literal["relevance", "date"] | None = Field(None, description="Default: relevance with words, else date")
 
 
@@ -296,32 +359,32 @@ class NeedPage(Schema):
 
 
 class NeedFilters(Schema):
-    q: str | None = Field(None, max_length=500, description="Words or a described need, in any language")
-    sector: str | None = None
-    county: str | None = None
-    size_class: Literal["small", "medium", "large"] | None = None
+    q: Words | None = None
+    sector: Slug | None = None
+    county: CountyNumber | None = None
+    size_class: SizeClass | None = None
     status: NeedStatusLiteral | None = None
     sort: Literal["relevance", "date"] | None = None
 
 
-class NeedChange(Schema):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, min_length=1)
-    sector: str | None = None
-    cpv: list[str] | None = None
-    language: str | None = Field(None, max_length=5)
+class NeedChange(Body):
+    title: Text | None = Field(None, min_length=1, max_length=200)
+    description: Text | None = Field(None, min_length=1)
+    sector: Slug | None = None
+    cpv: list[CpvCode] | None = Field(None, max_length=MAX_ITEMS)
+    language: Text | None = Field(None, max_length=5)
     wanted_by: date | None = None
-    budget_min_nok: int | None = Field(None, ge=0)
-    budget_max_nok: int | None = Field(None, ge=0)
+    budget_min_nok: Kroner | None = None
+    budget_max_nok: Kroner | None = None
     open_for_joint_procurement: bool | None = None
     visibility: Literal["public", "buyers"] | None = None
     status: NeedStatusLiteral | None = None
 
 
 class NeedCreate(NeedChange):
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(min_length=1)
-    buyer: int | None = Field(None, description="The organization posting it; needed if you edit for several")
+    title: Text = Field(min_length=1, max_length=200)
+    description: Text = Field(min_length=1)
+    buyer: Id | None = Field(None, description="The organization posting it; needed if you edit for several")
 
 
 class MatchOut(Schema):
@@ -338,13 +401,13 @@ class MatchOut(Schema):
     reasons_text: list[str]
 
 
-class MatchDecision(Schema):
+class MatchDecision(Body):
     state: Literal["suggested", "confirmed", "dismissed"]
 
 
-class InterestIn(Schema):
-    organization: int | None = Field(None, description="The buyer joining; needed if you edit for several")
-    note: str = Field("", max_length=2000)
+class InterestIn(Body):
+    organization: Id | None = Field(None, description="The buyer joining; needed if you edit for several")
+    note: Text = Field("", max_length=2000)
 
 
 class InterestOut(Schema):
@@ -354,9 +417,9 @@ class InterestOut(Schema):
     created_at: datetime
 
 
-class ProposalIn(Schema):
-    body: str = Field(min_length=1, max_length=5000)
-    solution: int | None = None
+class ProposalIn(Body):
+    body: Text = Field(min_length=1, max_length=5000)
+    solution: Id | None = None
 
 
 class ProposalOut(Schema):
@@ -395,12 +458,12 @@ class DemandOut(Schema):
     counties: list[DemandRow]
 
 
-class QuestionIn(Schema):
-    body: str = Field(min_length=1, max_length=2000)
+class QuestionIn(Body):
+    body: Text = Field(min_length=1, max_length=2000)
 
 
-class AnswerIn(Schema):
-    body: str = Field(min_length=1, max_length=5000)
+class AnswerIn(Body):
+    body: Text = Field(min_length=1, max_length=5000)
 
 
 class QuestionOut(Schema):
@@ -484,14 +547,14 @@ class NoticePage(Schema):
 
 
 class NoticeFilters(Schema):
-    q: str | None = Field(None, max_length=500, description="Words or a described need, in any language")
-    family: str | None = None
-    procedure: str | None = None
-    cpv: str | None = Field(None, pattern=r"^\d{2}$", description="A CPV division (two digits)")
-    county: str | None = None
-    buyer: int | None = None
+    q: Words | None = None
+    family: Slug | None = None
+    procedure: Slug | None = None
+    cpv: CpvDivision | None = None
+    county: CountyNumber | None = None
+    buyer: Id | None = None
     signal: Literal["strong", "some"] | None = None
-    year: int | None = None
+    year: Year | None = None
     sort: Literal["relevance", "date"] | None = None
 
 
@@ -518,14 +581,14 @@ class ObservatoryOut(Schema):
 
 
 class ObservatoryQuery(Schema):
-    sector: str | None = Field(None, description="Sector slug")
-    county: str | None = Field(None, description="County number (two digits)")
-    size_class: str | None = Field(None, description="small, medium or large")
-    procedure: str | None = None
-    since: int | None = Field(None, description="From this year")
-    until: int | None = Field(None, description="To this year")
-    by: str | None = Field(None, description="Breakdown: sector, county, size_class or procedure")
-    map: str | None = Field(None, description="Map metric: reached, cases, adoptions or needs")
+    sector: Slug | None = Field(None, description="Sector slug")
+    county: CountyNumber | None = Field(None, description="County number (two digits)")
+    size_class: SizeClass | None = Field(None, description="small, medium or large")
+    procedure: Procedure | None = None
+    since: Year | None = Field(None, description="From this year")
+    until: Year | None = Field(None, description="To this year")
+    by: Literal["sector", "county", "size_class", "procedure"] | None = Field(None, description="Breakdown")
+    map: Literal["reached", "cases", "adoptions", "needs"] | None = Field(None, description="Map metric")
 
 
 class CaseDiffusionOut(Schema):
@@ -534,13 +597,13 @@ class CaseDiffusionOut(Schema):
     figures: dict[str, FigureOut]
 
 
-class AdoptionIn(Schema):
-    organization: int | None = Field(None, description="The adopter; may be left out when you edit for one buyer")
+class AdoptionIn(Body):
+    organization: Id | None = Field(None, description="The adopter; may be left out when you edit for one buyer")
     adopted_on: date
-    route: str = Field("", description="same-supplier, own-procurement, joint-procurement or pilot")
-    note: str = ""
-    evidence_notice: int | None = None
-    evidence_url: str = ""
+    route: Literal["", "same-supplier", "own-procurement", "joint-procurement", "pilot"] = ""
+    note: Text = ""
+    evidence_notice: Id | None = None
+    evidence_url: Text = Field("", max_length=500, description="An http(s) address")  # Adoption.evidence_url
 
 
 class AdoptionOut(Schema):

@@ -3,7 +3,6 @@
 from ninja import Query, Router
 from ninja.errors import HttpError
 
-from delbar.api.auth import current_user
 from delbar.api.schemas import Error, SearchFilters, SearchPage
 from delbar.search.engine import CANDIDATES, search
 from delbar.search.forms import SearchForm
@@ -32,15 +31,14 @@ def hit_out(hit) -> dict:
     }
 
 
-@router.get("", response={200: SearchPage, 401: Error, 422: Error}, auth=None, summary="Search")
+@router.get("", response={200: SearchPage, 401: Error, 422: Error}, summary="Search")
 def search_endpoint(request, filters: Query[SearchFilters], limit: int = Query(20, ge=1, le=CANDIDATES),
                     offset: int = Query(0, ge=0, le=100_000)):
     """Hybrid search: Norwegian full text and multilingual semantic similarity, fused. Without `q`,
     everything that matches the filters, newest first. Facet counts cover all results. A token, if
     sent, lets you find what you may see beyond published documents (your organization's drafts)."""
-    user = current_user(request)
     form = form_or_422(filters.dict())
-    result = search(form.query(), kinds=form.kinds(), filters=form.filters(), user=user, sort=form.ordering())
+    result = search(form.query(), kinds=form.kinds(), filters=form.filters(), user=request.auth, sort=form.ordering())
     items = result.shown(offset, offset + limit)
     return {
         "query": result.query, "count": len(result.hits), "terms": result.terms,
