@@ -236,6 +236,11 @@ RATELIMIT_VIEW = "delbar.web.views.rate_limited"
 # Per-account limits on what notifies other people (questions, proposals, group messages).
 DELBAR_QUESTION_RATE = env_str("DELBAR_QUESTION_RATE", "10/h")
 DELBAR_MESSAGE_RATE = env_str("DELBAR_MESSAGE_RATE", "60/h")
+# The API's throttles (api/throttling.py): per address without a token, per account with one, and
+# failed token guesses per address.
+DELBAR_API_ANONYMOUS_RATE = env_str("DELBAR_API_ANONYMOUS_RATE", "60/m")
+DELBAR_API_TOKEN_RATE = env_str("DELBAR_API_TOKEN_RATE", "600/m")
+DELBAR_API_FAILED_TOKEN_RATE = env_str("DELBAR_API_FAILED_TOKEN_RATE", "10/m")
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian bokmål")), ("en", _("English"))]
@@ -328,6 +333,8 @@ SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+# The API's throttles trust X-Forwarded-For only from the one proxy Delbar runs behind.
+NINJA_NUM_PROXIES = 1 if env_bool("BEHIND_PROXY", False) else 0
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -178,7 +178,10 @@ def remove_ids(kind_name: str, object_ids: list) -> None:
 
 def _count_terms(change: Counter) -> None:
     """Applies document-frequency changes: one upsert for new terms, one update per changed count."""
-    change = {term: delta for term, delta in change.items() if delta}
+    # Document frequencies only steer spelling suggestions and query expansion; a "word" longer than
+    # the column (a hash, a pasted blob) is never one of those, and PostgreSQL would refuse to store it.
+    limit = SearchTerm._meta.get_field("term").max_length
+    change = {term: delta for term, delta in change.items() if delta and len(term) <= limit}
     if not change:
         return
     terms = list(change)
