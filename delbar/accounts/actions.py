@@ -52,11 +52,16 @@ def request_membership(*, user, organization, role: str = "", source: str = Memb
     return membership
 
 
-@transaction.atomic
-def approve_membership(*, membership: Membership, actor) -> Membership:
+def _check_decision(membership: Membership, actor) -> None:
+    """Who may approve or decline a request is who may grant its role; a request is decided once."""
     access.check_grant(actor, membership.organization, membership.role)
     if not membership.is_pending:
         raise MembershipError(_("This request is already decided."))
+
+
+@transaction.atomic
+def approve_membership(*, membership: Membership, actor) -> Membership:
+    _check_decision(membership, actor)
     membership.status = Membership.Status.ACTIVE
     membership.decided_at = timezone.now()
     membership.save(update_fields=["status", "decided_at"])
@@ -69,9 +74,7 @@ def approve_membership(*, membership: Membership, actor) -> Membership:
 
 @transaction.atomic
 def decline_membership(*, membership: Membership, actor) -> None:
-    access.check_grant(actor, membership.organization, membership.role)
-    if not membership.is_pending:
-        raise MembershipError(_("This request is already decided."))
+    _check_decision(membership, actor)
     _audit(actor=actor, action="membership.decline", membership=membership)
     membership.delete()
 
