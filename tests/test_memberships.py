@@ -299,6 +299,8 @@ def test_only_editor_and_supplier_roles_can_be_asked_for(cast, orgs):
 def test_the_last_org_admin_cannot_remove_herself(actors, lyngdal):
     own = Membership.objects.get(user=actors["lyngdal_admin"], organization=lyngdal)
     client = client_for(actors["lyngdal_admin"])
+    remove_own = f'action="/memberships/{own.pk}/remove/"'
+    assert remove_own not in client.get(f"/organizations/{lyngdal.pk}/members/").content.decode()
     response = client.post(f"/memberships/{own.pk}/remove/")
     assert response.status_code == 302
     assert nb("You are the organization's last administrator. Make someone else one first.") in messages_of(response)
@@ -306,6 +308,7 @@ def test_the_last_org_admin_cannot_remove_herself(actors, lyngdal):
     assert not history(lyngdal, "membership.remove").exists()
     # With a second administrator she may go.
     client.post(f"/organizations/{lyngdal.pk}/members/grant/", {"person": "bob", "role": Role.ORG_ADMIN})
+    assert remove_own in client.get(f"/organizations/{lyngdal.pk}/members/").content.decode()
     assert client.post(f"/memberships/{own.pk}/remove/").status_code == 302
     assert not Membership.objects.filter(pk=own.pk).exists()
     assert history(lyngdal, "membership.remove").filter(data__username="lyngdal-admin").exists()

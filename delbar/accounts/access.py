@@ -8,14 +8,16 @@
 | curator | networks (KS, LUP, DFØ, regional networks) | Delbar's administrators |
 | Delbar administrator | any | Delbar's administrators |
 
-Curators curate content; they grant no roles. Nobody grants themselves a role they do not have.
+Curators curate content; they grant no roles. Nobody grants themselves a role they do not have. The last
+administrator of an organization does not step down or leave by accident (Delbar's administrators may).
 Members see who else acts for their organization, and the history of grants and removals; others do not.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from delbar.accounts.models import Role
+from delbar.accounts.models import Membership, Role
+from delbar.accounts.people import org_admins_of
 from delbar.accounts.roles import roles_of
 from delbar.orgs.models import Organization
 
@@ -61,3 +63,14 @@ def check_grant(user, organization: Organization, role: str) -> None:
     if not can_grant(user, organization, role):
         raise PermissionDenied(_("You may not give the role “%(role)s” in %(organization)s.")
                                % {"role": Role(role).label, "organization": organization.name})
+
+
+def leaves_without_admin(user, membership: Membership) -> bool:
+    """True when the organization's last administrator gives up that role herself."""
+    return (membership.role == Role.ORG_ADMIN and membership.user_id == user.pk
+            and not org_admins_of(membership.organization_id).exclude(pk=user.pk).exists())
+
+
+def can_remove(user, membership: Membership) -> bool:
+    return (can_grant(user, membership.organization, membership.role)
+            and not leaves_without_admin(user, membership))

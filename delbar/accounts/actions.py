@@ -79,13 +79,6 @@ def decline_membership(*, membership: Membership, actor) -> None:
     membership.delete()
 
 
-def _last_admin_leaves(membership: Membership, actor) -> bool:
-    """True when the organization's last administrator gives up that role herself: an organization that
-    had administrators is never left without one by accident (Delbar's administrators may still do it)."""
-    return (membership.role == Role.ORG_ADMIN and membership.user_id == actor.pk
-            and not org_admins_of(membership.organization_id).exclude(pk=actor.pk).exists())
-
-
 @transaction.atomic
 def grant_role(*, user, organization, role: str, actor) -> Membership:
     """Gives `user` the role in the organization, replacing any role they had there."""
@@ -93,7 +86,7 @@ def grant_role(*, user, organization, role: str, actor) -> Membership:
     membership = Membership.objects.filter(user=user, organization=organization).first()
     if membership is not None and membership.role != role:
         access.check_grant(actor, organization, membership.role)  # a curator's role is not for an org admin
-        if _last_admin_leaves(membership, actor):
+        if access.leaves_without_admin(actor, membership):
             raise MembershipError(LAST_ADMIN)
     previous = membership.role if membership else None
     if membership is None:
@@ -116,7 +109,7 @@ def remove_membership(*, membership: Membership, actor) -> None:
     organization that had administrators is never left without one by accident."""
     organization = membership.organization
     access.check_grant(actor, organization, membership.role)
-    if _last_admin_leaves(membership, actor):
+    if access.leaves_without_admin(actor, membership):
         raise MembershipError(LAST_ADMIN)
     _audit(actor=actor, action="membership.remove", membership=membership)
     membership.delete()

@@ -101,8 +101,10 @@ def _history(organization) -> list:
 def members(request, pk):
     """Who acts for an organization, the requests waiting, and the history of grants and removals."""
     organization = _organization_for_members(request.user, pk)
-    memberships = organization.memberships.select_related("user").order_by("status", "role", "user__last_name")
+    memberships = list(organization.memberships.select_related("user").order_by("status", "role", "user__last_name"))
     can_manage = access.can_manage_members(request.user, organization)
+    for membership in memberships:
+        membership.removable = access.can_remove(request.user, membership)
     context = {
         "organization": organization,
         "active": [m for m in memberships if not m.is_pending],
