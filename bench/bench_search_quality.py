@@ -1,6 +1,11 @@
 """Search quality on the dev evaluation set (../shared/eval/dev): nDCG@10, recall@20 of the cases
 graded 2 or 3, and MRR, for lexical only, semantic only and hybrid, overall and per query style.
 
+Then whether results should be shown at all (the relevance floor, docs/search.md): how many queries
+about nothing in the corpus (bench/eval/null_queries.jsonl) get no result, and how many get more
+than 3; that every dev query still gets results; the share of grade-3 cases among the results; and
+the precision of the first screen (share of the first 10 results graded ≥ 1).
+
 Loads the set's cases with `delbar import` into a fresh database and runs each query through
 delbar.search.engine.search, the code path of the web page and the API.
 """
@@ -15,6 +20,8 @@ from pathlib import Path
 from common import REPO, drop_database, setup_django, write_results
 
 EVAL = REPO.parent / "shared" / "eval" / "dev"
+NULL_QUERIES = REPO / "bench" / "eval" / "null_queries.jsonl"
+FIRST_SCREEN = 10
 
 
 def ndcg(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
@@ -36,6 +43,7 @@ def reciprocal_rank(ranked: list[str], grades: dict[str, int]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--eval", type=Path, default=EVAL, help="folder with cases.jsonl, queries.jsonl, qrels.tsv")
+    parser.add_argument("--null-queries", type=Path, default=NULL_QUERIES, help="queries about nothing in the set")
     args = parser.parse_args()
     setup_django("quality")
     from django.core.management import call_command
@@ -58,6 +66,7 @@ def main() -> None:
             scores[mode]["all"].append(values)
             scores[mode][query["style"]].append(values)
 
+    floor_lines = floor_report(queries, grades, args.null_queries, search)
     styles = sorted({query["style"] for query in queries})
     lines = [f"{len(queries)} queries, {sum(len(g) for g in grades.values())} judgments, "
              f"cases loaded with `delbar import`.", "",
@@ -68,8 +77,40 @@ def main() -> None:
         per_style = [statistics.mean(values[0] for values in scores[mode][style]) for style in styles]
         lines.append(f"| {mode} | {overall[0]:.3f} | {overall[1]:.3f} | {overall[2]:.3f} | "
                      + " | ".join(f"{value:.3f}" for value in per_style) + " |")
+    lines += ["", *floor_lines]
     write_results("search-quality", "bench_search_quality: the dev evaluation set", lines)
     drop_database()
+
+
+def floor_report(queries, grades, null_path: Path, search) -> list[str]:
+    """What the relevance floor shows and hides (hybrid search, as the pages use it)."""
+    nulls = [json.loads(line) for line in null_path.read_text().splitlines() if line]
+    null_counts = [(query, search(query["text"]).total) for query in nulls]
+    empty_dev, grade3, grade3_kept, shown, relevant_shown = [], 0, 0, 0, 0
+    for query in queries:
+        result = search(query["text"])
+        ids = [hit.id for hit in result.shown()]
+        if not ids:
+            empty_dev.append(query["id"])
+        wanted = {doc for doc, grade in grades[query["id"]].items() if grade == 3}
+        grade3 += len(wanted)
+        grade3_kept += len(wanted & set(ids))
+        first = ids[:FIRST_SCREEN]
+        shown += len(first)
+        relevant_shown += sum(1 for doc in first if grades[query["id"]].get(doc, 0) >= 1)
+    lines = [f"Relevance floor: {len(nulls)} queries about nothing in the set ({null_path.name}), hybrid search.", "",
+             "| measure | value |", "|---|---|",
+             f"| null queries with no result | {sum(1 for _, n in null_counts if n == 0)} of {len(nulls)} |",
+             f"| null queries with more than 3 results | {sum(1 for _, n in null_counts if n > 3)} |",
+             f"| dev queries with no result | {len(empty_dev)} of {len(queries)} {' '.join(empty_dev)} |",
+             f"| grade-3 cases among the results | {grade3_kept} of {grade3} ({grade3_kept / grade3:.0%}) |",
+             f"| first screen ({FIRST_SCREEN}) precision, grade ≥ 1 | {relevant_shown} of {shown} "
+             f"({relevant_shown / max(shown, 1):.0%}) |",
+             f"| results per dev query, mean | {statistics.mean(search(q['text']).total for q in queries):.1f} |",
+             "", "Null queries that got results: " + (", ".join(
+                 f"{query['id']} “{query['text']}” ({count})" for query, count in null_counts if count)
+                 or "none") + "."]
+    return lines
 
 
 if __name__ == "__main__":

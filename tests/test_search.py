@@ -9,11 +9,13 @@ import io
 import json
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
 from delbar.cases import actions
 from delbar.cases.models import Status
 from delbar.orgs.models import CpvCode, Sector
+from delbar.search.calibration import CALIBRATIONS, calibration
 from delbar.search.engine import search, similar
 from delbar.search.models import SearchDocument, SearchTerm
 from delbar.search.text import compound_parts, query_terms, terms
@@ -119,7 +121,8 @@ def test_filters_apply_before_ranking_and_facets_count_the_results(corpus):
     robots = search("robot", filters={"sector": "vann-avlop-avfall"})
     assert object_ids(robots)[0] == corpus["tunnel"].pk
     assert {hit.document.sector for hit in robots.shown()} == {"vann-avlop-avfall"}
-    assert dict(robots.facets["sector"]) == {"vann-avlop-avfall": 2}
+    # Route planning software for waste collection is in the sector but not about robots: below the floor.
+    assert dict(robots.facets["sector"]) == {"vann-avlop-avfall": 1}
     assert search("robot", filters={"year": 1999}).hits == []
     everything = search("robot")
     assert sum(count for _, count in everything.facets["sector"]) == len(everything.hits)
@@ -268,7 +271,7 @@ def test_search_page_shows_results_facets_and_advice(corpus, client):
     assert "<mark>ferje</mark> i øysambandet" in page
     assert 'href="?q=elektrisk+ferje&amp;sector=samferdsel"' in page  # a facet link
     empty = client.get("/search/?q=elektrisk+ferje&year=1999").content.decode()
-    assert "Ingenting passer med alt dette" in empty and 'href="?q=elektrisk+ferje"' in empty
+    assert "Ingenting i Delbar passer godt til «elektrisk ferje»" in empty and 'href="?q=elektrisk+ferje"' in empty
     assert "Elektrisk ferje i øysambandet" in empty  # among the closest without filters
     partial = client.get("/search/?q=ferje", headers={"HX-Request": "true"}).content.decode()
     assert "<mark>ferje</mark> i øysambandet" in partial and "<html" not in partial
@@ -278,3 +281,61 @@ def test_search_page_shows_results_facets_and_advice(corpus, client):
 def test_case_page_shows_similar_cases(corpus, client):
     page = client.get(corpus["tunnel"].get_absolute_url()).content.decode()
     assert "Lignende erfaringer" in page
+
+
+# --- The relevance floor: a result is something relevant ---
+
+NONSENSE = ("zzzzqqq", "oppskrift på fårikål med mye pepper", "Who won the Champions League final?")
+
+
+@pytest.mark.parametrize("query", NONSENSE)
+def test_a_query_about_nothing_gets_no_results(corpus, query):
+    result = search(query)
+    assert result.total == 0 and result.shown() == []
+    assert result.facets["kind"] == []
+    # The nearest few are kept apart, below the floor, never as results.
+    assert 0 < len(result.nearest) <= 3
+    assert all(hit.relevance < calibration().floor for hit in result.nearest)
+
+
+def test_a_relevant_query_keeps_its_results_and_the_floor_cuts_the_rest(corpus):
+    result = search("medisindispensere for hjemmeboende")
+    assert object_ids(result, 1) == [corpus["medicine"].pk]
+    assert result.nearest == []
+    # The unrelated cases (a ferry, a library chatbot) are not results of a medicine query.
+    found = {hit.document.object_id for hit in result.shown()}
+    assert corpus["ferry"].pk not in found and corpus["library"].pk not in found
+
+
+def test_nothing_matches_on_the_page_in_the_api_and_in_the_command(corpus, client, api_client):
+    page = client.get("/search/?q=zzzzqqq")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "0 treff for «zzzzqqq»" in html
+    assert "Ingenting i Delbar passer godt til «zzzzqqq»" in html
+    assert "Det nærmeste, selv om ingenting av det passer godt" in html
+    assert 'search-hit"' not in html
+    case_list = client.get("/cases/?q=zzzzqqq").content.decode()
+    assert "Ingenting i Delbar passer godt til «zzzzqqq»" in case_list
+
+    anonymous = api_client()
+    body = anonymous.get("/api/search?q=zzzzqqq").json()
+    assert body["count"] == 0 and body["items"] == []
+    assert 1 <= len(body["nearest"]) <= 3
+    assert anonymous.get("/api/search?q=elektrisk+ferje").json()["nearest"] == []
+
+    out = io.StringIO()
+    call_command("search", "zzzzqqq", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == []
+    out = io.StringIO()
+    call_command("search", "zzzzqqq", stdout=out)
+    assert out.getvalue().startswith("Nothing matches “zzzzqqq” well.")
+
+
+def test_the_configured_embedder_has_a_calibration(settings):
+
+    assert settings.SEARCH_EMBEDDER in CALIBRATIONS
+    assert calibration().floor > 0
+    settings.SEARCH_EMBEDDER = "somewhere.UncalibratedEmbedder"
+    with pytest.raises(ImproperlyConfigured, match="no calibration"):
+        calibration()

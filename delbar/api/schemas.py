@@ -319,9 +319,12 @@ class FacetValue(Schema):
 
 class SearchPage(Schema):
     query: str
-    count: int = Field(description="How many results in all (a query's results are its 200 best at most)")
+    count: int = Field(description="How many results in all: documents that clear the relevance floor "
+                                   "(docs/search.md), the 200 best at most. 0 when nothing matches well.")
     terms: list[str] = Field(description="The query's search terms: stemmed, compounds split")
     items: list[SearchHitOut]
+    nearest: list[SearchHitOut] = Field(description="When nothing clears the floor: the few nearest documents "
+                                                    "below it, which are not results. Otherwise empty.")
     facets: dict[str, list[FacetValue]]
 
 

@@ -4,7 +4,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from delbar.api.schemas import Error, SearchFilters, SearchPage
-from delbar.search.engine import CANDIDATES, search
+from delbar.search.engine import CANDIDATES, load_documents, search
 from delbar.search.forms import SearchForm
 
 router = Router(tags=["search"])
@@ -43,6 +43,7 @@ def search_endpoint(request, filters: Query[SearchFilters], limit: int = Query(2
     return {
         "query": result.query, "count": len(result.hits), "terms": result.terms,
         "items": [hit_out(hit) for hit in items],
+        "nearest": [hit_out(hit) for hit in load_documents(result.nearest)],
         "facets": {name: [{"value": value, "count": count} for value, count in counts]
                    for name, counts in result.facets.items()},
     }

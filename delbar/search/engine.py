@@ -20,7 +20,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from delbar.search import lexical, snippets, text
+from delbar.search import lexical, relevance, snippets, text
+from delbar.search.calibration import calibration
 from delbar.search.embedders import get_embedder
 from delbar.search.kinds import KINDS
 from delbar.search.models import SearchClock, SearchDocument, SearchTerm
@@ -28,9 +29,6 @@ from delbar.search.vectors import vector_index
 
 LEXICAL_WEIGHT = 0.04      # 0.03–0.05 all scored within 0.005 nDCG@10 of each other on the dev set
 IDENTIFIER_BOOST = 1.0     # larger than any cosine difference: an exact code match comes first
-RESULT_MARGIN = 0.10       # hits scoring within this of the best count as results; 0.06 cut judged-
-                           # relevant cases on the dev set (nDCG@10 −0.011), 0.10 none
-STRONG_LEXICAL = 0.5       # and so does any hit with at least half the best lexical score
 CANDIDATES = 200           # hits ranked per query (the result list and its facets)
 LEXICAL_CANDIDATES = 200
 SEMANTIC_CANDIDATES = 2 * CANDIDATES  # asked of the graph: room for what the user may not see
@@ -53,7 +51,7 @@ NOTICE_FACETS = ("family", "signal", "cpv")
 
 # What a ranked hit carries before its page is shown: enough for facets and for sorting by date.
 HIT_COLUMNS = ("id", "kind", "sectors", "county", "size_class", "procedure", "category", "outcome", "year",
-               "status", "date", "family", "signal", "cpv", "organization_id")
+               "status", "date", "family", "signal", "cpv", "organization_id", "language")
 
 
 @dataclass
@@ -68,6 +66,7 @@ class Hit:
     terms: list[str] = field(default_factory=list)
     values: dict = field(default_factory=dict)      # HIT_COLUMNS
     document: SearchDocument | None = None
+    relevance: float | None = None                  # against the floor (relevance.py); None: not measured
 
     @property
     def kind(self) -> str:
@@ -110,6 +109,8 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]]
     terms: list[str] = field(default_factory=list)
     lexical_terms: list[str] = field(default_factory=list)
+    # When nothing clears the relevance floor: the few nearest below it, to be shown apart, never as results.
+    nearest: list[Hit] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -192,20 +193,23 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
     terms = text.query_terms(query)
     filtered = (within is not None and within_is_narrow) or any(
         filters.get(name) not in (None, "") for name in FILTER_FIELDS)
-    hits, lexical_terms = _rank(query, terms, documents, filtered=filtered, limit=limit, mode=mode, unseen=unseen)
+    hits, lexical_terms, below = _rank(query, terms, documents, filtered=filtered, limit=limit, mode=mode,
+                                       unseen=unseen)
     if sort == "date":
         hits.sort(key=lambda hit: (hit.values["date"] is not None, hit.values["date"]), reverse=True)
-    return SearchResult(query, hits, _facets_of(hits, kinds), terms, lexical_terms)
+    nearest = [] if hits else below[:calibration().nearest_shown]
+    return SearchResult(query, hits, _facets_of(hits, kinds), terms, lexical_terms, nearest)
 
 
-def _term_statistics(terms: list[str], unseen: SearchDocument | None = None) -> tuple[dict[str, int], int]:
+def _term_statistics(terms: list[str], unseen: SearchDocument | None = None) -> tuple[dict[str, int], int, str]:
+    """How many live documents hold each term, how many there are, and which index this is."""
     counts = dict(SearchTerm.objects.filter(term__in=terms).values_list("term", "documents"))
-    total = SearchClock.objects.filter(pk=1).values_list("documents", flat=True).first() or 0
+    total, instance = SearchClock.objects.filter(pk=1).values_list("documents", "instance").first() or (0, "")
     if unseen is not None and not unseen.removed:
         for term in set(unseen.terms.split()) & set(counts):
             counts[term] -= 1
         total -= 1
-    return counts, total
+    return counts, total, instance
 
 
 def lexical_terms_for(terms: list[str], counts: dict[str, int], total: int) -> list[str]:
@@ -248,7 +252,7 @@ def _where(documents) -> tuple[str, list]:
 def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int, mode: str = "hybrid",
           unseen: SearchDocument | None = None):
     """The hits best first, at most `limit`, and the terms matched lexically."""
-    counts, total = _term_statistics(terms, unseen)
+    counts, total, instance = _term_statistics(terms, unseen)
     chosen = lexical_terms_for(terms, counts, total) if mode != "semantic" else []
     # Unfiltered, the join with visibility costs more than it removes: the candidate check below does it.
     lexical_scope = documents if filtered else None
@@ -290,14 +294,32 @@ def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int
             score += IDENTIFIER_BOOST
         ranked.append(Hit(doc_id, score, cosine, lexical_score, terms, values[doc_id]))
     ranked.sort(key=lambda hit: (-hit.score, hit.doc_id))
-    # What counts as a result (and in the facets): whatever scores close to the best, matches strongly
-    # by words, or matches an identifier. Cutting never reorders what is kept.
-    best = ranked[0].score if ranked else 0.0
-    if mode == "lexical":  # every word match is a result; the margin is for cosine-scale scores
-        return ranked[:limit], chosen
-    ranked = [hit for hit in ranked if hit.score >= best - RESULT_MARGIN or (hit.lexical or 0.0) >= STRONG_LEXICAL
-              or hit.doc_id in identified]
-    return ranked[:limit], chosen
+    if mode == "lexical":  # measuring the word signal alone: every word match is a result
+        return ranked[:limit], chosen, []
+    # What counts as a result (and in the facets): what clears the relevance floor, and identifier
+    # matches. Cutting never reorders what is kept; what falls below is returned apart.
+    _measure_relevance(ranked, terms, counts, total, instance, query_vector, lexical_scores)
+    floor = calibration().results_floor(max((hit.relevance for hit in ranked), default=0.0))
+    results, below = [], []
+    for hit in ranked:
+        shown = hit.doc_id in identified or (floor is not None and hit.relevance >= floor)
+        (results if shown else below).append(hit)
+    return results[:limit], chosen, below
+
+
+def _measure_relevance(ranked: list[Hit], terms: list[str], counts: dict[str, int], total: int, instance: str,
+                       query_vector, lexical_scores: dict[int, float]) -> None:
+    """Gives each hit its relevance (relevance.py): the cosine above the query's baseline in the
+    document's language, plus the share of the query's word weight the document holds."""
+    baselines, overall = relevance.centroids(total, instance).baselines(query_vector)
+    shares = relevance.word_shares(terms, counts, total)
+    # Which query terms each word-matching document holds (the others hold none): one query.
+    matched = [hit.doc_id for hit in ranked if hit.doc_id in lexical_scores]
+    held = {doc_id: set(doc_terms.split()) & shares.keys() for doc_id, doc_terms in
+            SearchDocument.objects.filter(pk__in=matched).values_list("id", "terms")} if matched else {}
+    for hit in ranked:
+        baseline = baselines.get(hit.values["language"], overall)
+        hit.relevance = relevance.relevance(hit.semantic, baseline, shares, held.get(hit.doc_id, set()))
 
 
 def _nearest(index, query_vector, documents, *, filtered: bool) -> list[tuple[int, float]]:

@@ -43,6 +43,7 @@ def render_results(request, *, kinds: list[str] | None, template: str):
     }
     if not page.object_list:
         context["advice"] = advice(request.user, query, form.kinds(), filters, parameters)
+        context["advice"]["nearest"] = engine.load_documents(result.nearest)
     return render(request, RESULTS_TEMPLATE if request.htmx else template, context)
 
 

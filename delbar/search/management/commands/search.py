@@ -7,7 +7,8 @@ from delbar.search.kinds import KINDS
 
 
 class Command(BaseCommand):
-    help = "Searches what the public may see and prints the ranked hits (id, kind, title, score)."
+    help = ("Searches what the public may see and prints the ranked results (id, kind, title, score): "
+            "only what clears the relevance floor, so a query about nothing prints none.")
 
     def add_arguments(self, parser):
         parser.add_argument("query")
@@ -26,5 +27,7 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(hits, ensure_ascii=False, indent=2))
             return
+        if not hits:
+            self.stdout.write(f"Nothing matches “{query}” well. Try other or fewer words.")
         for rank, hit in enumerate(hits, 1):
             self.stdout.write(f"{rank:3}  {hit['score']:.3f}  {hit['kind']:6} {hit['id']:>14}  {hit['title']}")

