@@ -241,7 +241,8 @@ def test_post_a_need_buy_together_and_answer_as_a_supplier(browser, live_server,
     matches = page.locator("#matches")
     assert matches.get_by_role("link", name="Lekkasjedeteksjon med akustiske sensorer").is_visible()
     assert matches.get_by_role("link", name="Tidlig varsel om lekkasjer på vannledningene").is_visible()
-    assert "samme CPV-kode: 38431000" in matches.inner_text()
+    assert "samme CPV-kode 38431000 – " in matches.inner_text()
+    assert "lik i mening (" not in matches.inner_text()  # reasons in words, never a raw score
     assert_accessible(page, "need-page")
     page.get_by_role("link", name="Dann en innkjøpsgruppe").first.click()
     page.get_by_label("Navn på gruppen").fill("Lekkasjesøk i Agder")

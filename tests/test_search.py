@@ -339,3 +339,27 @@ def test_the_configured_embedder_has_a_calibration(settings):
     settings.SEARCH_EMBEDDER = "somewhere.UncalibratedEmbedder"
     with pytest.raises(ImproperlyConfigured, match="no calibration"):
         calibration()
+
+
+# --- Spelling ---
+
+def test_a_misspelt_word_gets_a_suggestion_from_the_index(corpus, make_case, client, api_client):
+    alarms = make_case(Status.PUBLISHED, title="Digitale trygghetsalarmer i hjemmetjenesten",
+                       summary="Kommunen byttet analoge trygghetsalarmer til digitale med mobilnett.",
+                       sector=Sector.objects.get(pk="helse-omsorg"))
+    result = search("trygghetsalamer")
+    assert result.suggestion == "trygghetsalarmer"
+    # The meaning is clear enough that the misspelt search finds the case anyway.
+    assert object_ids(result, 1) == [alarms.pk]
+    assert search("digitale trygghetsalamer").suggestion == "digitale trygghetsalarmer"
+    assert search("trygghetsalarmer").suggestion is None          # spelt right
+    assert search("fårikål").suggestion is None                   # a real word Delbar does not hold
+    assert search("ferje").suggestion is None
+
+    page = client.get("/search/?q=trygghetsalamer&kind=case").content.decode()
+    assert 'Mente du: <a class="ds-link" href="?q=trygghetsalarmer&amp;kind=case">trygghetsalarmer</a>?' in page
+    assert api_client().get("/api/search?q=trygghetsalamer").json()["suggestion"] == "trygghetsalarmer"
+    assert api_client().get("/api/search?q=ferje").json()["suggestion"] is None
+    out = io.StringIO()
+    call_command("search", "trygghetsalamer", stdout=out)
+    assert out.getvalue().startswith("Did you mean: trygghetsalarmer?")

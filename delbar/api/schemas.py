@@ -322,6 +322,8 @@ class SearchPage(Schema):
     count: int = Field(description="How many results in all: documents that clear the relevance floor "
                                    "(docs/search.md), the 200 best at most. 0 when nothing matches well.")
     terms: list[str] = Field(description="The query's search terms: stemmed, compounds split")
+    suggestion: str | None = Field(None, description="The query with misspelt words corrected from the index's "
+                                                     "vocabulary (“did you mean”), or null")
     items: list[SearchHitOut]
     nearest: list[SearchHitOut] = Field(description="When nothing clears the floor: the few nearest documents "
                                                     "below it, which are not results. Otherwise empty.")

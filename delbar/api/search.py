@@ -41,7 +41,7 @@ def search_endpoint(request, filters: Query[SearchFilters], limit: int = Query(2
     result = search(form.query(), kinds=form.kinds(), filters=form.filters(), user=request.auth, sort=form.ordering())
     items = result.shown(offset, offset + limit)
     return {
-        "query": result.query, "count": len(result.hits), "terms": result.terms,
+        "query": result.query, "count": len(result.hits), "terms": result.terms, "suggestion": result.suggestion,
         "items": [hit_out(hit) for hit in items],
         "nearest": [hit_out(hit) for hit in load_documents(result.nearest)],
         "facets": {name: [{"value": value, "count": count} for value, count in counts]

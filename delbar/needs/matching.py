@@ -37,7 +37,9 @@ SHARED_CPV_DIVISION = 0.008
 SAME_SIZE_CLASS = 0.003
 SAME_COUNTY = 0.003
 SHARED_WORDS_SHOWN = 8
-COMMON_WORD = 5.3         # wordfreq Zipf frequency from which a shared word is not worth showing
+# wordfreq Zipf frequency from which a shared word is not worth showing: "beholde" (4.7), "løsning" (4.8),
+# "brukere" (4.7) say nothing about a subject; "elektrisk" (4.2), "robot" (3.8), "trygghetsalarmer" (1.3) do.
+COMMON_WORD = 4.5
 # A changed object refreshes an open need's matches when it is as close to the need as the need's
 # weakest match (less the slack: words and signals can lift it), or, while the need has fewer than
 # MATCHES_PER_KIND matches of the kind, at least this close (cosine of the documents' vectors).

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from delbar.cases.models import Case
 from delbar.needs.models import Match, MatchState, Need
 from delbar.notices.models import Notice
-from delbar.orgs.models import County, Organization, Sector
+from delbar.orgs.models import County, CpvCode, Organization, Sector
 from delbar.suppliers.models import Solution
 
 KIND_ORDER = ("case", "need", "solution", "notice")
@@ -90,27 +90,37 @@ def grouped(shown: list[ShownMatch]) -> list[MatchGroup]:
 def _labels(matches) -> dict:
     sectors = {m.reasons.get("sector") for m in matches} - {None}
     counties = {m.reasons.get("county") for m in matches} - {None}
+    codes = {code for m in matches for code in m.reasons.get("cpv", [])}
     return {"sector": {slug: s.name for slug, s in Sector.objects.in_bulk(list(sectors)).items()},
-            "county": {number: c.name for number, c in County.objects.in_bulk(list(counties)).items()}}
+            "county": {number: c.name for number, c in County.objects.in_bulk(list(counties)).items()},
+            "cpv": {code: cpv.name for code, cpv in CpvCode.objects.in_bulk(list(codes)).items()}}
 
 
 def reasons_in_words(reasons: dict, labels: dict) -> list[str]:
+    """Why a match was found, as a person would say it: what it is about, the shared CPV codes with
+    their names, a municipality of the same size and where. Never a raw score: every match has cleared
+    the relevance floor, and a number like 0.89 tells a reader nothing."""
     words = []
-    if reasons.get("similarity") is not None:
-        words.append(_("similar in meaning (%(score)s)") % {"score": f"{reasons['similarity']:.2f}"})
     if reasons.get("words"):
-        words.append(_("shared words: %(words)s") % {"words": ", ".join(reasons["words"])})
+        words.append(_("about the same: %(words)s") % {"words": ", ".join(reasons["words"])})
+    elif reasons.get("similarity") is not None:
+        words.append(_("about the same, in other words"))
     if reasons.get("cpv"):
-        words.append(_("same CPV code: %(codes)s") % {"codes": ", ".join(reasons["cpv"])})
+        words.append(_("same CPV code %(codes)s") % {"codes": ", ".join(
+            f"{code} – {labels['cpv'][code]}" if code in labels.get("cpv", {}) else code for code in reasons["cpv"])})
     elif reasons.get("cpv_division"):
         words.append(_("same CPV division: %(codes)s") % {"codes": ", ".join(reasons["cpv_division"])})
     if reasons.get("sector"):
         words.append(_("same sector: %(sector)s") % {
             "sector": labels["sector"].get(reasons["sector"], reasons["sector"])})
+    county = labels["county"].get(reasons["county"], reasons["county"]) if reasons.get("county") else None
     if reasons.get("size_class"):
-        words.append(_("same municipality size: %(size)s") % {
-            "size": Organization.SizeClass(reasons["size_class"]).label})
-    if reasons.get("county"):
-        words.append(_("same county: %(county)s") % {
-            "county": labels["county"].get(reasons["county"], reasons["county"])})
+        size = Organization.SizeClass(reasons["size_class"]).label
+        if county:
+            words.append(_("a municipality of the same size (%(size)s) in %(county)s")
+                         % {"size": size, "county": county})
+        else:
+            words.append(_("a municipality of the same size: %(size)s") % {"size": size})
+    elif county:
+        words.append(_("in the same county: %(county)s") % {"county": county})
     return words

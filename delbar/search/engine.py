@@ -20,7 +20,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from delbar.search import lexical, relevance, snippets, text
+from delbar.search import lexical, relevance, snippets, spelling, text
 from delbar.search.calibration import calibration
 from delbar.search.embedders import get_embedder
 from delbar.search.kinds import KINDS
@@ -111,6 +111,7 @@ class SearchResult:
     lexical_terms: list[str] = field(default_factory=list)
     # When nothing clears the relevance floor: the few nearest below it, to be shown apart, never as results.
     nearest: list[Hit] = field(default_factory=list)
+    suggestion: str | None = None                   # the query with misspelt words corrected (spelling.py)
 
     @property
     def total(self) -> int:
@@ -198,7 +199,8 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
     if sort == "date":
         hits.sort(key=lambda hit: (hit.values["date"] is not None, hit.values["date"]), reverse=True)
     nearest = [] if hits else below[:calibration().nearest_shown]
-    return SearchResult(query, hits, _facets_of(hits, kinds), terms, lexical_terms, nearest)
+    suggestion = spelling.suggest(query) if within is None else None
+    return SearchResult(query, hits, _facets_of(hits, kinds), terms, lexical_terms, nearest, suggestion)
 
 
 def _term_statistics(terms: list[str], unseen: SearchDocument | None = None) -> tuple[dict[str, int], int, str]:
@@ -349,7 +351,16 @@ def similar(obj, *, user=None, limit: int = 5) -> list[Hit]:
     nearest = [(doc_id, score) for doc_id, score in index.nearest(vector, limit * 4 + 1) if doc_id != source.pk]
     rows = {row.pk: row for row in _display_fields(visible_documents(user, [kind.name])).filter(
         pk__in=[doc_id for doc_id, _ in nearest])}
-    return [Hit(doc_id, score, score, document=rows[doc_id]) for doc_id, score in nearest if doc_id in rows][:limit]
+    # Only what is like it: the cosine above the source's baseline in each document's language.
+    total, instance = SearchClock.objects.filter(pk=1).values_list("documents", "instance").first() or (0, "")
+    baselines, overall = relevance.centroids(total, instance).baselines(vector / (np.linalg.norm(vector) or 1.0))
+    floor = calibration().similar_floor
+    hits = []
+    for doc_id, score in nearest:
+        if doc_id in rows and score - baselines.get(rows[doc_id].language, overall) >= floor:
+            hits.append(Hit(doc_id, score, score, document=rows[doc_id],
+                            relevance=score - baselines.get(rows[doc_id].language, overall)))
+    return hits[:limit]
 
 
 def facet_fields(kinds: list[str] | None) -> tuple[str, ...]:

@@ -6,6 +6,8 @@ against English documents, relevant or not). So a document's relevance is how fa
 above the query's mean cosine to documents in that document's language. Because the vectors are of
 unit length, that mean is one dot product with the language's centroid, exact and cheap; centroids are
 computed per process from the stored vectors and recomputed when the number of documents moves.
+The baseline is capped at what unrelated texts reach (calibration.py's max_baseline): where most of
+the index is about the query's subject, the mean no longer measures unrelatedness.
 Word evidence is added as the share of the query's IDF weight the document holds, so a query of
 words nobody uses ("zzzzqqq") gains nothing from them.
 """
@@ -63,8 +65,10 @@ class Centroids:
 
     def baselines(self, query_vector: np.ndarray) -> tuple[dict[str, float], float]:
         """The query's mean cosine per language, and over everything (for the other languages)."""
-        overall = float(self.overall @ query_vector) if self.overall is not None else 0.0
-        return {language: float(centroid @ query_vector) for language, centroid in self.by_language.items()}, overall
+        cap = calibration().max_baseline
+        overall = min(float(self.overall @ query_vector), cap) if self.overall is not None else cap
+        return {language: min(float(centroid @ query_vector), cap)
+                for language, centroid in self.by_language.items()}, overall
 
 
 _centroids = Centroids()

@@ -41,6 +41,10 @@ def render_results(request, *, kinds: list[str] | None, template: str):
         "query": parameters.urlencode(),
         "facets": facet_groups(result.facets, parameters, kinds),
     }
+    if result.suggestion:
+        corrected = parameters.copy()
+        corrected["q"] = result.suggestion
+        context["suggestion_url"] = "?" + corrected.urlencode()
     if not page.object_list:
         context["advice"] = advice(request.user, query, form.kinds(), filters, parameters)
         context["advice"]["nearest"] = engine.load_documents(result.nearest)

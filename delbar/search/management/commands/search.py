@@ -27,6 +27,8 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(hits, ensure_ascii=False, indent=2))
             return
+        if result.suggestion:
+            self.stdout.write(f"Did you mean: {result.suggestion}?")
         if not hits:
             self.stdout.write(f"Nothing matches “{query}” well. Try other or fewer words.")
         for rank, hit in enumerate(hits, 1):
