@@ -38,6 +38,21 @@ class Outcome(models.TextChoices):
     ONGOING = "ongoing", _("Ongoing")
 
 
+def case_visibility(user, *, organization: str = "lead_buyer_id") -> Q:
+    """Who may see a case: published cases for everyone; editors add their organizations' cases in any
+    state; curators add everything that has been submitted at least once (never others' drafts).
+    The one rule for Case rows and, with organization="organization_id", their search documents."""
+    roles = roles_of(user)
+    if roles.is_admin:
+        return Q()
+    visible = Q(status=Status.PUBLISHED)
+    if roles.is_curator:
+        visible |= Q(status__in=[Status.SUBMITTED, Status.ARCHIVED])
+    if roles.editor_org_ids:
+        visible |= Q(**{f"{organization}__in": roles.editor_org_ids})
+    return visible
+
+
 class CaseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
@@ -46,17 +61,7 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(lead_buyer_id__in=org_ids)
 
     def visible_to(self, user):
-        """Published cases for everyone; editors add their organizations' cases in any state;
-        curators add everything that has been submitted at least once (never others' drafts)."""
-        roles = roles_of(user)
-        if roles.is_admin:
-            return self
-        visible = Q(status=Status.PUBLISHED)
-        if roles.is_curator:
-            visible |= Q(status__in=[Status.SUBMITTED, Status.ARCHIVED])
-        if roles.editor_org_ids:
-            visible |= Q(lead_buyer_id__in=roles.editor_org_ids)
-        return self.filter(visible)
+        return self.filter(case_visibility(user))
 
     def for_listing(self):
         """For lists and cards: the long texts stay in the database, and the order matches an index."""

@@ -3,8 +3,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from delbar.accounts.roles import roles_of
-from delbar.cases.models import Case, Status
+from delbar.cases.models import Case, Status, case_visibility
 from delbar.search.kinds import Kind, register
 
 # Enough of the summary for e5 (512 tokens at most); title + summary embedded best on the dev set.
@@ -62,16 +61,7 @@ def document(case: Case) -> dict:
 
 
 def visibility(user) -> Q:
-    """The same rule as Case.objects.visible_to, on search documents."""
-    roles = roles_of(user)
-    if roles.is_admin:
-        return Q()
-    visible = Q(public=True)
-    if roles.is_curator:
-        visible |= Q(status__in=[Status.SUBMITTED, Status.ARCHIVED])
-    if roles.editor_org_ids:
-        visible |= Q(organization_id__in=roles.editor_org_ids)
-    return visible
+    return case_visibility(user, organization="organization_id")
 
 
 CASE_KIND = register(Kind(

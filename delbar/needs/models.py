@@ -20,22 +20,31 @@ class Visibility(models.TextChoices):
     BUYERS = "buyers", _("Public buyers and curators only")
 
 
+PUBLIC_NEED = Q(visibility=Visibility.PUBLIC)
+BUYERS_ONLY_NEED = Q(visibility=Visibility.BUYERS)
+
+
+def need_visibility(user, *, public: Q = PUBLIC_NEED, buyers_only: Q = BUYERS_ONLY_NEED) -> Q:
+    """Who may see a need: public needs for everyone; buyers-only needs for people in a public buyer and
+    for curators; an organization's editors always see its own needs. The one rule for Need rows and,
+    given how a search document says public and buyers-only, for their search documents."""
+    roles = roles_of(user)
+    if roles.is_admin or roles.is_curator:
+        return Q()
+    visible = public
+    if roles.is_buyer:
+        visible |= buyers_only
+    if roles.editor_org_ids:
+        visible |= Q(organization_id__in=roles.editor_org_ids)
+    return visible
+
+
 class NeedQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=NeedStatus.OPEN)
 
     def visible_to(self, user):
-        """Public needs for everyone; buyers-only needs for people in a public buyer and for curators;
-        an organization's editors always see its own needs."""
-        roles = roles_of(user)
-        if roles.is_admin or roles.is_curator:
-            return self
-        visible = Q(visibility=Visibility.PUBLIC)
-        if roles.is_buyer:
-            visible |= Q(visibility=Visibility.BUYERS)
-        if roles.editor_org_ids:
-            visible |= Q(organization_id__in=roles.editor_org_ids)
-        return self.filter(visible)
+        return self.filter(need_visibility(user))
 
 
 class Need(models.Model):

@@ -3,8 +3,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from delbar.accounts.roles import roles_of
-from delbar.needs.models import Need, Visibility
+from delbar.needs.models import Need, Visibility, need_visibility
 from delbar.search.kinds import Kind, register
 
 EMBEDDING_TEXT_LIMIT = 1500
@@ -49,14 +48,7 @@ def document(need: Need) -> dict:
 
 
 def visibility(user) -> Q:
-    """The same rule as Need.objects.visible_to, on search documents."""
-    roles = roles_of(user)
-    if roles.is_curator or roles.is_buyer:
-        return Q()
-    visible = Q(public=True)
-    if roles.editor_org_ids:
-        visible |= Q(organization_id__in=roles.editor_org_ids)
-    return visible
+    return need_visibility(user, public=Q(public=True), buyers_only=Q(public=False))
 
 
 NEED_KIND = register(Kind(

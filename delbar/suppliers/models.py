@@ -1,9 +1,31 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from delbar.accounts.roles import roles_of
 from delbar.orgs.models import CpvCode, Organization, Sector
+
+OFFERED = Q(active=True)
+
+
+def solution_visibility(user, *, offered: Q = OFFERED) -> Q:
+    """Who may see a solution: one on offer, everyone; a withdrawn one, its own supplier (and Delbar's
+    administrators). The one rule for Solution rows and, given how a search document says "on offer",
+    for their search documents."""
+    roles = roles_of(user)
+    if roles.is_admin:
+        return Q()
+    visible = offered
+    if roles.supplier_org_ids:
+        visible |= Q(organization_id__in=roles.supplier_org_ids)
+    return visible
+
+
+class SolutionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(solution_visibility(user))
 
 
 class Solution(models.Model):
@@ -22,6 +44,8 @@ class Solution(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SolutionQuerySet.as_manager()
 
     SEARCH_WEIGHTS = {"A": ("title",), "B": ("search_identifiers",), "C": ("description",), "D": ()}
 

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from delbar.search.kinds import Kind, register
-from delbar.suppliers.models import Solution
+from delbar.suppliers.models import Solution, solution_visibility
 
 EMBEDDING_TEXT_LIMIT = 1500
 
@@ -44,16 +44,7 @@ def document(solution: Solution) -> dict:
 
 
 def visibility(user) -> Q:
-    """Solutions on offer are public; a withdrawn one only for its own supplier."""
-    from delbar.accounts.roles import roles_of
-
-    roles = roles_of(user)
-    if roles.is_admin:
-        return Q()
-    visible = Q(public=True)
-    if roles.supplier_org_ids:
-        visible |= Q(organization_id__in=roles.supplier_org_ids)
-    return visible
+    return solution_visibility(user, offered=Q(public=True))
 
 
 SOLUTION_KIND = register(Kind(

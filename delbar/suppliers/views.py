@@ -24,12 +24,10 @@ def solution_list(request):
 
 def _get_solution(user, pk, *, edit: bool = False) -> Solution:
     try:
-        solution = Solution.objects.select_related("organization").get(pk=pk)
+        solution = Solution.objects.visible_to(user).select_related("organization").get(pk=pk)
     except (Solution.DoesNotExist, ValueError, TypeError):
         raise Http404("No such solution.") from None
     own = solution.organization_id in roles_of(user).supplier_org_ids or roles_of(user).is_admin
-    if not solution.active and not own:
-        raise Http404("No such solution.")
     if edit and not own:
         raise PermissionDenied(_("Only the supplier edits its solutions."))
     return solution

@@ -1,0 +1,50 @@
+"""What search finds equals what the model lets a person see, for every role of the test cast and
+every kind: the visibility rule is written once, on the model, and search uses it."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from delbar.cases.models import Case, Status
+from delbar.needs import actions as need_actions
+from delbar.needs.models import Need, Visibility
+from delbar.orgs.models import Organization, Sector
+from delbar.search.engine import search
+from delbar.search.kinds import KINDS
+from delbar.suppliers import actions as supplier_actions
+from delbar.suppliers.models import Solution
+
+MODELS = {"case": Case, "need": Need, "solution": Solution}
+
+
+@pytest.fixture
+def everything(cast, make_case, bergen, lyngdal):
+    """Objects of every kind in every state that changes who may see them, in two buyers and a supplier."""
+    for status in (Status.DRAFT, Status.SUBMITTED, Status.PUBLISHED, Status.ARCHIVED):
+        make_case(status, title=f"Bergens sak ({status})")
+    from delbar.cases import actions as case_actions
+
+    case_actions.create_case(actor=cast["bob"], lead_buyer=lyngdal, fields={
+        "title": "Lyngdals utkast", "summary": "Et utkast.", "sector": Sector.objects.get(pk="samferdsel")})
+    for organization, author in ((bergen, cast["alice"]), (lyngdal, cast["bob"])):
+        for visibility in Visibility.values:
+            need_actions.create_need(actor=author, organization=organization, match=False, fields={
+                "title": f"{organization.name}: behov ({visibility})", "description": "Vi trenger noe nytt.",
+                "visibility": visibility})
+    supplier = Organization.objects.get(name="Dave Robotics AS")
+    for active in (True, False):
+        supplier_actions.save_solution(actor=cast["dave"], organization=supplier, fields={
+            "title": f"Robot ({'tilbys' if active else 'trukket'})", "description": "En robot.", "active": active})
+
+
+@pytest.mark.parametrize("role", ["anonymous", "alice", "bob", "dave", "carol", "admin"])
+@pytest.mark.parametrize("kind", sorted(MODELS))
+def test_search_finds_what_the_model_lets_each_role_see(everything, cast, role, kind):
+    user = cast[role] or AnonymousUser()
+    found = {hit.document.object_id for hit in search("", kinds=[kind], user=user).hits[0:1000]}
+    allowed = set(MODELS[kind].objects.visible_to(user).values_list("pk", flat=True))
+    assert found == allowed
+    assert allowed  # every role sees something of every kind here, so equality is not of two empty sets
+
+
+def test_every_searchable_kind_is_covered():
+    assert set(KINDS) - {"notice"} == set(MODELS)  # notices are public records: everyone sees all of them
