@@ -363,3 +363,28 @@ def test_a_misspelt_word_gets_a_suggestion_from_the_index(corpus, make_case, cli
     out = io.StringIO()
     call_command("search", "trygghetsalamer", stdout=out)
     assert out.getvalue().startswith("Did you mean: trygghetsalarmer?")
+
+
+# --- One search ---
+
+@pytest.mark.parametrize("query", ["ferje", "robot under vann", "booking av haller", "zzzzqqq"])
+def test_every_search_box_gives_the_same_results_for_the_same_words_and_kind(corpus, client, api_client, query):
+    import re
+
+    def listed(url):
+        html = client.get(url).content.decode()
+        return re.findall(r'<article class="ds-card search-hit".*?<a class="ds-link" href="([^"]+)"', html, re.S)
+
+    home = client.get("/").content.decode()
+    assert re.search(r'<form role="search" action="/cases/" method="get"[^>]*>.*?name="q"', home, re.S)
+    header = re.search(r'<form role="search" action="/search/" method="get"[^>]*>.*?name="q"', home, re.S)
+    assert header
+    from_home_box = listed(f"/cases/?q={query}")
+    from_header_box = listed(f"/search/?q={query}&kind=case")
+    assert from_home_box == from_header_box
+    api = api_client()
+    in_api = [f"/cases/{item['object_id']}/" for item in api.get(f"/api/search?q={query}&kind=case").json()["items"]]
+    assert in_api == from_home_box
+    in_cases_api = [f"/cases/{item['id']}/" for item in api.get(f"/api/cases?q={query}").json()["items"]]
+    assert in_cases_api == from_home_box
+    assert (query == "zzzzqqq") == (from_home_box == [])
