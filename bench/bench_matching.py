@@ -6,7 +6,7 @@
    recall@20 (grade ≥ 2) and MRR beside plain hybrid search for the same text. The structured
    signals act through Lyngdal's size class and county (the queries carry no sector or CPV code).
 2. Which matches are shown: precision (grade ≥ 1) and recall (grade ≥ 2) of the matches kept within
-   MATCH_MARGIN of the best, for several margins.
+   the calibration's match margin of the best, for several margins.
 3. Buyer-group proposals on bench/data/need_pairs.jsonl: 24 hand-written pairs of needs from two
    buyers, 12 that state the same need and 12 that share words or a sector but not the need, posted
    beside the dev cases, each need by its own municipality. Precision and recall of the proposals
@@ -45,6 +45,7 @@ def main() -> None:
     from delbar.needs import actions, matching
     from delbar.needs.models import Match, Need
     from delbar.orgs.models import Organization
+    from delbar.search.calibration import calibration
     from delbar.search.engine import search
 
     call_command("import", str(args.eval / "cases.jsonl"))
@@ -93,7 +94,7 @@ def main() -> None:
               "| margin | precision (grade ≥ 1) | recall of grade ≥ 2 | matches shown (mean) |", "|---|---|---|---|"]
     for margin, values in shown.items():
         means = [statistics.mean(column) for column in zip(*values, strict=True)]
-        marker = " (MATCH_MARGIN)" if margin == matching.MATCH_MARGIN else ""
+        marker = " (the calibration's)" if margin == calibration().match_margin else ""
         lines.append(f"| {margin:.2f}{marker} | {means[0]:.3f} | {means[1]:.3f} | {means[2]:.1f} |")
 
     # Buyer-group proposals on hand-written pairs.

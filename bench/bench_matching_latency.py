@@ -44,6 +44,7 @@ def main() -> None:
 
     from delbar.needs import actions, matching
     from delbar.orgs.models import Organization
+    from delbar.search.calibration import calibration
     from delbar.search.vectors import vector_index
 
     embedder = DerivedEmbedder()
@@ -84,7 +85,7 @@ def main() -> None:
              row("a changed case reaching open needs (the background refresh)", refresh), "",
              f"The refresh recomputed {sum(recomputed) / len(recomputed):.1f} needs a case on average "
              f"(max {max(recomputed)}): those it could enter (as close as their weakest case match, less "
-             f"{matching.REFRESH_SLACK}), each for its case matches only."]
+             f"{calibration().refresh_slack}), each for its case matches only."]
     write_results(f"matching-latency-{args.documents // 1000}k", "bench_matching_latency: matching at scale", lines)
     drop_database()
 

@@ -488,3 +488,31 @@ def test_shared_words_are_only_words_that_carry_meaning():
     need = words("Vi ønsker å beholde løsningen når fasttelefonen fases ut, med digitale trygghetsalarmer")
     target = {stem(word) for word in words("Digitale trygghetsalarmer erstatter løsningen vi vil beholde")}
     assert _shared_words(need, target) == ["digitale", "trygghetsalarmer"]
+
+
+def test_posting_a_need_takes_the_search_clock_only_after_its_matching_searches(cast, lyngdal, cases):
+    """The clock's row lock is held until commit: taken before the matching, it would make every new
+    need a global write lock for the length of four searches (on PostgreSQL, every other writer waits)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        need = post_need(cast["bob"], lyngdal)
+    assert matched(need, "case")  # the matching ran
+    statements = [query["sql"].lower() for query in queries.captured_queries]
+    clock_taken = next(i for i, sql in enumerate(statements) if "search_clock" in sql and (
+        "for update" in sql or sql.startswith("update")))
+    searching = [i for i, sql in enumerate(statements) if sql.startswith("select") and (
+        "from search_term" in sql or "search_fts match" in sql or "search_vector @@" in sql)]
+    assert searching and max(searching) < clock_taken
+
+
+def test_shared_county_sector_and_code_never_make_an_unrelated_case_a_match(cast, kristiansand, cases):
+    """Kristiansand's ferry case shares the county, the sector and the CPV code with this need, and is
+    about something else entirely: signals reorder relevant matches, they do not create them."""
+    need = post_need(cast["bob"], kristiansand, spec={
+        "title": "Skolemat med lokale råvarer", "description": "Vi vil servere elevene et varmt måltid laget "
+        "av lokale råvarer hver skoledag."}, sector=Sector.objects.get(pk="samferdsel"), cpv=["34512000"])
+    assert cases["ferry"].pk not in matched(need, "case")
+    plain = post_need(cast["bob"], kristiansand, cpv=["34512000"])
+    assert matched(plain, "case")[0] == cases["ferry"].pk  # the same signals on a related need do count

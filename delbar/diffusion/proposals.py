@@ -3,9 +3,10 @@ published case is probably that buyer taking it up. The adopter confirms or dism
 
 Evidence, strongest first:
 - a published case of another buyer that was started from this case ("reuse": always proposed);
-- a notice or case very similar in meaning (e5 cosine ≥ SIMILAR_ALONE);
-- a similar notice (≥ SIMILAR_WITH_EVIDENCE) that also shares the supplier or a specific CPV code (one
-  with at least SPECIFIC_CPV_DIGITS significant digits: "software package" 48000000 says nothing);
+- a notice or case very similar in meaning (the calibration's adoption similarity alone);
+- a similar notice (the calibration's similarity with evidence) that also shares the supplier or a
+  specific CPV code (one with at least SPECIFIC_CPV_DIGITS significant digits: "software package"
+  48000000 says nothing);
 - a similar case that shares the supplier. Two cases sharing only a CPV code are more often two
   separate stories in one field (a tunnel robot and a UV plant, both "water distribution") than an
   adoption, so a code is not evidence between cases.
@@ -24,12 +25,10 @@ from delbar.diffusion.models import origin_date
 from delbar.notices.models import Notice
 from delbar.orgs.models import Organization
 from delbar.search import engine
+from delbar.search.calibration import calibration
 from delbar.search.models import SearchDocument
 
-# multilingual-e5 puts loosely related Norwegian texts at 0.80–0.88 and the same kind of purchase above
-# 0.90, so below SIMILAR_ALONE a proposal needs evidence besides the words.
-SIMILAR_ALONE = 0.91
-SIMILAR_WITH_EVIDENCE = 0.86
+# How similar a candidate must be, alone or with evidence, depends on the embedder: search/calibration.py.
 SPECIFIC_CPV_DIGITS = 5
 CANDIDATES = 30
 
@@ -104,7 +103,9 @@ def find(case: Case) -> list[Candidate]:
         if day is None or (start and day <= start):
             continue
         evidence = len(reasons) > 1
-        if hit.semantic < SIMILAR_ALONE and not (evidence and hit.semantic >= SIMILAR_WITH_EVIDENCE):
+        settings = calibration()
+        if hit.semantic < settings.adoption_similarity_alone and not (
+                evidence and hit.semantic >= settings.adoption_similarity_with_evidence):
             continue
         found[document.organization_id] = Candidate(
             document.organization_id, day or start, hit.semantic + 0.02 * (len(reasons) - 1), reasons,

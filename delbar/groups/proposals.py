@@ -1,6 +1,6 @@
 """Buyer groups Delbar proposes: open needs of different buyers, both open for joint procurement,
 that match each other closely by meaning and lead to the same earlier cases (the rule and its
-figures are in needs/matching.py). Their owners and the curators are told once per pair; the
+thresholds with their figures are in search/calibration.py). Their owners and the curators are told once per pair; the
 curators' page shows the pairs joined into clusters."""
 
 from django.urls import reverse
@@ -9,6 +9,9 @@ from django.utils.translation import gettext as _
 from delbar.accounts.people import curators, editors_of
 from delbar.alerts import notify
 from delbar.needs.models import Match, MatchState, Need, NeedStatus
+from delbar.search.calibration import calibration
+
+GROUP_SHARED_CASES = 2    # of each need's three best case matches: two in common, or the same best one
 
 
 def _joinable():
@@ -17,10 +20,8 @@ def _joinable():
 
 def pairs(need_ids=None) -> list[tuple[int, int, float]]:
     """(need, other need, similarity) for every proposable pair, each pair once (smaller id first)."""
-    from delbar.needs.matching import GROUP_SIMILARITY
-
     joinable = set(_joinable().values_list("pk", flat=True))
-    matches = Match.objects.filter(kind="need", current=True, similarity__gte=GROUP_SIMILARITY).exclude(
+    matches = Match.objects.filter(kind="need", current=True, similarity__gte=calibration().group_similarity).exclude(
         state=MatchState.DISMISSED)
     if need_ids is not None:
         matches = matches.filter(need_id__in=need_ids)
@@ -36,11 +37,10 @@ def pairs(need_ids=None) -> list[tuple[int, int, float]]:
 
 
 def same_need(similarity: float, cases_a: list[int], cases_b: list[int]) -> bool:
-    from delbar.needs.matching import GROUP_SHARED_CASES, GROUP_SIMILARITY, GROUP_SIMILARITY_ALONE
-
-    if similarity >= GROUP_SIMILARITY_ALONE:
+    settings = calibration()
+    if similarity >= settings.group_similarity_alone:
         return True
-    if similarity < GROUP_SIMILARITY or not cases_a or not cases_b:
+    if similarity < settings.group_similarity or not cases_a or not cases_b:
         return False
     return cases_a[0] == cases_b[0] or len(set(cases_a[:3]) & set(cases_b[:3])) >= GROUP_SHARED_CASES
 

@@ -29,10 +29,17 @@ def create_need(*, actor, organization, fields: dict, cpv_codes=(), external_id:
     need.save()
     need.cpv_codes.set(cpv_codes)
     record(actor=actor, action="need.create", obj=need, title=need.title)
-    search_index.index(need)
+    _match_then_index(need, match)
+    return need
+
+
+def _match_then_index(need: Need, match: bool) -> None:
+    """Matching searches first; indexing comes last because it takes the search clock's row lock until
+    the transaction commits (search/indexing.py), and that lock would otherwise be held through every
+    search of the matching, making each new need a global write lock for its whole duration."""
     if match:
         matching.compute(need)
-    return need
+    search_index.index(need)
 
 
 @transaction.atomic
@@ -51,9 +58,7 @@ def update_need(*, need: Need, actor, fields: dict, cpv_codes=None, match: bool 
     _check(need)
     need.save()
     record(actor=actor, action="need.update", obj=need, fields=changed)
-    search_index.index(need)
-    if match:
-        matching.compute(need)
+    _match_then_index(need, match)
     return changed
 
 

@@ -22,15 +22,14 @@ from wordfreq import zipf_frequency
 
 from delbar.needs.models import Match, MatchState, Need, NeedStatus
 from delbar.search import engine, text
+from delbar.search.calibration import calibration
 from delbar.search.embedders import get_embedder
 from delbar.search.models import SearchDocument
 from delbar.search.vectors import vector_index
 
 MATCHES_PER_KIND = 10
-# Matches scoring within this of their kind's best are shown first; the rest of the ten wait behind
-# "more" (bench/bench_matching.py: 0.03 shows ~4 cases, 59 % of them relevant, holding 69 % of the
-# clearly useful ones; 0.05 shows ~7 at 35 %).
-MATCH_MARGIN = 0.03
+# Structured signals reorder relevant matches (each is smaller than the cosine differences between a
+# related and an unrelated text); every match has cleared the search's relevance floor first.
 SAME_SECTOR = 0.010
 SHARED_CPV = 0.015        # per need, not per code: one shared code is enough evidence
 SHARED_CPV_DIVISION = 0.008
@@ -40,18 +39,7 @@ SHARED_WORDS_SHOWN = 8
 # wordfreq Zipf frequency from which a shared word is not worth showing: "beholde" (4.7), "løsning" (4.8),
 # "brukere" (4.7) say nothing about a subject; "elektrisk" (4.2), "robot" (3.8), "trygghetsalarmer" (1.3) do.
 COMMON_WORD = 4.5
-# A changed object refreshes an open need's matches when it is as close to the need as the need's
-# weakest match (less the slack: words and signals can lift it), or, while the need has fewer than
-# MATCHES_PER_KIND matches of the kind, at least this close (cosine of the documents' vectors).
-REFRESH_SIMILARITY = 0.80
-REFRESH_SLACK = 0.02
-# Two open needs are proposed as a buyer group (both buyers open for joint procurement) when they are
-# this similar by meaning and point to the same earlier cases — the same best case, or two of their
-# three best — or when they are very similar alone. Similarity alone could not tell "electric ferry"
-# from "electric buses"; the cases they lead to can (bench/bench_matching.py, the pair set).
-GROUP_SIMILARITY = 0.86
-GROUP_SIMILARITY_ALONE = 0.93
-GROUP_SHARED_CASES = 2    # of each need's three best case matches
+# The thresholds that depend on the embedder (shown first, refresh, groups) are in search/calibration.py.
 
 
 @dataclass(frozen=True)
@@ -234,8 +222,9 @@ def refresh_near(kind: str, object_ids: list[int]) -> int:
     returns how many needs were recomputed.
 
     A need is recomputed when a changed object is at least as close to it as its weakest current
-    match of that kind (document to document, less REFRESH_SLACK for what words and signals add),
-    or, while it has fewer than MATCHES_PER_KIND matches of the kind, closer than REFRESH_SIMILARITY.
+    match of that kind (document to document, less the calibration's refresh slack for what words and signals add),
+    or, while it has fewer than MATCHES_PER_KIND matches of the kind, closer than the calibration's
+    refresh similarity.
     So a published case recomputes the few needs it could join, not every need on the subject."""
     affected = set(Match.objects.filter(kind=kind, object_id__in=object_ids, need__status=NeedStatus.OPEN)
                    .values_list("need_id", flat=True))
@@ -281,10 +270,11 @@ def _current_match_documents(kind: str, need_ids: list[int]) -> dict[int, list[i
 
 def _entry_threshold(index, need_doc: int, match_docs: list[int]) -> float:
     """How close (document to document) something must be to `need_doc` to enter its list."""
+    settings = calibration()
     if len(match_docs) < MATCHES_PER_KIND:
-        return REFRESH_SIMILARITY
+        return settings.refresh_similarity
     need_vector = index.vector(need_doc)
     if need_vector is None:
-        return REFRESH_SIMILARITY
-    weakest = min(index.similarities(need_vector, match_docs).values(), default=REFRESH_SIMILARITY)
-    return weakest - REFRESH_SLACK
+        return settings.refresh_similarity
+    weakest = min(index.similarities(need_vector, match_docs).values(), default=settings.refresh_similarity)
+    return weakest - settings.refresh_slack

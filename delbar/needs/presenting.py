@@ -10,6 +10,7 @@ from delbar.cases.models import Case
 from delbar.needs.models import Match, MatchState, Need
 from delbar.notices.models import Notice
 from delbar.orgs.models import County, CpvCode, Organization, Sector
+from delbar.search.calibration import calibration
 from delbar.suppliers.models import Solution
 
 KIND_ORDER = ("case", "need", "solution", "notice")
@@ -64,7 +65,7 @@ def shown_matches(need: Need, user, *, kind: str | None = None, dismissed: bool 
 @dataclass
 class MatchGroup:
     title: str
-    strong: list[ShownMatch]    # within MATCH_MARGIN of the kind's best, and everything confirmed
+    strong: list[ShownMatch]    # within the match margin of the kind's best, and everything confirmed
     more: list[ShownMatch]
 
     @property
@@ -73,8 +74,7 @@ class MatchGroup:
 
 
 def grouped(shown: list[ShownMatch]) -> list[MatchGroup]:
-    from delbar.needs.matching import MATCH_MARGIN
-
+    margin = calibration().match_margin
     titles = {"case": _("Earlier cases"), "need": _("Other buyers with this need"),
               "solution": _("Suppliers' solutions"), "notice": _("Notices: what others have procured")}
     groups = []
@@ -82,7 +82,7 @@ def grouped(shown: list[ShownMatch]) -> list[MatchGroup]:
         items = [item for item in shown if item.kind == name]
         best = max((item.match.score for item in items), default=0.0)
         strong = [item for item in items
-                  if item.match.score >= best - MATCH_MARGIN or item.match.state == MatchState.CONFIRMED]
+                  if item.match.score >= best - margin or item.match.state == MatchState.CONFIRMED]
         groups.append(MatchGroup(titles[name], strong, [item for item in items if item not in strong]))
     return groups
 

