@@ -239,6 +239,44 @@ def test_reindex_equals_incremental_indexing(corpus, cast):
     assert (_snapshot(), [top(query, 3) for query in queries]) == incremental
 
 
+def test_reindex_never_leaves_search_empty(corpus, cast, monkeypatch):
+    from delbar.search import indexing
+
+    published = len(corpus)
+    seen = []
+
+    def progress(kind, done):  # called between batches, each committed
+        seen.append((search("", kinds=["case"]).hits.count(), object_ids(search("elektrisk ferje"), 1)))
+
+    monkeypatch.setattr(indexing, "BATCH", 2)
+    before = _snapshot()
+    assert indexing.reindex(progress=progress) == published
+    assert len(seen) >= 4  # 7 cases in batches of 2
+    assert all(count == published and top == [corpus["ferry"].pk] for count, top in seen)
+    assert _snapshot() == before
+
+
+def test_reindex_removes_what_no_longer_exists_and_recounts_terms(corpus, cast):
+    from delbar.search import indexing
+
+    stray = SearchDocument.objects.get(kind="case", object_id=corpus["library"].pk)
+    SearchDocument.objects.filter(pk=stray.pk).update(object_id=10**9)  # its object is gone
+    SearchTerm.objects.filter(term="ferj").update(documents=99)         # a count gone wrong
+    indexing.reindex()
+    assert not SearchDocument.objects.filter(object_id=10**9, removed=False).exists()
+    assert SearchDocument.objects.filter(kind="case", object_id=corpus["library"].pk, removed=False).exists()
+    assert SearchTerm.objects.get(term="ferj").documents == 1
+    assert not SearchDocument.objects.filter(removed=True).exists()   # tombstones purged
+    assert object_ids(search("elektrisk ferje"), 1) == [corpus["ferry"].pk]
+
+
+def test_a_fresh_reindex_rebuilds_from_nothing(corpus):
+    out = io.StringIO()
+    call_command("reindex", "--fresh", stdout=out)
+    assert "Indexed 7 documents" in out.getvalue()
+    assert object_ids(search("elektrisk ferje"), 1) == [corpus["ferry"].pk]
+
+
 def test_import_indexes_in_one_batch_and_idempotently(db, tmp_path):
     path = tmp_path / "cases.jsonl"
     lines = [{"id": f"t-{n}", "title": title, "summary": summary, "buyer": {"kommunenummer": "4601"},

@@ -202,14 +202,22 @@ def _count_terms(change: Counter) -> None:
                 documents=F("documents") + delta)
 
 
-def reindex(*, progress=None) -> int:
-    """Rebuilds every search document from the objects, as if each had just been indexed."""
-    with transaction.atomic():
-        SearchDocument.objects.all().delete()
-        SearchTerm.objects.all().delete()
-        SearchClock.objects.all().delete()
-        with connection.cursor() as cursor:
-            lexical.backend().clear(cursor)
+def reindex(*, progress=None, fresh: bool = False) -> int:
+    """Rebuilds every search document from the objects, as if each had just been indexed.
+
+    In place by default: each batch replaces its own documents in one transaction, so a search at any
+    moment finds every object, some documents rebuilt and some not yet. Then documents of objects that
+    no longer exist are removed, tombstones purged and document frequencies recounted from the
+    documents. Vectors are embedded again only where the text or the embedder changed (the stored hash
+    names both). `fresh` empties the index first: for an embedder with vectors of another size, which
+    cannot stand beside the old ones; search finds nothing until it is done."""
+    if fresh:
+        with transaction.atomic():
+            SearchDocument.objects.all().delete()
+            SearchTerm.objects.all().delete()
+            SearchClock.objects.all().delete()
+            with connection.cursor() as cursor:
+                lexical.backend().clear(cursor)
     total = 0
     for kind in KINDS.values():
         pks = list(kind.queryset().order_by("pk").values_list("pk", flat=True))
@@ -219,6 +227,29 @@ def reindex(*, progress=None) -> int:
             total += len(pks[start:start + BATCH])
             if progress:
                 progress(kind.name, total)
+        live = set(pks)
+        orphans = [object_id for object_id in SearchDocument.objects.filter(kind=kind.name, removed=False)
+                   .values_list("object_id", flat=True) if object_id not in live]
+        if orphans:
+            remove_ids(kind.name, orphans)
+    _recount()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_document")  # fresh planner statistics for a fresh table
     return total
+
+
+@transaction.atomic
+def _recount() -> None:
+    """Purges tombstones and recounts document frequencies and live documents from the documents
+    themselves, in one transaction: a search sees the old counts or the new, never none."""
+    _take_versions(0)  # holds the clock: no other writer changes counts meanwhile
+    SearchDocument.objects.filter(removed=True).delete()
+    counts: Counter = Counter()
+    live = 0
+    for terms in SearchDocument.objects.values_list("terms", flat=True).iterator(chunk_size=BATCH):
+        counts.update(terms.split())
+        live += 1
+    SearchTerm.objects.all().delete()
+    SearchTerm.objects.bulk_create([SearchTerm(term=term, documents=count) for term, count in counts.items()],
+                                   batch_size=BATCH)
+    SearchClock.objects.filter(pk=1).update(documents=live)

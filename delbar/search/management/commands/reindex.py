@@ -8,7 +8,13 @@ from delbar.search.vectors import vector_index
 
 
 class Command(BaseCommand):
-    help = "Rebuilds the search index (lexical terms, vectors, nearest-neighbour graph) from scratch."
+    help = ("Rebuilds the search index (lexical terms, vectors, nearest-neighbour graph) in place: search "
+            "keeps finding everything while it runs. --fresh empties it first (for an embedder whose vectors "
+            "have another size).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fresh", action="store_true",
+                            help="empty the index first; search finds nothing until it is done")
 
     def handle(self, *args, **options):
         embedder = get_embedder()
@@ -18,7 +24,7 @@ class Command(BaseCommand):
             elapsed = time.perf_counter() - started
             self.stdout.write(f"{kind}: {done} indexed ({done / elapsed:.1f}/s)")
 
-        total = indexing.reindex(progress=progress if options["verbosity"] > 1 else None)
+        total = indexing.reindex(progress=progress if options["verbosity"] > 1 else None, fresh=options["fresh"])
         index = vector_index(embedder.dimensions)
         saved = index.save()
         elapsed = time.perf_counter() - started
