@@ -52,10 +52,14 @@ def _correct(word: str) -> str | None:
     term = stem(word)
     edits = 2 if len(term) >= LONG_WORD else 1
     prefix = term[:PREFIX]
-    rows = SearchTerm.objects.filter(term__startswith=prefix, documents__gt=0).values_list("term", "documents")
+    # A range on the primary key, which both databases answer from its index (LIKE 'tr%' is a full scan
+    # on PostgreSQL unless the collation is C); startswith below keeps only the prefix's terms.
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    rows = SearchTerm.objects.filter(term__gte=prefix, term__lt=following, documents__gt=0).values_list(
+        "term", "documents")
     best = None
     for candidate, documents in rows.iterator(chunk_size=2000):
-        if abs(len(candidate) - len(term)) > edits:
+        if abs(len(candidate) - len(term)) > edits or not candidate.startswith(prefix):
             continue
         distance = Levenshtein.distance(term, candidate, score_cutoff=edits)
         if distance <= edits and (best is None or (distance, -documents) < best[:2]):
