@@ -385,14 +385,14 @@ def test_a_misspelt_word_gets_a_suggestion_from_the_index(corpus, make_case, cli
     alarms = make_case(Status.PUBLISHED, title="Digitale trygghetsalarmer i hjemmetjenesten",
                        summary="Kommunen byttet analoge trygghetsalarmer til digitale med mobilnett.",
                        sector=Sector.objects.get(pk="helse-omsorg"))
-    result = search("trygghetsalamer")
+    result = search("trygghetsalamer", suggest=True)
     assert result.suggestion == "trygghetsalarmer"
     # The meaning is clear enough that the misspelt search finds the case anyway.
     assert object_ids(result, 1) == [alarms.pk]
-    assert search("digitale trygghetsalamer").suggestion == "digitale trygghetsalarmer"
-    assert search("trygghetsalarmer").suggestion is None          # spelt right
-    assert search("fårikål").suggestion is None                   # a real word Delbar does not hold
-    assert search("ferje").suggestion is None
+    assert search("digitale trygghetsalamer", suggest=True).suggestion == "digitale trygghetsalarmer"
+    assert search("trygghetsalarmer", suggest=True).suggestion is None    # spelt right
+    assert search("fårikål", suggest=True).suggestion is None             # a real word Delbar does not hold
+    assert search("ferje", suggest=True).suggestion is None
 
     page = client.get("/search/?q=trygghetsalamer&kind=case").content.decode()
     assert 'Mente du: <a class="ds-link" href="?q=trygghetsalarmer&amp;kind=case">trygghetsalarmer</a>?' in page
@@ -401,6 +401,23 @@ def test_a_misspelt_word_gets_a_suggestion_from_the_index(corpus, make_case, cli
     out = io.StringIO()
     call_command("search", "trygghetsalamer", stdout=out)
     assert out.getvalue().startswith("Did you mean: trygghetsalarmer?")
+    # The user's capitals are kept; a word still being typed is left alone until it is finished.
+    assert search("Trygghetsalamer", suggest=True).suggestion == "Trygghetsalarmer"
+    assert search("trygghetsalamer", suggest=True, typing=True).suggestion is None
+    typed = client.get("/search/?q=trygghetsalamer", headers={"HX-Request": "true"}).content.decode()
+    assert "Mente du" not in typed
+    finished = client.get("/search/?q=trygghetsalamer+", headers={"HX-Request": "true"}).content.decode()
+    assert "Mente du" in finished
+    # Only search pages, the API and the command ask: matching and alerts do not pay for it.
+    assert search("trygghetsalamer").suggestion is None
+
+
+def test_a_suggestion_never_reveals_a_word_only_a_draft_uses(cast, corpus, make_case, client):
+    make_case(Status.DRAFT, title="Kvantesensorer i vannverket", summary="Et utkast om kvantesensorer.")
+    assert search("kvantesensorr", suggest=True).suggestion is None
+    assert search("kvantesensorr", suggest=True, user=cast["bob"]).suggestion is None       # another buyer
+    assert search("kvantesensorr", suggest=True, user=cast["alice"]).suggestion == "kvantesensor"  # her own
+    assert "Mente du" not in client.get("/search/?q=kvantesensorr").content.decode()
 
 
 # --- One search ---

@@ -38,7 +38,8 @@ def search_endpoint(request, filters: Query[SearchFilters], limit: int = Query(2
     everything that matches the filters, newest first. Facet counts cover all results. A token, if
     sent, lets you find what you may see beyond published documents (your organization's drafts)."""
     form = form_or_422(filters.dict())
-    result = search(form.query(), kinds=form.kinds(), filters=form.filters(), user=request.auth, sort=form.ordering())
+    result = search(form.query(), kinds=form.kinds(), filters=form.filters(), user=request.auth, sort=form.ordering(),
+                    suggest=True)
     items = result.shown(offset, offset + limit)
     return {
         "query": result.query, "count": len(result.hits), "terms": result.terms, "suggestion": result.suggestion,

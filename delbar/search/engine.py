@@ -175,14 +175,17 @@ MODES = ("hybrid", "lexical", "semantic")
 
 def search(query: str, *, kinds: list[str] | None = None, filters: dict | None = None, user=None,
            sort: str = "relevance", limit: int = CANDIDATES, mode: str = "hybrid", within=None,
-           unseen: SearchDocument | None = None, within_is_narrow: bool = True) -> SearchResult:
+           unseen: SearchDocument | None = None, within_is_narrow: bool = True,
+           suggest: bool = False, typing: bool = False) -> SearchResult:
     """What `user` may find for `query`, best first (or newest first with sort="date").
 
     `within` replaces the user's view with a given set of documents (matching searches what may be
     matched, and checks each viewer later); when it holds most of the index (every published case),
     `within_is_narrow=False` lets the graph find candidates instead of an exact scan. `unseen` is a
     document whose own words should not count as the corpus's (a need searching with its own text).
-    `mode` is for measuring: "lexical" and "semantic" rank by one signal alone."""
+    `mode` is for measuring: "lexical" and "semantic" rank by one signal alone, without the floor.
+    `suggest` asks for "did you mean" (spelling.py) from what `user` may find; `typing` leaves the last
+    word, still being typed, alone."""
     filters = filters or {}
     scope = within.filter(removed=False) if within is not None else visible_documents(user, kinds)
     documents = apply_filters(scope, filters)
@@ -199,7 +202,11 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
     if sort == "date":
         hits.sort(key=lambda hit: (hit.values["date"] is not None, hit.values["date"]), reverse=True)
     nearest = [] if hits else below[:calibration().nearest_shown]
-    suggestion = spelling.suggest(query) if within is None else None
+    suggestion = None
+    if suggest and within is None:
+        visible = visible_documents(user, kinds)
+        suggestion = spelling.suggest(query, typing=typing, findable=lambda term: bool(
+            _lexical([term], visible, {term: 1}, 1, 1)))
     return SearchResult(query, hits, _facets_of(hits, kinds), terms, lexical_terms, nearest, suggestion)
 
 

@@ -17,54 +17,77 @@ LONG_WORD = 8           # from this length two edits are allowed, below it one
 KNOWN_WORD = 2.5        # wordfreq Zipf frequency of a real word (text.py's threshold for compound parts)
 MAX_WORDS = 3           # unknown words corrected per query at most: a pasted text is not proof-read
 PREFIX = 2              # candidates share the first letters: typos at the very start are rare
+MAX_LENGTH = 40         # longer "words" are identifiers, hashes or pasted noise, not typos
+FINDABLE_CHECKS = 3     # nearest candidates checked against what the person may find, at most
 
 
-def suggest(query: str) -> str | None:
-    """The query with its misspelt words corrected, or None when there is nothing to correct."""
+def suggest(query: str, *, findable, typing: bool = False) -> str | None:
+    """The query with its misspelt words corrected, or None when there is nothing to correct.
+
+    `findable(term)` says whether the person searching may find a document holding the term: the
+    vocabulary counts every document, drafts included, and a suggestion must not reveal a word only a
+    draft uses. `typing`: the last word is still being typed (search as you type) and is left alone."""
     candidates = [(match.start(), match.end(), match.group()) for match in WORD.finditer(query)]
-    words = {word.casefold() for _, _, word in candidates}
-    unknown = [word for word in words if _may_be_misspelt(word)]
+    still_typed = typing and candidates and candidates[-1][1] == len(query)
+    checked = candidates[:-1] if still_typed else candidates
+    words = list(dict.fromkeys(word.casefold() for _, _, word in checked))
+    unknown = [word for word in words if _may_be_misspelt(word)][:MAX_WORDS]
     if not unknown:
         return None
     known = set(SearchTerm.objects.filter(term__in=[stem(word) for word in unknown], documents__gt=0)
                 .values_list("term", flat=True))
     corrections = {}
-    for word in sorted(unknown)[:MAX_WORDS]:
-        if stem(word) not in known and (correction := _correct(word)):
+    for word in unknown:
+        if stem(word) not in known and (correction := _correct(word, findable)):
             corrections[word] = correction
     if not corrections:
         return None
     corrected, last = [], 0
     for start, end, word in candidates:
         corrected.append(query[last:start])
-        corrected.append(corrections.get(word.casefold(), word))
+        corrected.append(_same_case(word, corrections[word.casefold()]) if word.casefold() in corrections else word)
         last = end
     corrected.append(query[last:])
     return "".join(corrected)
 
 
 def _may_be_misspelt(word: str) -> bool:
-    return (len(word) >= MIN_WORD and word.isalpha() and word not in STOP_WORDS
+    return (MIN_WORD <= len(word) <= MAX_LENGTH and word.isalpha() and word not in STOP_WORDS
             and zipf_frequency(word, "nb") < KNOWN_WORD and zipf_frequency(word, "en") < KNOWN_WORD)
 
 
-def _correct(word: str) -> str | None:
+def _same_case(original: str, correction: str) -> str:
+    if original.isupper():
+        return correction.upper()
+    return correction[:1].upper() + correction[1:] if original[:1].isupper() else correction
+
+
+def _candidates(prefix: str):
+    """Stored terms that begin with `prefix`, with their document counts."""
+    terms = SearchTerm.objects.filter(documents__gt=0)
+    if prefix.isascii():
+        # A key range both databases answer from the primary key's index (LIKE 'tr%' is a full scan on
+        # PostgreSQL unless the collation is C); for ASCII letters every collation orders it alike.
+        following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        terms = terms.filter(term__gte=prefix, term__lt=following)
+    else:
+        terms = terms.filter(term__startswith=prefix)  # æ, ø, å: where they sort depends on the collation
+    return terms.values_list("term", "documents")
+
+
+def _correct(word: str, findable) -> str | None:
     term = stem(word)
     edits = 2 if len(term) >= LONG_WORD else 1
     prefix = term[:PREFIX]
-    # A range on the primary key, which both databases answer from its index (LIKE 'tr%' is a full scan
-    # on PostgreSQL unless the collation is C); startswith below keeps only the prefix's terms.
-    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    rows = SearchTerm.objects.filter(term__gte=prefix, term__lt=following, documents__gt=0).values_list(
-        "term", "documents")
-    best = None
-    for candidate, documents in rows.iterator(chunk_size=2000):
+    ranked = []
+    for candidate, documents in _candidates(prefix).iterator(chunk_size=2000):
         if abs(len(candidate) - len(term)) > edits or not candidate.startswith(prefix):
             continue
         distance = Levenshtein.distance(term, candidate, score_cutoff=edits)
-        if distance <= edits and (best is None or (distance, -documents) < best[:2]):
-            best = (distance, -documents, candidate)
-    if best is None:
-        return None
-    ending = word[len(term):] if word.startswith(term) else ""
-    return best[2] + ending
+        if distance <= edits:
+            ranked.append((distance, -documents, candidate))
+    for _, _, candidate in sorted(ranked)[:FINDABLE_CHECKS]:
+        if findable(candidate):
+            ending = word[len(term):] if word.startswith(term) else ""
+            return candidate + ending
+    return None

@@ -28,7 +28,9 @@ def render_results(request, *, kinds: list[str] | None, template: str):
         context = {"form": form, "form_list": [form], "page": None, "facets": [], "query": ""}
         return render(request, RESULTS_TEMPLATE if request.htmx else template, context, status=400)
     query, filters = form.query(), form.filters()
-    result = engine.search(query, kinds=form.kinds(), filters=filters, user=request.user, sort=form.ordering())
+    # As the user types (htmx), the last word may be half-written: it is not corrected yet.
+    result = engine.search(query, kinds=form.kinds(), filters=filters, user=request.user, sort=form.ordering(),
+                           suggest=True, typing=bool(request.htmx) and not request.GET.get("q", "").endswith(" "))
     page = Paginator(result.hits, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = engine.load_documents(page.object_list)
     decorate(page.object_list)

@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from delbar.search.engine import CANDIDATES, search
 from delbar.search.kinds import KINDS
 
+MAX_QUERY = 500  # as the search form and the API allow
+
 
 class Command(BaseCommand):
     help = ("Searches what the public may see and prints the ranked results (id, kind, title, score): "
@@ -19,9 +21,11 @@ class Command(BaseCommand):
     def handle(self, *args, query, limit, kind, **options):
         if not query.strip():
             raise CommandError("Give words to search for.")
+        if len(query) > MAX_QUERY:
+            raise CommandError(f"The query is longer than {MAX_QUERY} characters.")
         if not 1 <= limit <= CANDIDATES:
             raise CommandError(f"--limit must be between 1 and {CANDIDATES}.")
-        result = search(query, kinds=kind, limit=limit)
+        result = search(query, kinds=kind, limit=limit, suggest=True)
         hits = [{"id": hit.id, "kind": hit.kind, "title": hit.document.title, "score": round(hit.score, 4)}
                 for hit in result.shown(0, limit)]
         if options["json"]:
