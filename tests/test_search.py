@@ -17,7 +17,7 @@ from delbar.cases.models import Status
 from delbar.orgs.models import CpvCode, Sector
 from delbar.search.calibration import CALIBRATIONS, calibration
 from delbar.search.engine import search, similar
-from delbar.search.models import SearchDocument, SearchTerm
+from delbar.search.models import SearchClock, SearchDocument, SearchTerm
 from delbar.search.text import compound_parts, query_terms, terms
 from delbar.search.vectors import from_bytes, vector_index
 from tests.conftest import bring_to, client_for
@@ -262,12 +262,31 @@ def test_reindex_removes_what_no_longer_exists_and_recounts_terms(corpus, cast):
     stray = SearchDocument.objects.get(kind="case", object_id=corpus["library"].pk)
     SearchDocument.objects.filter(pk=stray.pk).update(object_id=10**9)  # its object is gone
     SearchTerm.objects.filter(term="ferj").update(documents=99)         # a count gone wrong
+    long_word = "x" * 101                                               # longer than the term column
+    actions.update_case(case=corpus["tunnel"], actor=cast["alice"], fields={"summary": f"Se {long_word}."})
+    instance = SearchClock.objects.get().instance
     indexing.reindex()
+    assert SearchClock.objects.get().instance != instance  # every process rebuilds its graph
+    assert not SearchTerm.objects.filter(term=long_word).exists()
     assert not SearchDocument.objects.filter(object_id=10**9, removed=False).exists()
     assert SearchDocument.objects.filter(kind="case", object_id=corpus["library"].pk, removed=False).exists()
     assert SearchTerm.objects.get(term="ferj").documents == 1
     assert not SearchDocument.objects.filter(removed=True).exists()   # tombstones purged
     assert object_ids(search("elektrisk ferje"), 1) == [corpus["ferry"].pk]
+
+
+def test_a_case_published_while_reindexing_stays_findable(corpus, cast, make_case, monkeypatch):
+    from delbar.search import indexing
+
+    created = []
+
+    def progress(kind, done):  # between two batches, someone publishes a case
+        if kind == "case" and not created:
+            created.append(make_case(Status.PUBLISHED, title="Snøsmelteanlegg på torget"))
+
+    monkeypatch.setattr(indexing, "BATCH", 3)
+    indexing.reindex(progress=progress)
+    assert object_ids(search("snøsmelteanlegg"), 1) == [created[0].pk]
 
 
 def test_a_fresh_reindex_rebuilds_from_nothing(corpus):

@@ -19,7 +19,7 @@ from django.dispatch import Signal
 from delbar.search import lexical, text
 from delbar.search.embedders import get_embedder
 from delbar.search.kinds import KINDS, kind_of
-from delbar.search.models import SearchClock, SearchDocument, SearchTerm
+from delbar.search.models import SearchClock, SearchDocument, SearchTerm, new_instance
 from delbar.search.vectors import to_bytes
 
 BATCH = 500
@@ -101,9 +101,9 @@ def index_many(objects: list, *, announce: bool = True) -> None:
         return
     embedder = get_embedder()
     kind = kind_of(objects[0])
+    first_version, clock = _take_versions(len(objects))  # before reading the documents it replaces
     existing = {doc.object_id: doc for doc in SearchDocument.objects.filter(
         kind=kind.name, object_id__in=[obj.pk for obj in objects])}
-    first_version, clock = _take_versions(len(objects))
 
     documents, weighted, to_embed = [], {}, []
     term_change: Counter = Counter()
@@ -176,12 +176,15 @@ def remove_ids(kind_name: str, object_ids: list) -> None:
     documents_changed.send(sender=SearchDocument, kind=kind_name, object_ids=[d.object_id for d in documents])
 
 
+def _countable(term: str) -> bool:
+    return len(term) <= SearchTerm._meta.get_field("term").max_length
+
+
 def _count_terms(change: Counter) -> None:
     """Applies document-frequency changes: one upsert for new terms, one update per changed count."""
     # Document frequencies only steer spelling suggestions and query expansion; a "word" longer than
     # the column (a hash, a pasted blob) is never one of those, and PostgreSQL would refuse to store it.
-    limit = SearchTerm._meta.get_field("term").max_length
-    change = {term: delta for term, delta in change.items() if delta and len(term) <= limit}
+    change = {term: delta for term, delta in change.items() if delta and _countable(term)}
     if not change:
         return
     terms = list(change)
@@ -223,19 +226,29 @@ def reindex(*, progress=None, fresh: bool = False) -> int:
         pks = list(kind.queryset().order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(pks), BATCH):
             with transaction.atomic():
+                # The clock first, then the objects: a change committed meanwhile is either already in
+                # what this batch reads, or waits for the batch and is indexed after it.
+                _take_versions(0)
                 index_many(list(kind.queryset().filter(pk__in=pks[start:start + BATCH])), announce=False)
             total += len(pks[start:start + BATCH])
             if progress:
                 progress(kind.name, total)
-        live = set(pks)
-        orphans = [object_id for object_id in SearchDocument.objects.filter(kind=kind.name, removed=False)
-                   .values_list("object_id", flat=True) if object_id not in live]
-        if orphans:
-            remove_ids(kind.name, orphans)
+        _remove_orphans(kind)
     _recount()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_document")  # fresh planner statistics for a fresh table
     return total
+
+
+@transaction.atomic
+def _remove_orphans(kind) -> None:
+    """Removes the documents of objects that no longer exist (or no longer count, as a replaced
+    notice), judged under the clock's lock so an object created during the rebuild is not one."""
+    _take_versions(0)
+    orphans = list(SearchDocument.objects.filter(kind=kind.name, removed=False).exclude(
+        object_id__in=kind.queryset().values("pk")).values_list("object_id", flat=True))
+    if orphans:
+        remove_ids(kind.name, orphans)
 
 
 @transaction.atomic
@@ -250,6 +263,8 @@ def _recount() -> None:
         counts.update(terms.split())
         live += 1
     SearchTerm.objects.all().delete()
-    SearchTerm.objects.bulk_create([SearchTerm(term=term, documents=count) for term, count in counts.items()],
-                                   batch_size=BATCH)
-    SearchClock.objects.filter(pk=1).update(documents=live)
+    SearchTerm.objects.bulk_create([SearchTerm(term=term, documents=count) for term, count in counts.items()
+                                    if _countable(term)], batch_size=BATCH)
+    # A new instance: every process builds its graph anew (from the graph `delbar reindex` saves under
+    # this name), so none keeps the vectors of the tombstones purged above.
+    SearchClock.objects.filter(pk=1).update(documents=live, instance=new_instance())
