@@ -441,6 +441,23 @@ def test_a_suggestion_never_reveals_a_word_only_a_draft_uses(cast, corpus, make_
 
 # --- One search ---
 
+# Without a floor judged on everything the person may see, the last two narrowed to fewer than counted.
+@pytest.mark.parametrize("query", ["robot", "elektrisk ferje", "medisindispensere for hjemmeboende",
+                                   "sensorer på sykehjem"])
+def test_a_facet_gives_the_results_it_counts(corpus, query):
+    """Clicking a facet value narrows the results to exactly the number it showed: the filter never
+    raises the relevance floor."""
+    result = search(query)
+    clicked = 0
+    for name in ("sector", "outcome", "year", "kind"):
+        for value, count in result.facets[name]:
+            narrowed = search(query, filters={name: value}) if name != "kind" else search(query, kinds=[value])
+            assert narrowed.total == count, (name, value)
+            clicked += 1
+    assert clicked >= 3
+
+
+
 @pytest.mark.parametrize("query", ["ferje", "robot under vann", "booking av haller", "zzzzqqq"])
 def test_every_search_box_gives_the_same_results_for_the_same_words_and_kind(corpus, client, api_client, query):
     import re

@@ -32,6 +32,7 @@ IDENTIFIER_BOOST = 1.0     # larger than any cosine difference: an exact code ma
 CANDIDATES = 200           # hits ranked per query (the result list and its facets)
 LEXICAL_CANDIDATES = 200
 SEMANTIC_CANDIDATES = 2 * CANDIDATES  # asked of the graph: room for what the user may not see
+CONFIDENCE_NEIGHBOURS = 20  # nearest documents of all kinds and filters that decide a narrowed search's floor
 EXACT_LIMIT = 5_000        # filtered sets up to this size get exact cosine search, not the graph
 OVERSAMPLE = 8             # larger filtered sets: ask the graph for this many times more
 # A term in more documents than this ranks nothing and costs a scan of its postings: dropped.
@@ -195,10 +196,11 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
         return SearchResult(query, Listing(listing), _facets_sql(documents, kinds))
 
     terms = text.query_terms(query)
-    filtered = (within is not None and within_is_narrow) or any(
-        filters.get(name) not in (None, "") for name in FILTER_FIELDS)
+    by_filters = any(filters.get(name) not in (None, "") for name in FILTER_FIELDS)
+    filtered = (within is not None and within_is_narrow) or by_filters
+    narrowed = within is None and (by_filters or kinds is not None)
     hits, lexical_terms, below = _rank(query, terms, documents, filtered=filtered, limit=limit, mode=mode,
-                                       unseen=unseen)
+                                       unseen=unseen, confidence_scope=visible_documents(user) if narrowed else None)
     if sort == "date":
         hits.sort(key=lambda hit: (hit.values["date"] is not None, hit.values["date"]), reverse=True)
     nearest = [] if hits else below[:calibration().nearest_shown]
@@ -259,8 +261,10 @@ def _where(documents) -> tuple[str, list]:
 
 
 def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int, mode: str = "hybrid",
-          unseen: SearchDocument | None = None):
-    """The hits best first, at most `limit`, and the terms matched lexically."""
+          unseen: SearchDocument | None = None, confidence_scope=None):
+    """The results best first (at most `limit`), the terms matched lexically, and the candidates below
+    the relevance floor. `confidence_scope`: the documents whose best decides the floor, when the
+    search is narrower than what the person may see."""
     counts, total, instance = _term_statistics(terms, unseen)
     chosen = lexical_terms_for(terms, counts, total) if mode != "semantic" else []
     # Unfiltered, the join with visibility costs more than it removes: the candidate check below does it.
@@ -303,12 +307,22 @@ def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int
             score += IDENTIFIER_BOOST
         ranked.append(Hit(doc_id, score, cosine, lexical_score, terms, values[doc_id]))
     ranked.sort(key=lambda hit: (-hit.score, hit.doc_id))
-    if mode == "lexical":  # measuring the word signal alone: every word match is a result
+    if mode != "hybrid":  # measuring one signal alone: every candidate is a result, as before the floor
         return ranked[:limit], chosen, []
     # What counts as a result (and in the facets): what clears the relevance floor, and identifier
     # matches. Cutting never reorders what is kept; what falls below is returned apart.
-    _measure_relevance(ranked, terms, counts, total, instance, query_vector, lexical_scores)
-    floor = calibration().results_floor(max((hit.relevance for hit in ranked), default=0.0))
+    baselines, overall = _measure_relevance(ranked, terms, counts, total, instance, query_vector, lexical_scores)
+    best = max((hit.relevance for hit in ranked), default=0.0)
+    if confidence_scope is not None:
+        # Whether the query is about something Delbar holds is judged on everything the person may
+        # see, not on the filtered part: a filter (a facet clicked) never raises the floor, so it
+        # never empties the results its facet count promised.
+        neighbours = (index.nearest(query_vector, CONFIDENCE_NEIGHBOURS) if filtered
+                      else sorted(semantic.items(), key=lambda item: -item[1])[:CONFIDENCE_NEIGHBOURS])
+        cosines = dict(neighbours)
+        for doc_id, language in confidence_scope.filter(pk__in=list(cosines)).values_list("id", "language"):
+            best = max(best, cosines[doc_id] - baselines.get(language, overall))
+    floor = calibration().results_floor(best)
     results, below = [], []
     for hit in ranked:
         shown = hit.doc_id in identified or (floor is not None and hit.relevance >= floor)
@@ -317,9 +331,10 @@ def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int
 
 
 def _measure_relevance(ranked: list[Hit], terms: list[str], counts: dict[str, int], total: int, instance: str,
-                       query_vector, lexical_scores: dict[int, float]) -> None:
+                       query_vector, lexical_scores: dict[int, float]) -> tuple[dict[str, float], float]:
     """Gives each hit its relevance (relevance.py): the cosine above the query's baseline in the
-    document's language, plus the share of the query's word weight the document holds."""
+    document's language, plus the share of the query's word weight the document holds. Returns the
+    baselines (per language, and for the other languages)."""
     baselines, overall = relevance.centroids(total, instance).baselines(query_vector)
     shares = relevance.word_shares(terms, counts, total)
     # Which query terms each word-matching document holds (the others hold none): one query.
@@ -329,6 +344,7 @@ def _measure_relevance(ranked: list[Hit], terms: list[str], counts: dict[str, in
     for hit in ranked:
         baseline = baselines.get(hit.values["language"], overall)
         hit.relevance = relevance.relevance(hit.semantic, baseline, shares, held.get(hit.doc_id, set()))
+    return baselines, overall
 
 
 def _nearest(index, query_vector, documents, *, filtered: bool) -> list[tuple[int, float]]:
