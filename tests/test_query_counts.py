@@ -26,8 +26,8 @@ def test_lists_do_not_query_per_case(cast, make_case, client, url):
 
 def test_case_page_has_a_fixed_number_of_queries(cast, make_case, client):
     case = make_case(Status.PUBLISHED)
-    # The first view in a process also computes the language centroids of the relevance floor (one
-    # query per language, search/relevance.py); they are kept until the index grows by 5 %.
+    # The first view on an index also computes the language centroids of the relevance floor (1 + one
+    # per language, search/relevance.py); they are kept until the index grows by 5 % or is rebuilt.
     client.get(case.get_absolute_url())
     # 12 for the case itself, 4 for "similar cases" (index freshness, the case's vector, the index's
     # size for the baseline, the hits), 1 for how many have taken it up

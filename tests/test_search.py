@@ -350,9 +350,9 @@ def test_a_query_about_nothing_gets_no_results(corpus, query):
     result = search(query)
     assert result.total == 0 and result.shown() == []
     assert result.facets["kind"] == []
-    # The nearest few are kept apart, below the floor, never as results.
-    assert 0 < len(result.nearest) <= 3
-    assert all(hit.relevance < calibration().floor for hit in result.nearest)
+    # The nearest few are kept apart, never as results, best first.
+    assert 0 < len(result.nearest) <= calibration().nearest_shown
+    assert [hit.score for hit in result.nearest] == sorted((hit.score for hit in result.nearest), reverse=True)
 
 
 def test_a_relevant_query_keeps_its_results_and_the_floor_cuts_the_rest(corpus):

@@ -48,3 +48,15 @@ def test_search_finds_what_the_model_lets_each_role_see(everything, cast, role, 
 
 def test_every_searchable_kind_is_covered():
     assert set(KINDS) - {"notice"} == set(MODELS)  # notices are public records: everyone sees all of them
+
+
+def test_a_withdrawn_solution_is_readable_by_its_supplier_only(everything, cast, api_client, client):
+    from tests.conftest import client_for
+
+    withdrawn = Solution.objects.get(active=False)
+    url = f"/api/solutions/{withdrawn.pk}"
+    assert api_client(cast["dave"]).get(url).status_code == 200
+    assert api_client().get(url).status_code == 404
+    assert api_client(cast["alice"]).get(url).status_code == 404
+    assert client_for(cast["dave"]).get(withdrawn.get_absolute_url()).status_code == 200
+    assert client.get(withdrawn.get_absolute_url()).status_code == 404

@@ -259,7 +259,7 @@ def list_solutions(request):
 @solutions.get("/{id:solution_id}", response={200: SolutionOut, 401: Error, 404: Error},
                summary="Read one solution")
 def read_solution(request, solution_id: Id):
-    solution = Solution.objects.filter(pk=solution_id, active=True).select_related("organization").first()
+    solution = Solution.objects.visible_to(request.auth).filter(pk=solution_id).select_related("organization").first()
     if solution is None:
         raise HttpError(404, "No such solution.")
     return solution_out(solution)

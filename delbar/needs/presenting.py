@@ -23,7 +23,7 @@ def _objects(kind: str, ids, user) -> dict:
     if kind == "need":
         return Need.objects.visible_to(user).select_related("organization").in_bulk(ids)
     if kind == "solution":
-        return Solution.objects.filter(active=True).select_related("organization").in_bulk(ids)
+        return Solution.objects.visible_to(user).select_related("organization").in_bulk(ids)
     if kind == "notice":
         return Notice.objects.current().select_related("organization").in_bulk(ids)
     return {}

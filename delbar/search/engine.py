@@ -213,7 +213,8 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
 
 
 def _term_statistics(terms: list[str], unseen: SearchDocument | None = None) -> tuple[dict[str, int], int, str]:
-    """How many live documents hold each term, how many there are, and which index this is."""
+    """How many live documents hold each term, how many there are (`unseen` not counted), and which
+    index this is."""
     counts = dict(SearchTerm.objects.filter(term__in=terms).values_list("term", "documents"))
     total, instance = SearchClock.objects.filter(pk=1).values_list("documents", "instance").first() or (0, "")
     if unseen is not None and not unseen.removed:
@@ -311,7 +312,9 @@ def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int
         return ranked[:limit], chosen, []
     # What counts as a result (and in the facets): what clears the relevance floor, and identifier
     # matches. Cutting never reorders what is kept; what falls below is returned apart.
-    baselines, overall = _measure_relevance(ranked, terms, counts, total, instance, query_vector, lexical_scores)
+    # The index's own size keys the centroids: a need discounting itself (`unseen`) is not a change.
+    indexed = total + (1 if unseen is not None and not unseen.removed else 0)
+    baselines, overall = _measure_relevance(ranked, terms, counts, indexed, instance, query_vector, lexical_scores)
     best = max((hit.relevance for hit in ranked), default=0.0)
     if confidence_scope is not None:
         # Whether the query is about something Delbar holds is judged on everything the person may
