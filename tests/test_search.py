@@ -15,7 +15,7 @@ from delbar.cases import actions
 from delbar.cases.models import Status
 from delbar.orgs.models import CpvCode, Sector
 from delbar.search.engine import search, similar
-from delbar.search.models import SearchDocument, SearchTerm
+from delbar.search.models import SearchClock, SearchDocument, SearchTerm
 from delbar.search.text import compound_parts, query_terms, terms
 from delbar.search.vectors import from_bytes, vector_index
 from tests.conftest import bring_to, client_for
@@ -222,7 +222,8 @@ def _snapshot():
     documents = sorted((d.kind, d.object_id, d.public, d.status, d.title, d.terms, d.sector, d.year,
                         d.embedded_text_hash, bytes(d.embedding)) for d in SearchDocument.objects.filter(removed=False))
     counts = dict(SearchTerm.objects.filter(documents__gt=0).values_list("term", "documents"))
-    return documents, counts
+    clock = SearchClock.objects.get()
+    return documents, counts, (clock.documents, clock.tokens)
 
 
 def test_reindex_equals_incremental_indexing(corpus, cast):

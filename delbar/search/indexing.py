@@ -220,5 +220,7 @@ def reindex(*, progress=None) -> int:
             if progress:
                 progress(kind.name, total)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE search_document")  # fresh planner statistics for a fresh table
+        # Fresh planner statistics for fresh tables.
+        for table in ("search_document", *lexical.backend().tables):
+            cursor.execute(f"ANALYZE {table}")
     return total
