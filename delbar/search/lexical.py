@@ -55,11 +55,12 @@ class PostgresLexical:
     k1 = 1.2, b = 0.75, the frequency of a term summed over the weight classes times their weights,
     the length counted in terms; the IDF comes from search_term (the engine's, with `unseen` taken out).
 
-    Measured at 200,000 generated documents (bench/bench_search_latency.py; bench/results): the former
-    stored tsvector on the wide search_document row, ranked by ts_rank per term, read and detoasted every
-    matching row (up to 10,000 a query): lexical search took 52.7 ms p50 / 167 ms p95 and two concurrent
-    searchers thrashed the 128 MB of shared buffers. The postings of a term sit together in the primary
-    key, which covers frequency and length, so a query reads a few index pages and no rows."""
+    Measured at 200,000 generated documents (bench/bench_search_latency.py): the former tsvector on the
+    wide search_document rows, ranked by ts_rank per term, read and detoasted every matching row; one
+    term in 7,541 documents took 230 ms and 35,620 buffers (EXPLAIN ANALYZE, BUFFERS), far beyond the
+    128 MB of shared buffers, and under load the searches waited on DataFileRead and BufferMapping.
+    A term's postings sit together in the primary key, which covers frequency and length: with the
+    table's visibility map set (autovacuum), a query reads a few index pages and no table rows."""
 
     create_sql = [
         "CREATE TABLE IF NOT EXISTS search_posting ("

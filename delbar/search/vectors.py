@@ -1,9 +1,10 @@
 """The in-process nearest-neighbour index over the vectors stored in search_document.
 
-The database is the source of truth; each process keeps a usearch HNSW graph of every document's
-vector and, before each search, catches up with rows whose `version` is above the last one it saw
-(one indexed MAX query when nothing changed). `delbar reindex` saves the graph to the data folder so
-a new process loads it instead of building it, then catches up the same way.
+The database is the source of truth; each process keeps a usearch index (an HNSW graph) of every
+document's vector, searched by an exact scan (see nearest()), and, before each search, catches up
+with rows whose `version` is above the last one it saw (one indexed MAX query when nothing changed).
+`delbar reindex` saves the graph to the data folder so a new process loads it instead of building
+it, then catches up the same way.
 """
 
 import hashlib
