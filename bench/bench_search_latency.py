@@ -287,6 +287,14 @@ def worker(arguments):
     return timings
 
 
+def _has_postings() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM search_posting)")
+        return cursor.fetchone()[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=200_000)
@@ -315,6 +323,9 @@ def main() -> None:
     install_bench_kind(embedder)
     built = SearchDocument.objects.count()
     if args.keep and built == args.documents:
+        if connection.vendor == "postgresql" and not _has_postings():
+            raise SystemExit(f"{args.keep} was built before the postings table (its migration cannot read the "
+                             "generated documents back): use another folder")
         print(f"reusing {built:,} documents on {connection.vendor} in {args.keep}", flush=True)
         rows = [(f"reused the {built:,} documents indexed by an earlier run (--keep)", "", "")]
     else:
