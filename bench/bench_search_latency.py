@@ -29,6 +29,7 @@ import re
 import statistics
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from common import REPO, analyze, drop_database, percentile, setup_django, write_results
@@ -249,23 +250,18 @@ def summary_row(name, timings, baseline=None):
 
 
 def baseline_lexical(text: str) -> list:
-    """The plain baseline: every query word, OR-ed, ranked by the database's own scoring alone."""
+    """The plain baseline: every query word, OR-ed, ranked by the database's lexical index alone
+    (FTS5 bm25(); on PostgreSQL BM25 over the postings table), without the engine's term budget."""
     from django.db import connection
 
+    from delbar.search import lexical
     from delbar.search.text import query_terms
 
     found = query_terms(text)
     if not found:
         return []
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT id FROM search_document WHERE search_vector @@ to_tsquery('norwegian', %s) "
-                           "ORDER BY ts_rank(search_vector, to_tsquery('norwegian', %s)) DESC LIMIT 20",
-                           [" | ".join(found)] * 2)
-        else:
-            cursor.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH %s ORDER BY bm25(search_fts) "
-                           "LIMIT 20", [" OR ".join(f'"{term}"' for term in found)])
-        return cursor.fetchall()
+        return lexical.backend().match(cursor, found, "1 = 1", [], 20)
 
 
 def worker(arguments):
@@ -291,6 +287,14 @@ def worker(arguments):
     return timings
 
 
+def _has_postings() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM search_posting)")
+        return cursor.fetchone()[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=200_000)
@@ -300,8 +304,11 @@ def main() -> None:
     parser.add_argument("--reuse-embeddings", action="store_true",
                         help="keep the sample's real embeddings in var/ between runs (the embedding rate is then "
                              "not measured)")
+    parser.add_argument("--keep", type=Path, metavar="FOLDER",
+                        help="keep the built database (SQLite file or PostgreSQL database) and graph in FOLDER, "
+                             "and reuse them when a later run finds the same number of documents there")
     args = parser.parse_args()
-    work = setup_django("search-latency")
+    work = setup_django("search-latency", keep=args.keep)
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -314,8 +321,18 @@ def main() -> None:
     if args.reuse_embeddings:
         embedder.cache_path = REPO / "var" / "bench-sample-vectors.npz"
     install_bench_kind(embedder)
-    print(f"indexing {args.documents:,} documents on {connection.vendor} …", flush=True)
-    rows = load(args.documents, embedder)
+    built = SearchDocument.objects.count()
+    if args.keep and built == args.documents:
+        if connection.vendor == "postgresql" and not _has_postings():
+            raise SystemExit(f"{args.keep} was built before the postings table (its migration cannot read the "
+                             "generated documents back): use another folder")
+        print(f"reusing {built:,} documents on {connection.vendor} in {args.keep}", flush=True)
+        rows = [(f"reused the {built:,} documents indexed by an earlier run (--keep)", "", "")]
+    else:
+        if built:
+            raise SystemExit(f"{args.keep} holds {built:,} documents, not {args.documents:,}: use another folder")
+        print(f"indexing {args.documents:,} documents on {connection.vendor} …", flush=True)
+        rows = load(args.documents, embedder)
     analyze()
     started = time.perf_counter()
     index = vector_index(embedder.dimensions)
@@ -388,7 +405,7 @@ def main() -> None:
               summary_row("lexical only, engine.search", lexical),
               summary_row("semantic only, engine.search (query embedding included)", semantic),
               summary_row("query embedding alone (e5, 4-bit)", embed),
-              summary_row("baseline: FTS5 bm25() / ts_rank alone, all query words", base_lexical),
+              summary_row("baseline: FTS5 bm25() / PostgreSQL postings BM25 alone, all query words", base_lexical),
               summary_row("nearest-neighbour graph, 400 candidates", graph, brute),
               summary_row("baseline: numpy brute-force cosine, all vectors", brute),
               "", f"Graph recall@10 against exact cosine search: {statistics.mean(recall):.4f} "

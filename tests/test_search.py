@@ -225,7 +225,8 @@ def _snapshot():
     documents = sorted((d.kind, d.object_id, d.public, d.status, d.title, d.terms, d.sector, d.year,
                         d.embedded_text_hash, bytes(d.embedding)) for d in SearchDocument.objects.filter(removed=False))
     counts = dict(SearchTerm.objects.filter(documents__gt=0).values_list("term", "documents"))
-    return documents, counts
+    clock = SearchClock.objects.get()
+    return documents, counts, (clock.documents, clock.tokens)
 
 
 def test_reindex_equals_incremental_indexing(corpus, cast):

@@ -236,7 +236,9 @@ def reindex(*, progress=None, fresh: bool = False) -> int:
         _remove_orphans(kind)
     _recount()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE search_document")  # fresh planner statistics for a fresh table
+        # Fresh planner statistics for fresh tables.
+        for table in ("search_document", *lexical.backend().tables):
+            cursor.execute(f"ANALYZE {table}")
     return total
 
 

@@ -92,6 +92,9 @@ class SearchClock(models.Model):
 
     value = models.BigIntegerField(default=0)
     documents = models.IntegerField(default=0)      # live documents, for inverse document frequency
+    # Terms in live documents, for BM25's average document length on PostgreSQL (lexical.py keeps it;
+    # SQLite's FTS5 keeps its own).
+    tokens = models.BigIntegerField(default=0)
     # Names this life of the index: a new database, a flush or `delbar reindex` gives a new one, and
     # processes then rebuild their vector index instead of catching up.
     instance = models.CharField(max_length=32, default=new_instance)
