@@ -132,7 +132,9 @@ def test_date_order_and_similar_cases(corpus):
     newest = object_ids(search("", sort="date"))
     assert newest[0] == corpus["library"].pk  # published last
     similar_to_tunnel = [hit.document.object_id for hit in similar(corpus["tunnel"], limit=3)]
-    assert corpus["tunnel"].pk not in similar_to_tunnel and len(similar_to_tunnel) == 3
+    assert corpus["tunnel"].pk not in similar_to_tunnel and 1 <= len(similar_to_tunnel) <= 3
+    # Only what is like it: a hall booking system and a library chatbot are not like a tunnel robot.
+    assert not {corpus["booking"].pk, corpus["library"].pk} & set(similar_to_tunnel)
 
 
 # --- Who may find what ---
