@@ -234,6 +234,17 @@ def load(count: int, embedder, batch: int = 2000) -> list[tuple[str, str, str]]:
 
 # --- Timing ------------------------------------------------------------------------------------------
 
+def misspelt(text: str) -> str:
+    """The text with its longest word's two middle letters swapped: a typo the index does not hold."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        return text
+    word = max(words, key=len)
+    middle = len(word) // 2
+    typo = word[:middle - 1] + word[middle] + word[middle - 1] + word[middle + 1:] if len(word) > 3 else word
+    return text.replace(word, typo, 1)
+
+
 def timed(function, items) -> list[float]:
     timings = []
     for item in items:
@@ -340,6 +351,13 @@ def main() -> None:
                  f"{time.perf_counter() - started:.0f} s"))
     index.save()
 
+    from delbar.search import relevance, spelling
+
+    started = time.perf_counter()
+    relevance._compute()
+    rows.append(("compute the relevance floor's language centroids (once per index and 5 % growth)", "",
+                 f"{time.perf_counter() - started:.1f} s"))
+
     query_list = queries()
     texts = [text for _, text in query_list]
     warm = ["snøbrøyting", "velferdsteknologi i hjemmetjenesten", "skolebygg"]
@@ -347,7 +365,28 @@ def main() -> None:
         engine.search(text)
     embedder.real._query.cache_clear()
 
+    # The relevance floor's own share of a hybrid search: the baselines, the word shares and the terms
+    # of the word-matching candidates (engine._measure_relevance), timed inside the searches below.
+    floor_timings, measure = [], engine._measure_relevance
+
+    def timed_measure(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return measure(*args, **kwargs)
+        finally:
+            floor_timings.append((time.perf_counter() - started) * 1000)
+
+    engine._measure_relevance = timed_measure
     hybrid = timed(lambda text: engine.search(text), texts)
+    engine._measure_relevance = measure
+    # Spelling: every query as typed, and each with its longest word misspelt (two letters swapped).
+    everyone = engine.visible_documents(None)
+
+    def suggest(text):
+        return spelling.suggest(text, findable=lambda term: bool(engine._lexical([term], everyone, {term: 1}, 1, 1)))
+
+    spelling_plain = timed(suggest, texts)
+    spelling_misspelt = timed(suggest, [misspelt(text) for text in texts])
     embedder.real._query.cache_clear()
     lexical = timed(lambda text: engine.search(text, mode="lexical"), texts)
     embedder.real._query.cache_clear()
@@ -402,6 +441,9 @@ def main() -> None:
               summary_row("hybrid, only the very-common-word queries", hybrid_common),
               summary_row("hybrid, the /search/ page (rendered HTML)", page),
               summary_row("hybrid, /search/ page with county + outcome filters", page_filtered),
+              summary_row("of which the relevance floor (baselines, word shares, matched terms)", floor_timings),
+              summary_row("spelling suggestion alone, the queries as typed", spelling_plain),
+              summary_row("spelling suggestion alone, each query's longest word misspelt", spelling_misspelt),
               summary_row("lexical only, engine.search", lexical),
               summary_row("semantic only, engine.search (query embedding included)", semantic),
               summary_row("query embedding alone (e5, 4-bit)", embed),

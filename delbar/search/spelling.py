@@ -6,6 +6,8 @@ wins, the most common one among equals; its ending is the user's own, so "tryggh
 "trygghetsalam") becomes "trygghetsalarmer" (stem "trygghetsalarm" + "er").
 """
 
+from django.db.models.functions import Length
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
@@ -16,7 +18,9 @@ MIN_WORD = 4            # shorter unknown words are names and abbreviations more
 LONG_WORD = 8           # from this length two edits are allowed, below it one
 KNOWN_WORD = 2.5        # wordfreq Zipf frequency of a real word (text.py's threshold for compound parts)
 MAX_WORDS = 3           # unknown words corrected per query at most: a pasted text is not proof-read
-PREFIX = 2              # candidates share the first letters: typos at the very start are rare
+PREFIX = 2              # candidates share the first letters (one more from LONG_WORD): typos at the
+                        # very start are rare, and 200,000 documents hold thousands of terms per two
+                        # letters (bench/bench_search_latency.py times suggestions for misspelt queries)
 MAX_LENGTH = 40         # longer "words" are identifiers, hashes or pasted noise, not typos
 FINDABLE_CHECKS = 3     # nearest candidates checked against what the person may find, at most
 
@@ -62,9 +66,11 @@ def _same_case(original: str, correction: str) -> str:
     return correction[:1].upper() + correction[1:] if original[:1].isupper() else correction
 
 
-def _candidates(prefix: str):
-    """Stored terms that begin with `prefix`, with their document counts."""
-    terms = SearchTerm.objects.filter(documents__gt=0)
+def _candidates(prefix: str, shortest: int, longest: int):
+    """Stored terms that begin with `prefix` and are `shortest` to `longest` letters long, with their
+    document counts."""
+    terms = SearchTerm.objects.annotate(size=Length("term")).filter(
+        documents__gt=0, size__gte=shortest, size__lte=longest)
     if prefix.isascii():
         # A key range both databases answer from the primary key's index (LIKE 'tr%' is a full scan on
         # PostgreSQL unless the collation is C); for ASCII letters every collation orders it alike.
@@ -77,16 +83,15 @@ def _candidates(prefix: str):
 
 def _correct(word: str, findable) -> str | None:
     term = stem(word)
-    edits = 2 if len(term) >= LONG_WORD else 1
-    prefix = term[:PREFIX]
-    ranked = []
-    for candidate, documents in _candidates(prefix).iterator(chunk_size=2000):
-        if abs(len(candidate) - len(term)) > edits or not candidate.startswith(prefix):
-            continue
-        distance = Levenshtein.distance(term, candidate, score_cutoff=edits)
-        if distance <= edits:
-            ranked.append((distance, -documents, candidate))
-    for _, _, candidate in sorted(ranked)[:FINDABLE_CHECKS]:
+    long = len(term) >= LONG_WORD
+    edits = 2 if long else 1
+    prefix = term[:PREFIX + 1] if long else term[:PREFIX]
+    rows = [(candidate, documents) for candidate, documents in _candidates(
+        prefix, len(term) - edits, len(term) + edits) if candidate.startswith(prefix)]
+    matches = process.extract(term, [candidate for candidate, _ in rows], scorer=Levenshtein.distance,
+                              score_cutoff=edits, limit=None)
+    ranked = sorted((distance, -rows[position][1], rows[position][0]) for _, distance, position in matches)
+    for _, _, candidate in ranked[:FINDABLE_CHECKS]:
         if findable(candidate):
             ending = word[len(term):] if word.startswith(term) else ""
             return candidate + ending
