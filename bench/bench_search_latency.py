@@ -380,10 +380,8 @@ def main() -> None:
     hybrid = timed(lambda text: engine.search(text), texts)
     engine._measure_relevance = measure
     # Spelling: every query as typed, and each with its longest word misspelt (two letters swapped).
-    everyone = engine.visible_documents(None)
-
     def suggest(text):
-        return spelling.suggest(text, findable=lambda term: bool(engine._lexical([term], everyone, {term: 1}, 1, 1)))
+        return spelling.suggest(text, findable=engine.findable_by(None))
 
     spelling_plain = timed(suggest, texts)
     spelling_misspelt = timed(suggest, [misspelt(text) for text in texts])

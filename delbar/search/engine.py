@@ -206,10 +206,19 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
     nearest = [] if hits else below[:calibration().nearest_shown]
     suggestion = None
     if suggest and within is None:
-        visible = visible_documents(user, kinds)
-        suggestion = spelling.suggest(query, typing=typing, findable=lambda term: bool(
-            _lexical([term], visible, {term: 1}, 1, 1)))
+        suggestion = spelling.suggest(query, typing=typing, findable=findable_by(user, kinds))
     return SearchResult(query, hits, _facets_of(hits, kinds), terms, lexical_terms, nearest, suggestion)
+
+
+def findable_by(user, kinds: list[str] | None = None):
+    """term -> whether `user` may find a document of `kinds` that holds it (one indexed lookup)."""
+    where_sql, params = _where(visible_documents(user, kinds))
+
+    def findable(term: str) -> bool:
+        with connection.cursor() as cursor:
+            return lexical.backend().holds(cursor, term, where_sql, params)
+
+    return findable
 
 
 def _term_statistics(terms: list[str], unseen: SearchDocument | None = None) -> tuple[dict[str, int], int, str]:

@@ -47,6 +47,12 @@ class SqliteLexical:
             [expression, *params, limit])
         return cursor.fetchall()
 
+    def holds(self, cursor, term: str, where: str, params: list) -> bool:
+        """Whether any document the WHERE clause admits holds `term`: the first one found answers."""
+        cursor.execute(f"SELECT 1 FROM search_fts JOIN search_document d ON d.id = search_fts.rowid "
+                       f"WHERE search_fts MATCH %s AND {where} LIMIT 1", [f'"{term}"', *params])
+        return cursor.fetchone() is not None
+
 
 class PostgresLexical:
     """A narrow postings table, search_posting: one row per (term, document) with the term's weighted
@@ -133,6 +139,12 @@ class PostgresLexical:
             f"GROUP BY p.document_id ORDER BY score DESC, p.document_id LIMIT %s",
             [list(terms), [idf.get(term, 1.0) for term in terms], *params, limit])
         return cursor.fetchall()
+
+    def holds(self, cursor, term: str, where: str, params: list) -> bool:
+        """Whether any document the WHERE clause admits holds `term`: the first one found answers."""
+        cursor.execute(f"SELECT 1 FROM search_posting p JOIN search_document d ON d.id = p.document_id "
+                       f"WHERE p.term = %s AND {where} LIMIT 1", [term, *params])
+        return cursor.fetchone() is not None
 
 
 def backend():
