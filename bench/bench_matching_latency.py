@@ -86,7 +86,8 @@ def main() -> None:
              f"The refresh recomputed {sum(recomputed) / len(recomputed):.1f} needs a case on average "
              f"(max {max(recomputed)}): those it could enter (as close as their weakest case match, less "
              f"{calibration().refresh_slack}), each for its case matches only."]
-    write_results(f"matching-latency-{args.documents // 1000}k", "bench_matching_latency: matching at scale", lines)
+    size = f"{args.documents // 1000}k" if args.documents >= 1000 else str(args.documents)
+    write_results(f"matching-latency-{size}", "bench_matching_latency: matching at scale", lines)
     drop_database()
 
 
