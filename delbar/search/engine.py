@@ -221,16 +221,21 @@ def findable_by(user, kinds: list[str] | None = None):
     return findable
 
 
-def _term_statistics(terms: list[str], unseen: SearchDocument | None = None) -> tuple[dict[str, int], int, str]:
-    """How many live documents hold each term, how many there are (`unseen` not counted), and which
-    index this is."""
+def _clock() -> tuple[int, str]:
+    """How many live documents the index holds, and which index it is (one query)."""
+    return SearchClock.objects.filter(pk=1).values_list("documents", "instance").first() or (0, "")
+
+
+def _term_statistics(terms: list[str], indexed: int,
+                     unseen: SearchDocument | None = None) -> tuple[dict[str, int], int]:
+    """How many live documents hold each term, and how many there are, `unseen` not counted."""
     counts = dict(SearchTerm.objects.filter(term__in=terms).values_list("term", "documents"))
-    total, instance = SearchClock.objects.filter(pk=1).values_list("documents", "instance").first() or (0, "")
+    total = indexed
     if unseen is not None and not unseen.removed:
         for term in set(unseen.terms.split()) & set(counts):
             counts[term] -= 1
         total -= 1
-    return counts, total, instance
+    return counts, total
 
 
 def lexical_terms_for(terms: list[str], counts: dict[str, int], total: int) -> list[str]:
@@ -275,7 +280,8 @@ def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int
     """The results best first (at most `limit`), the terms matched lexically, and the candidates below
     the relevance floor. `confidence_scope`: the documents whose best decides the floor, when the
     search is narrower than what the person may see."""
-    counts, total, instance = _term_statistics(terms, unseen)
+    indexed, instance = _clock()
+    counts, total = _term_statistics(terms, indexed, unseen)
     chosen = lexical_terms_for(terms, counts, total) if mode != "semantic" else []
     # Unfiltered, the join with visibility costs more than it removes: the candidate check below does it.
     lexical_scope = documents if filtered else None
@@ -322,7 +328,6 @@ def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int
     # What counts as a result (and in the facets): what clears the relevance floor, and identifier
     # matches. Cutting never reorders what is kept; what falls below is returned apart.
     # The index's own size keys the centroids: a need discounting itself (`unseen`) is not a change.
-    indexed = total + (1 if unseen is not None and not unseen.removed else 0)
     baselines, overall = _measure_relevance(ranked, terms, counts, indexed, instance, query_vector, lexical_scores)
     best = max((hit.relevance for hit in ranked), default=0.0)
     if confidence_scope is not None:
@@ -387,14 +392,15 @@ def similar(obj, *, user=None, limit: int = 5) -> list[Hit]:
     rows = {row.pk: row for row in _display_fields(visible_documents(user, [kind.name])).filter(
         pk__in=[doc_id for doc_id, _ in nearest])}
     # Only what is like it: the cosine above the source's baseline in each document's language.
-    total, instance = SearchClock.objects.filter(pk=1).values_list("documents", "instance").first() or (0, "")
-    baselines, overall = relevance.centroids(total, instance).baselines(vector / (np.linalg.norm(vector) or 1.0))
+    baselines, overall = relevance.centroids(*_clock()).baselines(vector / (np.linalg.norm(vector) or 1.0))
     floor = calibration().similar_floor
     hits = []
     for doc_id, score in nearest:
-        if doc_id in rows and score - baselines.get(rows[doc_id].language, overall) >= floor:
-            hits.append(Hit(doc_id, score, score, document=rows[doc_id],
-                            relevance=score - baselines.get(rows[doc_id].language, overall)))
+        if doc_id not in rows:
+            continue
+        likeness = score - baselines.get(rows[doc_id].language, overall)
+        if likeness >= floor:
+            hits.append(Hit(doc_id, score, score, document=rows[doc_id], relevance=likeness))
     return hits[:limit]
 
 
