@@ -14,7 +14,7 @@ from delbar.notices import views as notice_views
 from delbar.opendata import views as opendata_views
 from delbar.orgs import views as org_views
 from delbar.questions import views as question_views
-from delbar.search import views as search_views
+from delbar.search import search_page
 from delbar.suppliers import views as supplier_views
 from delbar.web import views as web_views
 
@@ -24,7 +24,7 @@ urlpatterns = [
     path("", web_views.home, name="home"),
     path("about/", web_views.about, name="about"),
     path("my/", web_views.my_organization, name="my_organization"),
-    path("search/", search_views.search_page, name="search"),
+    path("search/", search_page, name="search"),
     path("cases/", case_views.case_list, name="case_list"),
     path("cases/new/", case_views.case_create, name="case_create"),
     path("cases/review/", case_views.review_queue, name="review_queue"),

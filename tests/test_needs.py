@@ -425,9 +425,9 @@ def test_a_changed_case_recomputes_only_the_needs_it_could_enter(cast, lyngdal, 
     assert len(matched(need, "case")) == matching.MATCHES_PER_KIND
     library = publish(cast, bergen, {"title": "Chatbot for biblioteket", "summary": "En chatbot svarer på "
                                      "spørsmål om åpningstider og lån.", "sector": "kultur-idrett", "cpv": []})
-    assert matching.refresh_near("case", [library.pk]) == 0
+    assert matching.refresh_near("case", [library.pk]) == []
     ferry = publish(cast, kristiansand, {**FERRY, "summary": FERRY_NEED["description"]})
-    assert matching.refresh_near("case", [ferry.pk]) == 1
+    assert matching.refresh_near("case", [ferry.pk]) == [need]
     assert matched(need, "case")[0] == ferry.pk
 
 
@@ -481,13 +481,15 @@ def test_reasons_are_words_with_names_never_a_raw_score(db):
     assert meaning_only == ["handler om det samme, med andre ord", "i samme fylke: Agder"]
 
 
-def test_shared_words_are_only_words_that_carry_meaning():
-    from delbar.needs.matching import _shared_words
-    from delbar.search.text import stem, words
-
-    need = words("Vi ønsker å beholde løsningen når fasttelefonen fases ut, med digitale trygghetsalarmer")
-    target = {stem(word) for word in words("Digitale trygghetsalarmer erstatter løsningen vi vil beholde")}
-    assert _shared_words(need, target) == ["digitale", "trygghetsalarmer"]
+def test_shared_words_are_only_words_that_carry_meaning(cast, bergen, lyngdal):
+    alarms = publish(cast, bergen, {"title": "Digitale trygghetsalarmer", "summary": "Digitale trygghetsalarmer "
+                                    "erstatter løsningen vi vil beholde når fasttelefonen forsvinner.",
+                                    "sector": "helse-omsorg", "cpv": []})
+    need = post_need(cast["bob"], lyngdal, title="Trygghetsalarmer", description="Vi ønsker å beholde "
+                     "løsningen når fasttelefonen fases ut, med digitale trygghetsalarmer.")
+    match = Match.objects.get(need=need, kind="case", object_id=alarms.pk)
+    # "beholde" and "løsningen" are shared too, but say nothing about the subject.
+    assert match.reasons["words"] == ["trygghetsalarmer", "fasttelefonen", "digitale"]
 
 
 def test_posting_a_need_takes_the_search_clock_only_after_its_matching_searches(cast, lyngdal, cases, monkeypatch):

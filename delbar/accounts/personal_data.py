@@ -29,6 +29,7 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from delbar import search as search_index
 from delbar.accounts.models import ApiToken, ExternalIdentity, Membership, Role
 from delbar.accounts.people import org_admins_of
 from delbar.alerts.models import AlertSettings, Notification, Subscription
@@ -42,7 +43,6 @@ from delbar.needs import actions as need_actions
 from delbar.needs.models import Match, Need, NeedInterest
 from delbar.orgs.models import Organization
 from delbar.questions.models import Question
-from delbar.search import indexing as search_index
 from delbar.suppliers import actions as supplier_actions
 from delbar.suppliers.models import Proposal, Solution
 

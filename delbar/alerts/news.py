@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from delbar.alerts import notify
 from delbar.alerts.models import Subscription
-from delbar.search import engine
-from delbar.search.kinds import KINDS
+from delbar.search import KINDS, visible_documents
+from delbar.search import search as search_documents
 
 NEWS_KINDS = ("case", "need")
 LIVE = {"case": {"public": True}, "need": {"status": "open"}}
@@ -22,7 +22,7 @@ LIVE = {"case": {"public": True}, "need": {"status": "open"}}
 def _new_documents(subscription: Subscription, since: dt.datetime, until: dt.datetime):
     """The new documents this subscription's user may see that match its topic."""
     user = subscription.user
-    documents = engine.visible_documents(user, list(NEWS_KINDS)).filter(date__gt=since, date__lte=until)
+    documents = visible_documents(user, list(NEWS_KINDS)).filter(date__gt=since, date__lte=until)
     topic, value = subscription.topic, subscription.value.strip()
     if topic == Subscription.Topic.SECTOR:
         return documents.filter(sectors__contains=f" {value} ")
@@ -36,7 +36,7 @@ def _new_documents(subscription: Subscription, since: dt.datetime, until: dt.dat
         needs = Need.cpv_codes.through.objects.filter(cpvcode_id__startswith=value).values("need_id")
         return documents.filter(kind="case", object_id__in=cases) | documents.filter(kind="need", object_id__in=needs)
     if topic == Subscription.Topic.SEARCH:
-        result = engine.search(value, kinds=list(NEWS_KINDS), user=user)
+        result = search_documents(value, kinds=list(NEWS_KINDS), user=user)
         ids = [hit.doc_id for hit in result.hits if hit.values["date"] and since < hit.values["date"] <= until]
         return documents.filter(pk__in=ids)
     return documents.none()

@@ -26,7 +26,7 @@ from delbar.api.search import form_or_422
 from delbar.cases import access, actions
 from delbar.cases.models import Case
 from delbar.orgs.models import CpvCode, Organization, Sector
-from delbar.search.engine import load_documents, search
+from delbar.search import load_documents, search
 
 router = Router(tags=["cases"])
 CASES_PER_PAGE = 20

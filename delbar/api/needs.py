@@ -35,7 +35,7 @@ from delbar.api.search import form_or_422
 from delbar.needs import access, actions, presenting
 from delbar.needs.models import Need
 from delbar.orgs.models import CpvCode, Organization, Sector
-from delbar.search.engine import load_documents, search
+from delbar.search import load_documents, search
 from delbar.suppliers import actions as supplier_actions
 from delbar.suppliers.demand import demand
 from delbar.suppliers.models import Solution

@@ -8,7 +8,7 @@ from delbar.api.schemas import Error, Id, NoticeFilters, NoticeOut, NoticePage, 
 from delbar.api.search import form_or_422
 from delbar.notices import discovery
 from delbar.notices.models import Notice
-from delbar.search.engine import load_documents, search
+from delbar.search import load_documents, search
 
 router = Router(tags=["notices"])
 NOTICES_PER_PAGE = 50

@@ -4,8 +4,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from delbar.api.schemas import Error, SearchFilters, SearchPage
-from delbar.search.engine import CANDIDATES, load_documents, search
-from delbar.search.forms import SearchForm
+from delbar.search import CANDIDATES, SearchForm, load_documents, search
 
 router = Router(tags=["search"])
 

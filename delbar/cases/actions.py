@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from delbar import search
 from delbar.audit import record
 from delbar.cases.documents import safe_display_name
 from delbar.cases.models import (
@@ -18,7 +19,7 @@ from delbar.cases.models import (
     ContactPerson,
     Status,
 )
-from delbar.search import indexing as search_index
+from delbar.needs.tasks import refresh_later
 
 
 class TransitionError(ValueError):
@@ -111,7 +112,8 @@ def _revise(case: Case, actor, action: str, **audit_data) -> CaseRevision | None
     revision = CaseRevision.objects.create(case=case, number=number, author=_user(actor),
                                            changed_fields=changed, snapshot=current)
     record(actor=actor, action=action, obj=case, revision=number, changed=changed, **audit_data)
-    search_index.index(case)
+    search.index(case)
+    refresh_later("case", [case.pk])
     return revision
 
 
@@ -215,7 +217,8 @@ def delete_draft(*, case: Case, actor) -> None:
     if case.status != Status.DRAFT:
         raise TransitionError("Only drafts can be deleted; archive a published case instead.")
     record(actor=actor, action="case.delete", obj=case, title=case.title)
-    search_index.remove(case)
+    search.remove(case)
+    refresh_later("case", [case.pk])
     for document in case.documents.all():
         document.file.delete(save=False)
     case.delete()

@@ -7,4 +7,4 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from delbar.cases import search  # noqa: F401 - registers cases as a search kind
+        from delbar.cases import matching, search  # noqa: F401 - registers the search and match kinds

@@ -18,11 +18,11 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
+from delbar import search as search_index
 from delbar.cases import actions
 from delbar.cases.models import Benefit, Case, CaseLink, CaseRevision, Category, Outcome, Procedure, Status
 from delbar.orgs.models import CpvCode, Organization, Sector
 from delbar.orgs.numbers import is_valid_org_number
-from delbar.search import indexing as search_index
 
 REQUIRED = ("id", "title", "summary", "buyer", "sector")
 TEXT_FIELDS = ("need", "requirements", "solution", "lessons", "what_went_wrong", *Case.ROGERS_FIELDS)

@@ -3,8 +3,8 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from delbar.cases.models import Case, Status, case_visibility
-from delbar.search.kinds import Kind, register
+from delbar.cases.models import Case, Category, Outcome, Procedure, Status, case_visibility
+from delbar.search import Filter, Kind, register
 
 # Enough of the summary for e5 (512 tokens at most); title + summary embedded best on the dev set.
 EMBEDDING_TEXT_LIMIT = 1500
@@ -75,4 +75,11 @@ CASE_KIND = register(Kind(
     queryset=lambda: Case.objects.select_related("lead_buyer").prefetch_related(
         "other_sectors", "partner_buyers", "suppliers", "cpv_codes", "questions"),
     url_name="case_detail",
+    filters=("sector", "county", "size_class",
+             Filter("procedure", _("Procedure"), lambda: list(Procedure.choices), _("All procedures")),
+             Filter("category", _("Category"), lambda: list(Category.choices), _("Both categories")),
+             Filter("outcome", _("Outcome"), lambda: list(Outcome.choices), _("All outcomes")),
+             "year",
+             Filter("status", _("Status"), lambda: list(Status.choices), _("Any status")),
+             "buyer"),
 ))

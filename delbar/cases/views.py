@@ -22,8 +22,7 @@ from delbar.diffusion import access as diffusion_access
 from delbar.needs import access as need_access
 from delbar.orgs.models import CpvCode, Organization
 from delbar.questions.forms import QuestionForm
-from delbar.search.engine import similar
-from delbar.search.views import render_results
+from delbar.search import render_results, similar
 
 SIMILAR_CASES = 5
 

@@ -24,9 +24,7 @@ from delbar.diffusion import actions
 from delbar.diffusion.models import origin_date
 from delbar.notices.models import Notice
 from delbar.orgs.models import Organization
-from delbar.search import engine
-from delbar.search.calibration import calibration
-from delbar.search.models import SearchDocument
+from delbar.search import Scope, calibration, load_documents, search
 
 # How similar a candidate must be, alone or with evidence, depends on the embedder: search/calibration.py.
 SPECIFIC_CPV_DIGITS = 5
@@ -62,14 +60,10 @@ def find(case: Case) -> list[Candidate]:
         found[later.lead_buyer_id] = Candidate(later.lead_buyer_id, origin_date(later) or start, 1.0,
                                                [{"code": "reuses-case", "detail": later.title}], case=later)
 
-    buyers = Organization.objects.buyers().values("pk")
-    within = SearchDocument.objects.filter(kind__in=["notice", "case"], public=True, organization_id__in=buyers)
-    within = within.exclude(organization_id__in=own).exclude(kind="case", object_id=case.pk)
-    if start:
-        within = within.filter(date__date__gte=start)
-    result = engine.search(f"{case.title}. {case.summary}", kinds=["notice", "case"], within=within,
-                           limit=CANDIDATES, within_is_narrow=False, mode="semantic")
-    hits = [hit for hit in engine.load_documents(result.hits[:CANDIDATES]) if hit.semantic is not None]
+    scope = Scope(kinds=("notice", "case"), public=True, buyers=Organization.objects.buyers().values("pk"),
+                  not_buyers=tuple(own), not_objects=(("case", case.pk),), since=start)
+    result = search(f"{case.title}. {case.summary}", scope=scope, limit=CANDIDATES, mode="semantic")
+    hits = [hit for hit in load_documents(result.hits[:CANDIDATES]) if hit.semantic is not None]
     if not hits:
         return sorted(found.values(), key=lambda item: -item.score)
     notices = Notice.objects.in_bulk([hit.document.object_id for hit in hits if hit.kind == "notice"])

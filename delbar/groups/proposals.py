@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from delbar.accounts.people import curators, editors_of
 from delbar.alerts import notify
 from delbar.needs.models import Match, MatchState, Need, NeedStatus
-from delbar.search.calibration import calibration
+from delbar.search import calibration
 
 GROUP_SHARED_CASES = 2    # of each need's three best case matches: two in common, or the same best one
 

@@ -5,10 +5,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from delbar import search
 from delbar.audit import record
+from delbar.groups.proposals import propose_for
 from delbar.needs import matching
 from delbar.needs.models import Match, MatchState, Need, NeedInterest, NeedStatus
-from delbar.search import indexing as search_index
+from delbar.needs.tasks import refresh_later
 
 EDITABLE_FIELDS = ("title", "description", "sector", "language", "wanted_by", "budget_min_nok", "budget_max_nok",
                    "open_for_joint_procurement", "visibility", "status")
@@ -38,8 +40,15 @@ def _match_then_index(need: Need, match: bool) -> None:
     the transaction commits (search/indexing.py), and that lock would otherwise be held through every
     search of the matching, making each new need a global write lock for its whole duration."""
     if match:
-        matching.compute(need)
-    search_index.index(need)
+        rematch(need=need)
+    search.index(need)
+    refresh_later("need", [need.pk])
+
+
+def rematch(*, need: Need) -> None:
+    """Recomputes what matches `need` and tells the owners of needs it could be bought together with."""
+    matching.compute(need)
+    propose_for(need)
 
 
 @transaction.atomic
@@ -66,7 +75,8 @@ def update_need(*, need: Need, actor, fields: dict, cpv_codes=None, match: bool 
 def delete_need(*, need: Need, actor) -> None:
     """Removes a need and everything hanging on it (its matches, interests, proposals) for good."""
     record(actor=actor, action="need.delete", obj=need, title=need.title)
-    search_index.remove(need)
+    search.remove(need)
+    refresh_later("need", [need.pk])
     Match.objects.filter(kind="need", object_id=need.pk).delete()
     need.delete()
 

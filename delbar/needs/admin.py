@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from delbar import search
 from delbar.admin.site import CuratorAccess
 from delbar.audit import record
-from delbar.needs import matching
+from delbar.needs.actions import delete_need, rematch
 from delbar.needs.models import Need, NeedInterest
-from delbar.search import indexing as search_index
+from delbar.needs.tasks import refresh_later
 
 
 class InterestInline(admin.TabularInline):
@@ -27,9 +28,9 @@ class NeedAdmin(CuratorAccess, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Changes made here are searchable, audited and matched like those made on the need pages.
         record(actor=request.user, action="need.admin_change", obj=form.instance)
-        search_index.index(form.instance)
-        matching.compute(form.instance)
+        rematch(need=form.instance)
+        search.index(form.instance)
+        refresh_later("need", [form.instance.pk])
 
     def delete_model(self, request, obj):
-        from delbar.needs.actions import delete_need
         delete_need(need=obj, actor=request.user)

@@ -7,4 +7,4 @@ class NeedsConfig(AppConfig):
     verbose_name = _("Needs")
 
     def ready(self):
-        from delbar.needs import search, tasks  # noqa: F401 - registers the search kind and the match refresh
+        from delbar.needs import search, tasks  # noqa: F401 - registers the search kind and the refresh task

@@ -13,11 +13,11 @@ from typing import IO
 
 from django.db import transaction
 
+from delbar import search
 from delbar.cases.interchange import ImportReport, InterchangeError, _date, _org_ref, _Resolver, _text
-from delbar.needs import actions, matching
+from delbar.needs import actions
 from delbar.needs.models import Need, NeedStatus, Visibility
 from delbar.orgs.models import Organization
-from delbar.search import indexing as search_index
 
 REQUIRED = ("id", "title", "description", "buyer")
 
@@ -101,7 +101,7 @@ def import_needs(lines: list[tuple[int, object]], *, actor=None) -> ImportReport
     records = read_records(lines)
     report = ImportReport()
     changed: list[Need] = []
-    with transaction.atomic(), search_index.deferred():
+    with transaction.atomic(), search.deferred():
         existing = {need.external_id: need for need in Need.objects.filter(
             external_id__in=[record.external_id for record in records])}
         created_orgs: dict[str, Organization] = {}
@@ -125,7 +125,7 @@ def import_needs(lines: list[tuple[int, object]], *, actor=None) -> ImportReport
                 report.unchanged += 1
     # Matches need every imported need indexed first: they are computed once the import has committed.
     for need in changed:
-        matching.compute(need)
+        actions.rematch(need=need)
     return report
 
 

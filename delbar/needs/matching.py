@@ -13,19 +13,15 @@ solution that changes (`refresh_near`, run as a background task). The owner's co
 dismissals survive recomputation: they are feedback, and a dismissed match never comes back.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from wordfreq import zipf_frequency
 
 from delbar.needs.models import Match, MatchState, Need, NeedStatus
-from delbar.search import engine, text
-from delbar.search.calibration import calibration
-from delbar.search.embedders import get_embedder
-from delbar.search.models import SearchDocument
-from delbar.search.vectors import vector_index
+from delbar.search import Scope, calibration, held_words, likeness, load_documents, search, words
 
 MATCHES_PER_KIND = 10
 # Structured signals reorder relevant matches (each is smaller than the cosine differences between a
@@ -44,55 +40,30 @@ COMMON_WORD = 4.5
 
 @dataclass(frozen=True)
 class MatchKind:
+    """Something a need may be matched with; the app that owns it declares it (<app>/matching.py)."""
     name: str
-    # need -> SearchDocument queryset of what this need may be matched with
-    candidates: object
+    # need -> the Scope (search's own terms) of what this need may be matched with
+    scope: Callable[[Need], Scope]
     # object ids -> {object_id: set of CPV codes}
-    cpv_codes: object
-    # True when the candidates are a small part of the index (open needs among 200k documents): they
-    # are scored exactly. Otherwise (every published case) the graph finds them, as for a search.
-    narrow: bool = False
+    cpv_codes: Callable[[list[int]], dict[int, set[str]]]
 
 
-def _case_candidates(need: Need):
-    return SearchDocument.objects.filter(kind="case", public=True)
-
-
-def _need_candidates(need: Need):
-    # Another buyer's open need; the need's own organization is not a partner for itself.
-    return SearchDocument.objects.filter(kind="need", status=NeedStatus.OPEN).exclude(
-        Q(object_id=need.pk) | Q(organization_id=need.organization_id))
-
-
-def _solution_candidates(need: Need):
-    return SearchDocument.objects.filter(kind="solution", public=True)
-
-
-def _codes(through, column: str, ids) -> dict[int, set[str]]:
+def cpv_codes_of(through, column: str, ids) -> dict[int, set[str]]:
+    """{object id: CPV codes} through a many-to-many table (`column` the object's side)."""
     codes: dict[int, set[str]] = {}
     for object_id, code in through.objects.filter(**{f"{column}__in": ids}).values_list(column, "cpvcode_id"):
         codes.setdefault(object_id, set()).add(code)
     return codes
 
 
-def _case_cpv(ids):
-    from delbar.cases.models import Case
-    return _codes(Case.cpv_codes.through, "case_id", ids)
-
-
-def _need_cpv(ids):
-    return _codes(Need.cpv_codes.through, "need_id", ids)
-
-
-def _solution_cpv(ids):
-    from delbar.suppliers.models import Solution
-    return _codes(Solution.cpv_codes.through, "solution_id", ids)
+def _need_scope(need: Need) -> Scope:
+    # Another buyer's open need; the need's own organization is not a partner for itself.
+    return Scope(kinds=("need",), status=NeedStatus.OPEN, not_objects=(("need", need.pk),),
+                 not_buyers=(need.organization_id,), unseen=("need", need.pk), narrow=True)
 
 
 KINDS: dict[str, MatchKind] = {
-    "case": MatchKind("case", _case_candidates, _case_cpv),
-    "need": MatchKind("need", _need_candidates, _need_cpv, narrow=True),
-    "solution": MatchKind("solution", _solution_candidates, _solution_cpv),
+    "need": MatchKind("need", _need_scope, lambda ids: cpv_codes_of(Need.cpv_codes.through, "need_id", ids)),
 }
 
 
@@ -120,24 +91,23 @@ def find(need: Need, kinds: list[str] | None = None, limit: int = MATCHES_PER_KI
     buyer = need.organization
     need_codes = set(need.cpv_codes.values_list("code", flat=True))
     query = query_text(need)
-    need_words = text.words(query)
-    # The need's own words are in the index too; they must not count as evidence the corpus holds them.
-    own = SearchDocument.objects.filter(kind="need", object_id=need.pk).only("terms", "removed").first()
+    # Words that carry meaning: very common ones ("først", "finne") are shared by anything.
+    need_words = [word for word in dict.fromkeys(words(query))
+                  if not word.isdigit() and zipf_frequency(word, "nb") < COMMON_WORD]
     found = []
     for name in kinds or KINDS:
         kind = KINDS[name]
-        result = engine.search(query, kinds=[name], within=kind.candidates(need), limit=limit * 3, unseen=own,
-                               within_is_narrow=kind.narrow)
-        hits = engine.load_documents(result.hits[:limit * 3])
+        result = search(query, scope=kind.scope(need), limit=limit * 3)
+        hits = load_documents(result.hits[:limit * 3])
         if not hits:
             continue
         codes = kind.cpv_codes([hit.document.object_id for hit in hits])
-        terms = dict(SearchDocument.objects.filter(pk__in=[hit.doc_id for hit in hits]).values_list("pk", "terms"))
+        held = held_words(need_words, hits)
         scored = []
         for hit in hits:
             document = hit.document
             reasons, bonus = _signals(need, buyer, need_codes, codes.get(document.object_id, set()), document)
-            shared = _shared_words(need_words, set(terms.get(hit.doc_id, "").split()))
+            shared = held[hit.doc_id][:SHARED_WORDS_SHOWN]
             if shared:
                 reasons["words"] = shared
             if hit.semantic is not None:
@@ -171,21 +141,6 @@ def _signals(need, buyer, need_codes: set[str], codes: set[str], document) -> tu
     return reasons, bonus
 
 
-def _shared_words(need_words: list[str], target_terms: set[str]) -> list[str]:
-    """The need's own words the target also uses, as the user wrote them: the same stem, or every part
-    of a compound. Very common words ("først", "finne") are true but tell the reader nothing."""
-    shared = []
-    for word in dict.fromkeys(need_words):
-        if word.isdigit() or zipf_frequency(word, "nb") >= COMMON_WORD:
-            continue
-        parts = text.compound_parts(word)
-        if text.stem(word) in target_terms or (parts and all(text.stem(part) in target_terms for part in parts)):
-            shared.append(word)
-        if len(shared) == SHARED_WORDS_SHOWN:
-            break
-    return shared
-
-
 @transaction.atomic
 def compute(need: Need, kinds: list[str] | None = None) -> list[Match]:
     """Stores what matches `need` now (of `kinds`, default all). Decided matches keep their state;
@@ -212,69 +167,58 @@ def compute(need: Need, kinds: list[str] | None = None) -> list[Match]:
     Match.objects.bulk_create(to_create)
     Match.objects.bulk_update(to_update, ["score", "similarity", "reasons", "current"])
     Match.objects.filter(pk__in=gone).update(current=False)
-    from delbar.groups.proposals import propose_for
-    propose_for(need)
     return list(Match.objects.filter(need=need, current=True))
 
 
-def refresh_near(kind: str, object_ids: list[int]) -> int:
+def refresh_near(kind: str, object_ids: list[int]) -> list[Need]:
     """Recomputes the matches of open needs that changed objects may now enter (or have left);
-    returns how many needs were recomputed.
+    returns the needs recomputed.
 
     A need is recomputed when a changed object is at least as close to it as its weakest current
-    match of that kind (document to document, less the calibration's refresh slack for what words and signals add),
-    or, while it has fewer than MATCHES_PER_KIND matches of the kind, closer than the calibration's
-    refresh similarity.
-    So a published case recomputes the few needs it could join, not every need on the subject."""
+    match of that kind (document to document, less the calibration's refresh slack for what words and
+    signals add), or, while it has fewer than MATCHES_PER_KIND matches of the kind, closer than the
+    calibration's refresh similarity. So a published case recomputes the few needs it could join, not
+    every need on the subject."""
     affected = set(Match.objects.filter(kind=kind, object_id__in=object_ids, need__status=NeedStatus.OPEN)
                    .values_list("need_id", flat=True))
-    open_needs = dict(SearchDocument.objects.filter(kind="need", status=NeedStatus.OPEN, removed=False)
-                      .values_list("pk", "object_id"))
-    changed = list(SearchDocument.objects.filter(kind=kind, object_id__in=object_ids, removed=False)
-                   .values_list("pk", flat=True))
-    if open_needs and changed:
-        index = vector_index(get_embedder().dimensions)
-        current = _current_match_documents(kind, list(open_needs.values()))
+    open_needs = [("need", pk) for pk in Need.objects.filter(status=NeedStatus.OPEN).exclude(
+        pk__in=affected).values_list("pk", flat=True)]
+    if kind == "need":
+        open_needs = [key for key in open_needs if key[1] not in object_ids]
+    if open_needs:
+        current = _current_matches(kind, [need_id for _, need_id in open_needs])
         thresholds: dict[int, float] = {}
-        for doc_id in changed:
-            vector = index.vector(doc_id)
-            if vector is None:
-                continue
-            for need_doc, similarity in index.similarities(vector, list(open_needs)).items():
-                need_id = open_needs[need_doc]
-                if need_id in affected or (kind == "need" and need_id in object_ids):
+        for object_id in object_ids:
+            for (_, need_id), closeness in likeness((kind, object_id), open_needs).items():
+                if need_id in affected:
                     continue
-                if need_doc not in thresholds:
-                    thresholds[need_doc] = _entry_threshold(index, need_doc, current.get(need_id, []))
-                if similarity >= thresholds[need_doc]:
+                if need_id not in thresholds:
+                    thresholds[need_id] = _entry_threshold(kind, need_id, current.get(need_id, []))
+                if closeness >= thresholds[need_id]:
                     affected.add(need_id)
     if kind == "need":
         affected -= set(object_ids)
-    for need in Need.objects.filter(pk__in=affected).select_related("organization"):
+    needs = list(Need.objects.filter(pk__in=affected).select_related("organization"))
+    for need in needs:
         compute(need, [kind])  # only this kind's list can have changed
-    return len(affected)
+    return needs
 
 
-def _current_match_documents(kind: str, need_ids: list[int]) -> dict[int, list[int]]:
-    """Each need's current (not dismissed) matches of `kind`, as search document ids."""
-    rows = list(Match.objects.filter(need_id__in=need_ids, kind=kind, current=True).exclude(
-        state=MatchState.DISMISSED).values_list("need_id", "object_id"))
-    documents = dict(SearchDocument.objects.filter(kind=kind, object_id__in={object_id for _, object_id in rows})
-                     .values_list("object_id", "pk"))
+def _current_matches(kind: str, need_ids: list[int]) -> dict[int, list[int]]:
+    """Each need's current (not dismissed) matches of `kind`, as object ids."""
     current: dict[int, list[int]] = {}
-    for need_id, object_id in rows:
-        if object_id in documents:
-            current.setdefault(need_id, []).append(documents[object_id])
+    for need_id, object_id in Match.objects.filter(need_id__in=need_ids, kind=kind, current=True).exclude(
+            state=MatchState.DISMISSED).values_list("need_id", "object_id"):
+        current.setdefault(need_id, []).append(object_id)
     return current
 
 
-def _entry_threshold(index, need_doc: int, match_docs: list[int]) -> float:
-    """How close (document to document) something must be to `need_doc` to enter its list."""
+def _entry_threshold(kind: str, need_id: int, match_ids: list[int]) -> float:
+    """How close (document to document) something must be to the need to enter its list."""
     settings = calibration()
-    if len(match_docs) < MATCHES_PER_KIND:
+    if len(match_ids) < MATCHES_PER_KIND:
         return settings.refresh_similarity
-    need_vector = index.vector(need_doc)
-    if need_vector is None:
+    closeness = likeness(("need", need_id), [(kind, object_id) for object_id in match_ids])
+    if not closeness:
         return settings.refresh_similarity
-    weakest = min(index.similarities(need_vector, match_docs).values(), default=settings.refresh_similarity)
-    return weakest - settings.refresh_slack
+    return min(closeness.values()) - settings.refresh_slack

@@ -10,7 +10,7 @@ from delbar.cases.models import Case
 from delbar.needs.models import Match, MatchState, Need
 from delbar.notices.models import Notice
 from delbar.orgs.models import County, CpvCode, Organization, Sector
-from delbar.search.calibration import calibration
+from delbar.search import calibration
 from delbar.suppliers.models import Solution
 
 KIND_ORDER = ("case", "need", "solution", "notice")

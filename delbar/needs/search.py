@@ -3,8 +3,8 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from delbar.needs.models import Need, Visibility, need_visibility
-from delbar.search.kinds import Kind, register
+from delbar.needs.models import Need, NeedStatus, Visibility, need_visibility
+from delbar.search import Filter, Kind, register
 
 EMBEDDING_TEXT_LIMIT = 1500
 
@@ -61,4 +61,6 @@ NEED_KIND = register(Kind(
     visibility=visibility,
     queryset=lambda: Need.objects.select_related("organization").prefetch_related("cpv_codes"),
     url_name="need_detail",
+    filters=("sector", "county", "size_class", "year",
+             Filter("status", _("Status"), lambda: list(NeedStatus.choices), _("Any status")), "buyer"),
 ))

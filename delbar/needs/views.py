@@ -15,7 +15,7 @@ from delbar.needs import access, actions, presenting
 from delbar.needs.forms import DecisionForm, JoinForm, NeedForm
 from delbar.needs.models import Need, NeedStatus
 from delbar.orgs.models import Organization
-from delbar.search.views import render_results
+from delbar.search import render_results
 from delbar.suppliers.forms import ProposalForm
 
 

@@ -17,12 +17,12 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from delbar import search
+from delbar.needs.tasks import refresh_later
 from delbar.notices import discovery
 from delbar.notices.models import Family, Notice, Source
 from delbar.notices.sources import ParsedNotice, ParseError, parse
 from delbar.orgs.models import County, Organization
-from delbar.search import indexing
-from delbar.search.models import SearchDocument
 
 INDEX_BATCH = 64
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -269,21 +269,21 @@ def index_notices(ids: list[int]) -> None:
     if not ids:
         return
     ids = list(dict.fromkeys(ids))
-    for start in range(0, len(ids), indexing.BATCH):
-        chunk = ids[start:start + indexing.BATCH]
+    for start in range(0, len(ids), INDEX_BATCH):
+        chunk = ids[start:start + INDEX_BATCH]
         with transaction.atomic():
             current = list(Notice.objects.current().filter(pk__in=chunk).select_related("organization"))
-            indexing.index_many(current)
+            search.index_many(current)
             stale = set(chunk) - {notice.pk for notice in current}
             if stale:
-                indexing.remove_ids("notice", list(stale))
+                search.remove_ids("notice", list(stale))
+            refresh_later("notice", chunk)
 
 
 def index_missing() -> int:
     """Catches search up with notices an interrupted import stored but did not index."""
-    indexed = SearchDocument.objects.filter(kind="notice", removed=False).values("object_id")
+    indexed = search.indexed("notice")
     missing = list(Notice.objects.current().exclude(pk__in=indexed).values_list("pk", flat=True))
-    stale = list(SearchDocument.objects.filter(kind="notice", removed=False).exclude(
-        object_id__in=Notice.objects.current().values("pk")).values_list("object_id", flat=True))
+    stale = search.orphans("notice")
     index_notices(missing + stale)
     return len(missing) + len(stale)

@@ -1,17 +1,29 @@
 """How a notice becomes a search document (delbar/search/kinds.py). Only current versions are indexed:
 a corrected notice is found once, as corrected."""
 
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from delbar.notices.models import Notice
-from delbar.search.kinds import Kind, register
+from delbar.notices.models import Family, Notice, ProcedureType, Signal
+from delbar.orgs.models import CpvCode
+from delbar.search import Filter, Kind, register
 
 EMBEDDING_TEXT_LIMIT = 1500
 DESCRIPTION_LIMIT = 20_000
 # Notice procedure codes (eForms BT-105) as the case procedures they are, so one procedure facet serves both.
 CASE_PROCEDURES = {"open": "open", "restricted": "restricted", "comp-dial": "competitive-dialogue",
                    "neg-w-call": "negotiated-with-notice", "innovation": "innovation-partnership"}
+
+
+def procedures() -> list[tuple[str, str]]:
+    """Notice procedures as search stores them: the case procedure where there is one."""
+    return [(CASE_PROCEDURES.get(value, value), label) for value, label in ProcedureType.choices]
+
+
+def division_labels(values: list[str]) -> dict[str, str]:
+    return {code[:2]: f"{code[:2]} {cpv.name}" for code, cpv in
+            CpvCode.objects.in_bulk([f"{value}000000" for value in values]).items()}
 
 
 def identifiers(notice: Notice) -> str:
@@ -79,4 +91,14 @@ NOTICE_KIND = register(Kind(
     visibility=lambda user: Q(),          # notices are public records
     queryset=lambda: Notice.objects.current().select_related("organization"),
     url_name="notice_detail",
+    filters=(
+        Filter("family", _("Kind of notice"), lambda: list(Family.choices), _("All kinds of notice")),
+        Filter("procedure", _("Procedure"), procedures, _("All procedures")),
+        Filter("cpv", _("CPV division"), labels=division_labels, field=lambda: forms.RegexField(
+            label=_("CPV division"), required=False, regex=r"^\d{2}$",
+            error_messages={"invalid": _("Give a CPV division as two digits, such as 45.")})),
+        "county", "buyer",
+        Filter("signal", _("Innovation signal"), lambda: [(value, label) for value, label in Signal.choices if value],
+               _("Any signal")),
+        "year"),
 ))

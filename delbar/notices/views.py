@@ -15,7 +15,7 @@ from delbar.notices import access, discovery, labels
 from delbar.notices.forms import ReviewForm
 from delbar.notices.models import Notice, Review, Signal
 from delbar.orgs.models import CpvCode
-from delbar.search.views import render_results
+from delbar.search import render_results
 
 QUEUE_PER_PAGE = 30
 

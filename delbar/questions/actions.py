@@ -4,12 +4,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from delbar import search as search_index
 from delbar.accounts.people import editors_of
 from delbar.alerts import notify
 from delbar.audit import record
 from delbar.cases.models import Case, Status
 from delbar.questions.models import Question
-from delbar.search import indexing as search_index
 
 
 class QuestionError(ValueError):

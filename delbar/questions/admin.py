@@ -1,8 +1,8 @@
 from django.contrib import admin
 
+from delbar import search as search_index
 from delbar.admin.site import CuratorAccess
 from delbar.questions.models import Question
-from delbar.search import indexing as search_index
 
 
 @admin.register(Question)

@@ -25,6 +25,7 @@ from delbar.search.calibration import calibration
 from delbar.search.embedders import get_embedder
 from delbar.search.kinds import KINDS
 from delbar.search.models import SearchClock, SearchDocument, SearchTerm
+from delbar.search.scope import Scope
 from delbar.search.vectors import vector_index
 
 LEXICAL_WEIGHT = 0.04      # 0.03–0.05 all scored within 0.005 nDCG@10 of each other on the dev set
@@ -175,21 +176,18 @@ MODES = ("hybrid", "lexical", "semantic")
 
 
 def search(query: str, *, kinds: list[str] | None = None, filters: dict | None = None, user=None,
-           sort: str = "relevance", limit: int = CANDIDATES, mode: str = "hybrid", within=None,
-           unseen: SearchDocument | None = None, within_is_narrow: bool = True,
+           sort: str = "relevance", limit: int = CANDIDATES, mode: str = "hybrid", scope: Scope | None = None,
            suggest: bool = False, typing: bool = False) -> SearchResult:
     """What `user` may find for `query`, best first (or newest first with sort="date").
 
-    `within` replaces the user's view with a given set of documents (matching searches what may be
-    matched, and checks each viewer later); when it holds most of the index (every published case),
-    `within_is_narrow=False` lets the graph find candidates instead of an exact scan. `unseen` is a
-    document whose own words should not count as the corpus's (a need searching with its own text).
+    `scope` replaces the user's view with a described set of documents (matching searches what may be
+    matched, and checks each viewer later; scope.py).
     `mode` is for measuring: "lexical" and "semantic" rank by one signal alone, without the floor.
     `suggest` asks for "did you mean" (spelling.py) from what `user` may find; `typing` leaves the last
     word, still being typed, alone."""
     filters = filters or {}
-    scope = within.filter(removed=False) if within is not None else visible_documents(user, kinds)
-    documents = apply_filters(scope, filters)
+    within = scope.documents() if scope is not None else visible_documents(user, kinds)
+    documents = apply_filters(within, filters)
     query = (query or "").strip()
     if not query:
         listing = _display_fields(documents).order_by("-date", "-id")
@@ -197,15 +195,16 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
 
     terms = text.query_terms(query)
     by_filters = any(filters.get(name) not in (None, "") for name in FILTER_FIELDS)
-    filtered = (within is not None and within_is_narrow) or by_filters
-    narrowed = within is None and (by_filters or kinds is not None)
+    filtered = (scope is not None and scope.narrow) or by_filters
+    narrowed = scope is None and (by_filters or kinds is not None)
+    unseen = scope.unseen_document() if scope is not None else None
     hits, lexical_terms, below = _rank(query, terms, documents, filtered=filtered, limit=limit, mode=mode,
                                        unseen=unseen, confidence_scope=visible_documents(user) if narrowed else None)
     if sort == "date":
         hits.sort(key=lambda hit: (hit.values["date"] is not None, hit.values["date"]), reverse=True)
     nearest = [] if hits else below[:calibration().nearest_shown]
     suggestion = None
-    if suggest and within is None:
+    if suggest and scope is None:
         suggestion = spelling.suggest(query, typing=typing, findable=findable_by(user, kinds))
     return SearchResult(query, hits, _facets_of(hits, kinds), terms, lexical_terms, nearest, suggestion)
 
@@ -402,6 +401,37 @@ def similar(obj, *, user=None, limit: int = 5) -> list[Hit]:
         if likeness >= floor:
             hits.append(Hit(doc_id, score, score, document=rows[doc_id], relevance=likeness))
     return hits[:limit]
+
+
+def held_words(words: list[str], hits: list[Hit]) -> dict[int, list[str]]:
+    """Which of `words` each hit's document holds (the same stem, or every part of a compound), in the
+    order given: the words a match and a need share, as the user wrote them."""
+    stored = dict(SearchDocument.objects.filter(pk__in=[hit.doc_id for hit in hits]).values_list("pk", "terms"))
+    held = {}
+    for hit in hits:
+        terms = set(stored.get(hit.doc_id, "").split())
+        held[hit.doc_id] = [word for word in words if text.stem(word) in terms or (
+            (parts := text.compound_parts(word)) and all(text.stem(part) in terms for part in parts))]
+    return held
+
+
+def likeness(source: tuple[str, int], targets: list[tuple[str, int]]) -> dict[tuple[str, int], float]:
+    """How close in meaning each of `targets` is to `source` (cosine of their stored vectors), each
+    given as (kind, object id); objects not indexed are left out."""
+    keys = {source, *targets}
+    wanted = Q(pk__in=[])
+    for kind in {kind for kind, _ in keys}:
+        wanted |= Q(kind=kind, object_id__in=[object_id for name, object_id in keys if name == kind])
+    documents = {(kind, object_id): pk for pk, kind, object_id in
+                 SearchDocument.objects.filter(wanted, removed=False).values_list("pk", "kind", "object_id")}
+    if source not in documents:
+        return {}
+    index = vector_index(get_embedder().dimensions)
+    vector = index.vector(documents[source])
+    if vector is None:
+        return {}
+    by_document = {documents[key]: key for key in targets if key in documents}
+    return {by_document[doc_id]: score for doc_id, score in index.similarities(vector, list(by_document)).items()}
 
 
 def facet_fields(kinds: list[str] | None) -> tuple[str, ...]:

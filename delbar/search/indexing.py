@@ -14,7 +14,6 @@ from collections import Counter
 
 from django.db import connection, transaction
 from django.db.models import F
-from django.dispatch import Signal
 
 from delbar.search import lexical, text
 from delbar.search.embedders import get_embedder
@@ -23,9 +22,6 @@ from delbar.search.models import SearchClock, SearchDocument, SearchTerm, new_in
 from delbar.search.vectors import to_bytes
 
 BATCH = 500
-# Sent after documents of one kind were written or removed (kind=, object_ids=), inside the writing
-# transaction: matching listens, to refresh the needs these objects may now match.
-documents_changed = Signal()
 TERMS_PER_QUERY = 5000  # SQLite allows 32,766 parameters a statement
 _pending = threading.local()
 
@@ -96,7 +92,7 @@ def _text_hash(value: str, embedder) -> str:
 
 
 @transaction.atomic
-def index_many(objects: list, *, announce: bool = True) -> None:
+def index_many(objects: list) -> None:
     if not objects:
         return
     embedder = get_embedder()
@@ -148,8 +144,6 @@ def index_many(objects: list, *, announce: bool = True) -> None:
     _count_terms(term_change)
     with connection.cursor() as cursor:
         lexical.backend().write(cursor, [(document.pk, weighted[document.object_id]) for document in documents])
-    if announce:
-        documents_changed.send(sender=SearchDocument, kind=kind.name, object_ids=[obj.pk for obj in objects])
 
 
 @transaction.atomic
@@ -173,7 +167,11 @@ def remove_ids(kind_name: str, object_ids: list) -> None:
     _count_terms(term_change)
     with connection.cursor() as cursor:
         lexical.backend().delete(cursor, [document.pk for document in documents])
-    documents_changed.send(sender=SearchDocument, kind=kind_name, object_ids=[d.object_id for d in documents])
+
+
+def indexed(kind_name: str):
+    """The ids of the `kind_name` objects search holds, as a subquery (an importer catching up)."""
+    return SearchDocument.objects.filter(kind=kind_name, removed=False).values("object_id")
 
 
 def _countable(term: str) -> bool:
@@ -229,7 +227,7 @@ def reindex(*, progress=None, fresh: bool = False) -> int:
                 # The clock first, then the objects: a change committed meanwhile is either already in
                 # what this batch reads, or waits for the batch and is indexed after it.
                 _take_versions(0)
-                index_many(list(kind.queryset().filter(pk__in=pks[start:start + BATCH])), announce=False)
+                index_many(list(kind.queryset().filter(pk__in=pks[start:start + BATCH])))
             total += len(pks[start:start + BATCH])
             if progress:
                 progress(kind.name, total)
@@ -242,15 +240,20 @@ def reindex(*, progress=None, fresh: bool = False) -> int:
     return total
 
 
+def orphans(kind_name: str) -> list[int]:
+    """The ids of objects search holds that no longer exist or no longer count (a replaced notice)."""
+    return list(SearchDocument.objects.filter(kind=kind_name, removed=False).exclude(
+        object_id__in=KINDS[kind_name].queryset().values("pk")).values_list("object_id", flat=True))
+
+
 @transaction.atomic
 def _remove_orphans(kind) -> None:
-    """Removes the documents of objects that no longer exist (or no longer count, as a replaced
-    notice), judged under the clock's lock so an object created during the rebuild is not one."""
+    """Removes the orphans' documents, judged under the clock's lock so an object created during the
+    rebuild is not one."""
     _take_versions(0)
-    orphans = list(SearchDocument.objects.filter(kind=kind.name, removed=False).exclude(
-        object_id__in=kind.queryset().values("pk")).values_list("object_id", flat=True))
-    if orphans:
-        remove_ids(kind.name, orphans)
+    orphans_ = orphans(kind.name)
+    if orphans_:
+        remove_ids(kind.name, orphans_)
 
 
 @transaction.atomic

@@ -4,13 +4,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from delbar.cases.models import Category, Outcome, Procedure, Status
-from delbar.needs.models import NeedStatus
-from delbar.notices.models import Family, Signal
-from delbar.orgs.models import County, Organization, Sector
+from delbar.orgs.models import Organization
 from delbar.search import engine
-from delbar.search.forms import SearchForm, notice_procedures
-from delbar.search.kinds import KINDS
+from delbar.search.forms import SearchForm
+from delbar.search.kinds import KINDS, filters_of
 
 RESULTS_PER_PAGE = 20
 RESULTS_TEMPLATE = "search/_results.html"   # what htmx swaps in as the user types
@@ -54,72 +51,55 @@ def render_results(request, *, kinds: list[str] | None, template: str):
 
 
 def decorate(hits) -> None:
-    """Gives each hit on the page its buyer and labels, with one query per related table."""
+    """Gives each hit on the page its buyer and the labels of its values, with one query per table."""
     organizations = Organization.objects.in_bulk({hit.document.organization_id for hit in hits} - {None})
-    sectors = Sector.objects.in_bulk({hit.document.sector for hit in hits} - {""})
-    counties = County.objects.in_bulk({hit.document.county for hit in hits} - {""})
+    labels = {name: _labeller(name, declared) for name, declared in filters_of(
+        sorted({hit.document.kind for hit in hits})).items()} if hits else {}
+    by_kind = {kind: {item.name: dict(item.choices()) for item in KINDS[kind].filter_list() if item.choices}
+               for kind in {hit.document.kind for hit in hits}}
     for hit in hits:
         document = hit.document
         hit.organization = organizations.get(document.organization_id)
-        hit.sector_name = sectors[document.sector].name if document.sector in sectors else ""
-        hit.county_name = counties[document.county].name if document.county in counties else ""
-        hit.outcome_label = Outcome(document.outcome).label if document.outcome else ""
-        hit.procedure_label = procedure_labels().get(document.procedure, "")
-        hit.family_label = Family(document.family).label if document.family in Family.values else ""
-        hit.signal_label = Signal(document.signal).label if document.signal else ""
-        if document.kind == "need":
-            hit.status_label = NeedStatus(document.status).label if document.status in NeedStatus.values else ""
-        else:
-            hit.status_label = Status(document.status).label if document.status and not document.public else ""
+        for name in ("sector", "county", "outcome", "procedure", "family", "signal"):
+            value = getattr(document, name)
+            setattr(hit, f"{name}_label", str(labels[name]([value]).get(value, "")) if value and name in labels else "")
+        # A status is worth saying for needs (open, solved …) and for cases that are not published.
+        statuses = by_kind[document.kind].get("status", {})
+        shown = document.kind == "need" or not document.public
+        hit.status_label = str(statuses.get(document.status, "")) if document.status and shown else ""
 
 
-def procedure_labels() -> dict:
-    return dict(notice_procedures()) | dict(Procedure.choices)
-
-
-def _labels(name: str, values: list[str]) -> dict[str, str]:
+def _labeller(name, declared):
+    """values -> {value: label} for one filter, memoised for the page."""
     if name == "kind":
-        return {value: str(KINDS[value].label) for value in values if value in KINDS}
-    if name == "sector":
-        return {slug: sector.name for slug, sector in Sector.objects.in_bulk(values).items()}
-    if name == "county":
-        return {number: county.name for number, county in County.objects.in_bulk(values).items()}
-    if name == "status":
-        labels = dict(Status.choices) | dict(NeedStatus.choices)
-        return {value: str(labels[value]) for value in values if value in labels}
-    if name == "buyer":
-        return {str(pk): organization.display_name for pk, organization in
-                Organization.objects.in_bulk([int(value) for value in values]).items()}
-    if name == "procedure":
-        labels = procedure_labels()
-        return {value: str(labels[value]) for value in values if value in labels}
-    if name == "cpv":
-        from delbar.orgs.models import CpvCode
-        return {code[:2]: f"{code[:2]} {cpv.name}" for code, cpv in
-                CpvCode.objects.in_bulk([f"{value}000000" for value in values]).items()}
-    choices = {"size_class": Organization.SizeClass, "category": Category, "outcome": Outcome, "family": Family,
-               "signal": Signal}.get(name)
-    return {value: str(choices(value).label) for value in values if value in choices.values} if choices else {}
+        return lambda values: {value: str(KINDS[value].label) for value in values if value in KINDS}
+    if declared.labels is not None:
+        return declared.labels
+    if declared.choices is None:
+        return lambda values: {}
+    cache = {}
 
-
-FACET_TITLES = {
-    "kind": _("Kind"), "sector": _("Sector"), "county": _("County"), "size_class": _("Municipality size"),
-    "procedure": _("Procedure"), "category": _("Category"), "outcome": _("Outcome"), "year": _("Year"),
-    "status": _("Status"), "family": _("Kind of notice"), "signal": _("Innovation signal"),
-    "cpv": _("CPV division"), "buyer": _("Buyer"),
-}
+    def labels(values):
+        if not cache:
+            cache.update({str(value): str(label) for value, label in declared.choices()})
+        return {value: cache[value] for value in values if value in cache}
+    return labels
 
 
 def facet_groups(facets: dict, parameters, kinds) -> list[dict]:
     """Each facet as links that narrow the results; the active value links back out."""
     groups = []
+    declared = filters_of(kinds)
     for name, counts in facets.items():
         if (name == "kind" and kinds) or not counts:
             continue
         if name == "year":
             counts = sorted(counts, key=lambda item: item[0], reverse=True)
         counts = counts[:FACET_LIMIT]
-        labels = _labels(name, [value for value, _ in counts])
+        title = _("Kind") if name == "kind" else declared[name].title if name in declared else None
+        if title is None:
+            continue
+        labels = _labeller(name, declared.get(name))([value for value, _count in counts])
         active = parameters.get(name, "")
         values = []
         for value, count in counts:
@@ -130,7 +110,7 @@ def facet_groups(facets: dict, parameters, kinds) -> list[dict]:
                 link[name] = value
             values.append({"label": labels.get(value, value), "count": count, "active": value == active,
                            "url": "?" + link.urlencode()})
-        groups.append({"name": name, "title": FACET_TITLES[name], "values": values})
+        groups.append({"name": name, "title": title, "values": values})
     return groups
 
 
@@ -144,7 +124,7 @@ def advice(user, query: str, kinds, filters: dict, parameters) -> dict:
         if count:
             link = parameters.copy()
             link.pop(name, None)
-            drops.append({"title": FACET_TITLES[name], "count": count, "url": "?" + link.urlencode()})
+            drops.append({"title": filters_of(kinds)[name].title, "count": count, "url": "?" + link.urlencode()})
     closest = []
     if query and filters:
         closest = engine.search(query, kinds=kinds, user=user).shown(0, CLOSEST_WITHOUT_FILTERS)

@@ -3,11 +3,12 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from delbar import search
 from delbar.accounts.people import curators, editors_of
 from delbar.alerts import notify
 from delbar.audit import record
 from delbar.needs.models import Need, NeedStatus
-from delbar.search import indexing as search_index
+from delbar.needs.tasks import refresh_later
 from delbar.suppliers.models import Proposal, Solution
 
 
@@ -28,7 +29,8 @@ def save_solution(*, actor, organization, fields: dict, cpv_codes=(), sectors=()
     solution.sectors.set(sectors)
     solution.cases.set(cases)
     record(actor=actor, action="solution.save", obj=solution, title=solution.title)
-    search_index.index(solution)
+    search.index(solution)
+    refresh_later("solution", [solution.pk])
     return solution
 
 

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
+from delbar import search
 from delbar.admin.site import CuratorAccess
-from delbar.search import indexing as search_index
+from delbar.needs.tasks import refresh_later
 from delbar.suppliers.models import Proposal, Solution
 
 
@@ -14,10 +15,12 @@ class SolutionAdmin(CuratorAccess, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        search_index.index(form.instance)
+        search.index(form.instance)
+        refresh_later("solution", [form.instance.pk])
 
     def delete_model(self, request, obj):
-        search_index.remove(obj)
+        search.remove(obj)
+        refresh_later("solution", [obj.pk])
         super().delete_model(request, obj)
 
 

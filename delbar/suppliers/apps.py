@@ -7,4 +7,4 @@ class SuppliersConfig(AppConfig):
     verbose_name = _("Suppliers")
 
     def ready(self):
-        from delbar.suppliers import search  # noqa: F401 - registers solutions as a search kind
+        from delbar.suppliers import matching, search  # noqa: F401 - registers the search and match kinds

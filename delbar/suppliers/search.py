@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from delbar.search.kinds import Kind, register
+from delbar.search import Kind, register
 from delbar.suppliers.models import Solution, solution_visibility
 
 EMBEDDING_TEXT_LIMIT = 1500
@@ -57,4 +57,5 @@ SOLUTION_KIND = register(Kind(
     visibility=visibility,
     queryset=lambda: Solution.objects.select_related("organization").prefetch_related("cpv_codes", "sectors"),
     url_name="solution_detail",
+    filters=("sector", "year", "buyer"),
 ))

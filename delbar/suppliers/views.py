@@ -11,7 +11,7 @@ from django_ratelimit.decorators import ratelimit
 from delbar.accounts.roles import roles_of
 from delbar.needs import access as need_access
 from delbar.orgs.models import County, Organization, Sector
-from delbar.search.views import render_results
+from delbar.search import render_results
 from delbar.suppliers import actions
 from delbar.suppliers.demand import demand, open_public_needs
 from delbar.suppliers.forms import ProposalForm, SolutionForm
