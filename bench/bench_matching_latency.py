@@ -3,7 +3,10 @@ them: SAMPLE embedded for real, the rest derived) and NEEDS open needs posted by
 
 1. Posting a need: create_need with its matches computed in the same request (cases, other needs,
    solutions), p50/p95 over the needs — what the buyer waits for after "Post the need".
-2. A changed case reaching open needs: refresh_near("case", [id]) — the background task run after
+2. Posting a need from its page: create_need(match="later") and the commit that queues its matching
+   (the task queue is the database's, as in production) — what the buyer waits for before the page
+   shows; the matches then arrive as (1) computes them. p50/p95 over PAGE_NEEDS needs.
+3. A changed case reaching open needs: refresh_near("case", [id]) — the background task run after
    each published or edited case — p50/p95 over 20 cases, and how many needs it recomputed.
 
     .venv/bin/python bench/bench_matching_latency.py --documents 200000 --needs 500
@@ -18,6 +21,7 @@ from bench_search_latency import DerivedEmbedder, install_bench_kind, load
 from common import REPO, analyze, drop_database, percentile, setup_django, write_results
 
 EVAL = REPO.parent / "shared" / "eval" / "dev"
+PAGE_NEEDS = 50
 
 
 def need_texts(count: int) -> list[tuple[str, str]]:
@@ -40,7 +44,7 @@ def main() -> None:
     parser.add_argument("--reuse-embeddings", action="store_true")
     args = parser.parse_args()
     setup_django("matching-latency")
-    from django.db import connection
+    from django.db import connection, transaction
 
     from delbar.needs import actions, matching
     from delbar.orgs.models import Organization
@@ -75,6 +79,14 @@ def main() -> None:
         recomputed.append(len(matching.refresh_near("case", [case_id])))
         refresh.append((time.perf_counter() - started) * 1000)
 
+    page = []
+    for number, (title, description) in enumerate(need_texts(PAGE_NEEDS)):
+        started = time.perf_counter()
+        with transaction.atomic():
+            actions.create_need(actor=None, organization=municipalities[number % len(municipalities)],
+                                fields={"title": f"{title} (page)", "description": description}, match="later")
+        page.append((time.perf_counter() - started) * 1000)
+
     def row(name, timings):
         return f"| {name} | {percentile(timings, 0.5):.1f} | {percentile(timings, 0.95):.1f} | {max(timings):.1f} |"
 
@@ -82,6 +94,7 @@ def main() -> None:
              f"{min(args.needs, len(municipalities))} municipalities; needs are embedded for real.", "",
              "| ms | p50 | p95 | max |", "|---|---|---|---|",
              row("post a need: save, index, embed and compute its matches", posting),
+             row("post a need from its page: save, index, embed, queue its matching", page),
              row("a changed case reaching open needs (the background refresh)", refresh), "",
              f"The refresh recomputed {sum(recomputed) / len(recomputed):.1f} needs a case on average "
              f"(max {max(recomputed)}): those it could enter (as close as their weakest case match, less "

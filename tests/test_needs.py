@@ -244,7 +244,7 @@ def test_demand_counts_public_open_needs_only(cast, bergen, lyngdal):
 
 # --- Pages and bad input ----------------------------------------------------------------------------------
 
-def test_posting_through_the_form_and_empty_or_unknown_input(cast, lyngdal, cases):
+def test_posting_through_the_form_and_empty_or_unknown_input(cast, lyngdal, cases, django_capture_on_commit_callbacks):
     bob = client_for(cast["bob"])
     assert bob.get("/needs/new/").status_code == 200
     empty = bob.post("/needs/new/", {"title": "", "description": "", "language": "nb", "visibility": "public"})
@@ -254,12 +254,21 @@ def test_posting_through_the_form_and_empty_or_unknown_input(cast, lyngdal, case
     budget = bob.post("/needs/new/", {**FERRY_NEED, "language": "nb", "visibility": "public",
                                       "budget_min_nok": 500, "budget_max_nok": 100})
     assert budget.status_code == 400 and not Need.objects.exists()
-    created = bob.post("/needs/new/", {**FERRY_NEED, "language": "nb", "visibility": "public",
-                                       "sector": "samferdsel", "open_for_joint_procurement": "on"})
+    with django_capture_on_commit_callbacks() as queued:
+        created = bob.post("/needs/new/", {**FERRY_NEED, "language": "nb", "visibility": "public",
+                                           "sector": "samferdsel", "open_for_joint_procurement": "on"})
     need = Need.objects.get()
     assert created.url == f"/needs/{need.pk}/" and need.organization == lyngdal
-    page = bob.get(created.url).content.decode()
-    assert cases["ferry"].title in page
+    # The page shows at once, saying Delbar is still looking, and asks again until the matches are there.
+    page = bob.get(created.url, headers={"accept-language": "nb"}).content.decode()
+    assert "Delbar leter etter" in page and 'hx-trigger="every 2s"' in page
+    assert cases["ferry"].title not in page
+    for callback in queued:
+        callback()
+    part = bob.get(f"{created.url}?part=matches", headers={"HX-Request": "true"}).content.decode()
+    assert part.lstrip().startswith('<section class="case-section" id="matches"')
+    assert cases["ferry"].title in part and "hx-trigger" not in part and "<html" not in part
+    assert cases["ferry"].title in bob.get(created.url).content.decode()
     assert client_for(cast["dave"]).get("/needs/new/").status_code == 403
 
 

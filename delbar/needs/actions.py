@@ -7,10 +7,8 @@ from django.utils.translation import gettext as _
 
 from delbar import search
 from delbar.audit import record
-from delbar.groups.proposals import propose_for
-from delbar.needs import matching
 from delbar.needs.models import Match, MatchState, Need, NeedInterest, NeedStatus
-from delbar.needs.tasks import refresh_later
+from delbar.needs.tasks import match_later, refresh_later, rematch
 
 EDITABLE_FIELDS = ("title", "description", "sector", "language", "wanted_by", "budget_min_nok", "budget_max_nok",
                    "open_for_joint_procurement", "visibility", "status")
@@ -22,7 +20,9 @@ class NeedError(ValueError):
 
 @transaction.atomic
 def create_need(*, actor, organization, fields: dict, cpv_codes=(), external_id: str | None = None,
-                based_on_case=None, based_on_need=None, match: bool = True) -> Need:
+                based_on_case=None, based_on_need=None, match: bool | str = True) -> Need:
+    """Posts a need. `match`: True computes its matches now, "later" in the background once this
+    commits (the page shows at once), False not at all (an import matches after it commits)."""
     need = Need(organization=organization, created_by=actor if actor and actor.is_authenticated else None,
                 external_id=external_id, based_on_case=based_on_case, based_on_need=based_on_need)
     for name, value in fields.items():
@@ -35,24 +35,22 @@ def create_need(*, actor, organization, fields: dict, cpv_codes=(), external_id:
     return need
 
 
-def _match_then_index(need: Need, match: bool) -> None:
+def _match_then_index(need: Need, match: bool | str) -> None:
     """Matching searches first; indexing comes last because it takes the search clock's row lock until
     the transaction commits (search/indexing.py), and that lock would otherwise be held through every
     search of the matching, making each new need a global write lock for its whole duration."""
-    if match:
-        rematch(need=need)
+    if match == "later":
+        need.matched_at = None
+        Need.objects.filter(pk=need.pk).update(matched_at=None)
+        match_later(need)
+    elif match:
+        rematch(need)
     search.index(need)
     refresh_later("need", [need.pk])
 
 
-def rematch(*, need: Need) -> None:
-    """Recomputes what matches `need` and tells the owners of needs it could be bought together with."""
-    matching.compute(need)
-    propose_for(need)
-
-
 @transaction.atomic
-def update_need(*, need: Need, actor, fields: dict, cpv_codes=None, match: bool = True) -> list[str]:
+def update_need(*, need: Need, actor, fields: dict, cpv_codes=None, match: bool | str = True) -> list[str]:
     """Applies the changes; returns the names of the fields that changed (empty: nothing was written)."""
     changed = [name for name, value in fields.items() if getattr(need, name) != value]
     for name in changed:

@@ -3,9 +3,9 @@ from django.contrib import admin
 from delbar import search
 from delbar.admin.site import CuratorAccess
 from delbar.audit import record
-from delbar.needs.actions import delete_need, rematch
+from delbar.needs.actions import delete_need
 from delbar.needs.models import Need, NeedInterest
-from delbar.needs.tasks import refresh_later
+from delbar.needs.tasks import refresh_later, rematch
 
 
 class InterestInline(admin.TabularInline):
@@ -28,7 +28,7 @@ class NeedAdmin(CuratorAccess, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Changes made here are searchable, audited and matched like those made on the need pages.
         record(actor=request.user, action="need.admin_change", obj=form.instance)
-        rematch(need=form.instance)
+        rematch(form.instance)
         search.index(form.instance)
         refresh_later("need", [form.instance.pk])
 

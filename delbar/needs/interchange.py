@@ -17,6 +17,7 @@ from delbar import search
 from delbar.cases.interchange import ImportReport, InterchangeError, _date, _org_ref, _Resolver, _text
 from delbar.needs import actions
 from delbar.needs.models import Need, NeedStatus, Visibility
+from delbar.needs.tasks import rematch
 from delbar.orgs.models import Organization
 
 REQUIRED = ("id", "title", "description", "buyer")
@@ -125,7 +126,7 @@ def import_needs(lines: list[tuple[int, object]], *, actor=None) -> ImportReport
                 report.unchanged += 1
     # Matches need every imported need indexed first: they are computed once the import has committed.
     for need in changed:
-        actions.rematch(need=need)
+        rematch(need)
     return report
 
 

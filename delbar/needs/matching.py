@@ -146,13 +146,15 @@ def compute(need: Need, kinds: list[str] | None = None) -> list[Match]:
     """Stores what matches `need` now (of `kinds`, default all). Decided matches keep their state;
     suggestions no longer found are marked not current rather than deleted, so a decision made on
     one is never lost."""
+    now = timezone.now()
+    need.matched_at = now
+    Need.objects.filter(pk=need.pk).update(matched_at=now)
     if need.status != NeedStatus.OPEN:
         Match.objects.filter(need=need, state=MatchState.SUGGESTED).update(current=False)
         return []
     kinds = kinds or list(KINDS)
     found = {(item.kind, item.object_id): item for item in find(need, kinds)}
     existing = {(match.kind, match.object_id): match for match in Match.objects.filter(need=need, kind__in=kinds)}
-    now = timezone.now()
     to_create, to_update = [], []
     for key, item in found.items():
         match = existing.get(key)

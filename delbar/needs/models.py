@@ -77,6 +77,8 @@ class Need(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=NeedStatus.choices, default=NeedStatus.OPEN,
                               db_index=True)
     # Reuse: a need started from someone's case or need keeps the link, so the origin sees its reach.
+    # When its matches were last computed; None while the first computation waits in the task queue.
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True, editable=False)
     based_on_case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="needs_started", verbose_name=_("started from case"))
     based_on_need = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,

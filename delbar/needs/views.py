@@ -42,6 +42,9 @@ def need_detail(request, pk):
         "can_decide": "edit" in allowed,
         "cpv_codes": need.cpv_codes.all(),
         "match_groups": presenting.grouped(shown),
+        # Posted on the page, a need is matched in the background (needs/tasks.py): the section asks
+        # again every few seconds until its matches are there.
+        "matching_pending": need.matched_at is None and need.status == NeedStatus.OPEN,
         "interests": need.interests.select_related("organization"),
         # A buyer group is seen by its members' people and curators only (groups/access.py).
         "groups": [group for group in BuyerGroup.objects.filter(Q(need=need) | Q(members__need=need)).distinct()
@@ -62,6 +65,8 @@ def need_detail(request, pk):
         context["join_form"] = JoinForm(organizations=joinable)
     if "propose" in allowed:
         context["proposal_form"] = ProposalForm(user=request.user)
+    if request.htmx and request.GET.get("part") == "matches":
+        return render(request, "needs/need_detail.html#matches", context)
     return render(request, "needs/need_detail.html", context)
 
 
@@ -93,8 +98,9 @@ def need_create(request):
                     organization_choices=orgs)
     if request.method == "POST" and form.is_valid():
         need = actions.create_need(actor=request.user, organization=form.cleaned_data.get("organization", orgs[0]),
-                                   fields=form.need_fields(), cpv_codes=form.cleaned_data["cpv"], **origin)
-        messages.success(request, _("Your need is posted. Below is what Delbar found for it."))
+                                   fields=form.need_fields(), cpv_codes=form.cleaned_data["cpv"], match="later",
+                                   **origin)
+        messages.success(request, _("Your need is posted. Delbar is looking for what matches it below."))
         return redirect("need_detail", pk=need.pk)
     return render(request, "needs/need_form.html", {"form": form, "form_list": [form], "need": None, "origin": origin},
                   status=400 if request.method == "POST" else 200)
@@ -106,7 +112,7 @@ def need_edit(request, pk):
     form = NeedForm(request.POST or None, instance=need)
     if request.method == "POST" and form.is_valid():
         changed = actions.update_need(need=need, actor=request.user, fields=form.need_fields(),
-                                      cpv_codes=form.cleaned_data["cpv"])
+                                      cpv_codes=form.cleaned_data["cpv"], match="later")
         messages.success(request, _("Saved.") if changed else _("Nothing was changed."))
         return redirect("need_detail", pk=need.pk)
     return render(request, "needs/need_form.html", {"form": form, "form_list": [form], "need": need},

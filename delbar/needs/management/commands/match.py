@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from delbar.needs import matching, presenting
-from delbar.needs.actions import rematch
 from delbar.needs.models import Need
+from delbar.needs.tasks import rematch
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"no need with id {need_id}")
         if limit < 1:
             raise CommandError("--limit must be at least 1")
-        rematch(need=need)
+        rematch(need)
         # What an administrator sees: every match, whatever its visibility.
         found = matching.find(need, kinds=[kind] if kind else None, limit=limit)
         decided = {(m.kind, m.object_id): m.state for m in need.matches.all()}
