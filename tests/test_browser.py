@@ -298,10 +298,12 @@ def test_discover_a_notice_and_start_a_case_from_it(browser, live_server, people
     visitor = browser.new_context().new_page()
     visitor.goto(f"{live_server.url}/notices/")
     assert_accessible(visitor, "notice-list")
-    filters = visitor.get_by_role("form", name="Søk og filtrer")
-    filters.get_by_role("combobox", name="Innovasjonssignal").select_option("strong")
-    filters.get_by_role("button", name="Søk").click()
+    # The filters are one panel of links with counts; a chosen one becomes a chip that removes it.
+    signals = visitor.get_by_role("navigation", name="Innovasjonssignal")
+    signals.get_by_role("link", name="Sterkt innovasjonssignal").click()
     visitor.wait_for_url("**signal=strong**")
+    assert visitor.get_by_role("list", name="Valgte filtre").get_by_role("link").first.inner_text().startswith(
+        "Fjern filter: Innovasjonssignal: Sterkt innovasjonssignal")
     visitor.get_by_role("link", name=conference.title).click()
     assert "dialogkonferanse" in visitor.content()
     assert_accessible(visitor, "notice-detail")
@@ -398,7 +400,8 @@ def test_declare_confirm_and_see_diffusion_in_the_observatory(browser, live_serv
         first_column = [cells.nth(i).locator("th").inner_text() for i in range(cells.count())]
         assert first_column == [str(row[next(iter(row))]) for row in rows]
     map_rows = {row["municipality_number"]: row for row in api.get("/api/observatory/map").json()["rows"]}
-    reached_in_table = visitor.locator("#table-map tbody tr").filter(has=visitor.locator("td:last-child", has_text="1"))
+    reached_in_table = visitor.locator("#table-map tbody tr").filter(
+        has=visitor.locator("td:last-child", has_text="ja"))
     assert reached_in_table.count() == sum(row["reached"] for row in map_rows.values()) == 4
     assert_accessible(visitor, "observatory")
     # The table of every municipality scrolls by keyboard: it is a focusable region.

@@ -6,8 +6,11 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from delbar import search
+from delbar.accounts.people import editors_of
+from delbar.alerts import notify
 from delbar.audit import record
 from delbar.cases.documents import safe_display_name
 from delbar.cases.models import (
@@ -195,17 +198,27 @@ def submit_case(*, case: Case, actor) -> Case:
     return _transition(case, actor, allowed_from=(Status.DRAFT,), to=Status.SUBMITTED, action="case.submit")
 
 
+@transaction.atomic
 def publish_case(*, case: Case, actor) -> Case:
-    return _transition(case, actor, allowed_from=(Status.SUBMITTED, Status.ARCHIVED), to=Status.PUBLISHED,
+    """Publishes a submission (or an archived case again); its editors are told."""
+    case = _transition(case, actor, allowed_from=(Status.SUBMITTED, Status.ARCHIVED), to=Status.PUBLISHED,
                        action="case.publish")
+    notify(editors_of(case.lead_buyer_id), event=f"case-published:{case.pk}:{case.revisions.first().number}",
+           title=_("Published: %(title)s") % {"title": case.title}, url=case.get_absolute_url())
+    return case
 
 
 def return_case(*, case: Case, actor, comment: str) -> Case:
     """A curator sends a submission back to its authors as a draft, saying what to change."""
     if not comment.strip():
         raise ValueError("A returned case needs a comment saying what to change.")
-    return _transition(case, actor, allowed_from=(Status.SUBMITTED,), to=Status.DRAFT, action="case.return",
-                       comment=comment.strip())
+    with transaction.atomic():
+        case = _transition(case, actor, allowed_from=(Status.SUBMITTED,), to=Status.DRAFT, action="case.return",
+                           comment=comment.strip())
+        notify(editors_of(case.lead_buyer_id), event=f"case-returned:{case.pk}:{case.revisions.first().number}",
+               title=_("Returned with a comment from the curator: %(title)s") % {"title": case.title},
+               url=case.get_absolute_url())
+    return case
 
 
 def archive_case(*, case: Case, actor) -> Case:

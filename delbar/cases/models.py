@@ -20,6 +20,15 @@ class Category(models.TextChoices):
     IIA = "iia", _("Innovation-friendly procurement (IIA)")
     AAI = "aai", _("Procurement of innovation (AAI)")
 
+    @property
+    def explanation(self):
+        return {
+            "iia": _("Buying something new or better than before, from what the market can already offer or "
+                     "develop within the contract."),
+            "aai": _("Buying research and development of something that does not exist yet, often in phases "
+                     "with several suppliers."),
+        }[self.value]
+
 
 class Procedure(models.TextChoices):
     OPEN = "open", _("Open procedure")

@@ -17,13 +17,14 @@ from delbar.cases.forms import (
     ReturnForm,
     rows,
 )
-from delbar.cases.models import Case, CaseDocument, ContactPerson, Status
+from delbar.cases.models import Case, CaseDocument, Category, ContactPerson, Status
 from delbar.diffusion import access as diffusion_access
 from delbar.needs import access as need_access
 from delbar.orgs.models import CpvCode, Organization
 from delbar.questions.forms import QuestionForm
 from delbar.search import render_results, similar
 
+RETURNED_SHOWN = 20
 SIMILAR_CASES = 5
 
 
@@ -35,6 +36,7 @@ def case_detail(request, pk):
     case = access.get_case_for_user(request.user, pk)
     context = {
         "case": case,
+        "category_explanation": Category(case.category).explanation if case.category in Category.values else "",
         "similar": similar(case, user=request.user, limit=SIMILAR_CASES),
         "allowed": access.allowed_actions(request.user, case),
         "return_form": ReturnForm(),
@@ -263,4 +265,8 @@ def review_queue(request):
     if not roles_of(request.user).is_curator:
         raise PermissionDenied(_("Only curators review submitted cases."))
     submitted = Case.objects.filter(status=Status.SUBMITTED).for_listing().order_by("submitted_at")
-    return render(request, "cases/review_queue.html", {"cases": submitted})
+    # Returned submissions are drafts again, which only their authors see: the queue names them, with the
+    # comment, so a curator can follow up without a page she may not open.
+    returned = Case.objects.filter(status=Status.DRAFT).exclude(return_comment="").select_related("lead_buyer").only(
+        "title", "return_comment", "updated_at", "lead_buyer__name").order_by("-updated_at")[:RETURNED_SHOWN]
+    return render(request, "cases/review_queue.html", {"cases": submitted, "returned": returned})

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delbar.cases.models import Case
 from delbar.diffusion.figures import Column, Figure
-from delbar.diffusion.models import Adoption, origin_date
+from delbar.diffusion.models import Adoption, AdoptionRoute, AdoptionState, origin_date
 from delbar.orgs.models import Organization
 
 # Upper bounds of each category as a share of the eligible population, in thousandths (exact integers).
@@ -70,7 +70,11 @@ def diffusion_of(case: Case) -> CaseDiffusion:
 def _org_columns(org) -> dict:
     return {"organization_id": org.pk, "organization": org.name, "kind": org.kind,
             "municipality_number": org.municipality_number or "", "county": org.county.name if org.county else "",
-            "size_class": org.size_class}
+            "size_class": org.size_class, "size_class_label": org.get_size_class_display()}
+
+
+def _label(choices, value) -> str:
+    return str(choices(value).label) if value in choices.values else (value or "")
 
 
 def adopters_figure(diffusion: CaseDiffusion) -> Figure:
@@ -79,15 +83,18 @@ def adopters_figure(diffusion: CaseDiffusion) -> Figure:
              "date": taker["date"].isoformat() if taker["date"] else None,
              "days_after_publication": taker["days_after_publication"],
              "category": taker["category"], "category_label": str(labels.get(taker["category"], "")),
-             "originator": taker["originator"], "state": taker["state"], "route": taker["route"]}
+             "originator": taker["originator"], "state": taker["state"], "route": taker["route"],
+             "state_label": _label(AdoptionState, taker["state"]), "route_label": _label(AdoptionRoute, taker["route"])}
             for taker in diffusion.takers]
     columns = [Column("rank", _("Rank"), "int"), Column("organization", _("Organization")),
                Column("municipality_number", _("Municipality number")), Column("county", _("County")),
-               Column("size_class", _("Size class")), Column("date", _("Taken up"), "date"),
+               Column("size_class", _("Size class code"), "code"), Column("size_class_label", _("Size class")),
+               Column("date", _("Taken up"), "date"),
                Column("days_after_publication", _("Days after publication"), "days"),
-               Column("category", _("Category")), Column("category_label", _("Category name")),
-               Column("originator", _("The case's own buyer")), Column("state", _("State")),
-               Column("route", _("How"))]
+               Column("category", _("Category code"), "code"), Column("category_label", _("Category")),
+               Column("originator", _("The case's own buyer")), Column("state", _("State code"), "code"),
+               Column("state_label", _("State")), Column("route", _("How, code"), "code"),
+               Column("route_label", _("How"))]
     return Figure("adopters", _("Who took it up, in order"), columns, rows,
                   [_("Eligible population: %(n)s municipalities and counties.") % {"n": diffusion.population}])
 
@@ -114,7 +121,7 @@ def categories_figure(diffusion: CaseDiffusion) -> Figure:
         rows.append({"category": slug, "label": str(label), "from_rank": previous + 1,
                      "to_rank": bound * diffusion.population // 1000, "takers": counts[slug]})
         previous = bound * diffusion.population // 1000
-    columns = [Column("category", _("Code")), Column("label", _("Category")),
+    columns = [Column("category", _("Code"), "code"), Column("label", _("Category")),
                Column("from_rank", _("From rank"), "int"), Column("to_rank", _("To rank"), "int"),
                Column("takers", _("Organizations"), "int")]
     return Figure("categories", _("Adopter categories (Rogers)"), columns, rows)
@@ -131,7 +138,7 @@ def sizes_figure(diffusion: CaseDiffusion) -> Figure:
         total = eligible.get(slug, 0)
         rows.append({"size_class": slug, "label": str(label), "adopters": reached, "municipalities": total,
                      "share": round(reached / total, 4) if total else None})
-    columns = [Column("size_class", _("Code")), Column("label", _("Size class")),
+    columns = [Column("size_class", _("Code"), "code"), Column("label", _("Size class")),
                Column("adopters", _("Adopting municipalities"), "int"),
                Column("municipalities", _("Municipalities of this size"), "int"), Column("share", _("Share"), "share")]
     return Figure("sizes", _("Municipality sizes reached"), columns, rows)

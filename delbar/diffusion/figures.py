@@ -17,7 +17,9 @@ from delbar.orgs.models import County, Organization, Sector
 class Column:
     key: str
     label: str
-    kind: str = "text"          # text, int, year, share (0–1), days, date, number
+    # text, int, year, share (0–1), days, date, number; "code": a value for programs (a size class slug,
+    # a county number), in CSV and JSON beside its label, left out of the table a person reads.
+    kind: str = "text"
 
 
 @dataclass

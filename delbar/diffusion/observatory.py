@@ -202,7 +202,8 @@ def breakdown(filters: dict) -> Figure:
     if any(others.values()):
         rows.append({"group": "", "label": str(_("Not given")), **others})
     title = _("By %(dimension)s") % {"dimension": dict(_breakdown_names())[by]}
-    return Figure("breakdown", title, [Column("group", _("Code")), Column("label", _("Group")), *_series_columns()],
+    return Figure("breakdown", title, [Column("group", _("Code"), "code"), Column("label", _("Group")),
+                                                    *_series_columns()],
                   rows, _left_out(scopes))
 
 
@@ -252,7 +253,7 @@ def _reach(filters: dict, group: str, labels: list[tuple[str, str]], slug: str, 
             out[name] = count
             out[f"{name}_share"] = round(count / total, 4) if count is not None and total else None
         rows.append(out)
-    columns = [Column("group", _("Code")), Column("label", _("Group")),
+    columns = [Column("group", _("Code"), "code"), Column("label", _("Group")),
                Column("municipalities", _("Municipalities"), "int")]
     for name, label in (("published", _("Published a case")), ("adopted", _("Adopted a case")),
                         ("posted", _("Posted a need")), ("reached", _("Any of these"))):
@@ -289,17 +290,23 @@ def municipality_map(filters: dict) -> Figure:
         n_needs=_count_for_org(need_scope),
     ).values("pk", "municipality_number", "name", "county_id", "size_class", "population", "n_cases", "n_adoptions",
              "n_needs").order_by("municipality_number"))
+    counties = dict(County.objects.values_list("number", "name"))
+    sizes = dict(Organization.SizeClass.choices)
     for row in rows:
         row["id"] = row.pop("pk")
         row["county"] = row.pop("county_id")
         for name in ("cases", "adoptions", "needs"):
             row[name] = row.pop(f"n_{name}")
         row["reached"] = int(bool(row["cases"] or row["adoptions"] or row["needs"]))
+        row["reached_label"] = str(_("yes") if row["reached"] else _("no"))
+        row["county_name"] = counties.get(row["county"], "")
+        row["size_class_label"] = str(sizes.get(row["size_class"], ""))
     columns = [Column("municipality_number", _("Number")), Column("name", _("Municipality")),
-               Column("county", _("County")), Column("size_class", _("Size class")),
+               Column("county", _("County number"), "code"), Column("county_name", _("County")),
+               Column("size_class", _("Size class code"), "code"), Column("size_class_label", _("Size class")),
                Column("population", _("Population"), "int"), Column("cases", _("Cases led"), "int"),
                Column("adoptions", _("Adoptions"), "int"), Column("needs", _("Needs posted"), "int"),
-               Column("reached", _("Reached (1 = yes)"), "int")]
+               Column("reached", _("Reached (1 = yes)"), "code"), Column("reached_label", _("Reached"))]
     return Figure("map", _("Municipalities"), columns, rows)
 
 
@@ -352,7 +359,8 @@ def speed(filters: dict, spread_figure: Figure | None = None) -> Figure:
          "value": statistics.median(fifth) if fifth else None},
     ]
     return Figure("speed", _("How fast cases spread"),
-                  [Column("measure", _("Code")), Column("label", _("Measure")), Column("value", _("Value"), "number")],
+                  [Column("measure", _("Code"), "code"), Column("label", _("Measure")),
+                   Column("value", _("Value"), "number")],
                   rows)
 
 

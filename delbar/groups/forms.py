@@ -21,6 +21,9 @@ class FormGroupForm(forms.Form):
         self.fields["members"].queryset = Organization.objects.filter(need_interests__need=need)
         self.fields["partner_needs"].queryset = Need.objects.filter(
             pk__in=[partner.pk for partner in partner_needs]).select_related("organization")
+        # In the order given (closest first), not the table's.
+        self.fields["partner_needs"].choices = [(partner.pk, f"{partner.organization.name}: {partner.title}")
+                                                for partner in partner_needs]
         self.fields["partner_needs"].label_from_instance = lambda n: f"{n.organization.name}: {n.title}"
 
     def clean(self):

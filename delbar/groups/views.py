@@ -13,18 +13,25 @@ from delbar.groups import access, actions, proposals
 from delbar.groups.forms import AddMembersForm, FormGroupForm, GroupDocumentForm, MessageForm, StageForm
 from delbar.groups.models import GroupDocument
 from delbar.needs import access as need_access
-from delbar.needs.models import Need
+from delbar.needs import presenting
+from delbar.needs.models import Need, NeedStatus
 
 
-def _partner_needs(need: Need) -> list[Need]:
+def _partner_needs(need: Need, user) -> list[Need]:
+    """Other buyers' open needs to invite: the pairs Delbar proposes, then the needs it matched with this
+    one (that the person may see), closest first."""
     ids = [b if a == need.pk else a for a, b, _ in proposals.pairs([need.pk])]
-    return list(Need.objects.filter(pk__in=ids).select_related("organization"))
+    ids += [item.match.object_id for item in presenting.shown_matches(need, user, kind="need")
+            if item.match.object_id not in ids]
+    partners = Need.objects.filter(pk__in=ids, status=NeedStatus.OPEN).exclude(
+        organization_id=need.organization_id).select_related("organization").in_bulk()
+    return [partners[pk] for pk in ids if pk in partners]
 
 
 @login_required
 def group_create(request, pk):
     need = need_access.get_need_for_user(request.user, pk, "curate")
-    form = FormGroupForm(request.POST or None, need=need, partner_needs=_partner_needs(need))
+    form = FormGroupForm(request.POST or None, need=need, partner_needs=_partner_needs(need, request.user))
     if request.method == "POST" and form.is_valid():
         try:
             group = actions.form_group(need=need, actor=request.user, name=form.cleaned_data["name"],

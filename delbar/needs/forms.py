@@ -48,6 +48,7 @@ class NeedForm(forms.ModelForm):
 class JoinForm(forms.Form):
     organization = forms.ModelChoiceField(label=_("On behalf of"), queryset=Organization.objects.none())
     note = forms.CharField(label=_("A note to the owner (optional)"), required=False, max_length=2000,
+                           help_text=_("Only the need's owner sees it; others see that your organization joined."),
                            widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, organizations=(), **kwargs):

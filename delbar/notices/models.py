@@ -5,6 +5,8 @@ immutable; a correction arrives as a new row that supersedes the old one, so sea
 only ever see `current` notices.
 """
 
+import re
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from delbar.notices.sources.model import in_language
 from delbar.orgs.models import County, Organization
 
+# Doffin numbers notices year-serial ("2023-335407"); TED's publication numbers are serial-year ("329785-2021").
+DOFFIN_ID = re.compile(r"(?<![\d-])(\d{4}-\d{6})(?![\d-])")
 
 class Family(models.TextChoices):
     """eForms form types (BT-03), the notice's place in the procurement."""
@@ -156,10 +160,20 @@ class Notice(models.Model):
         return day.year if day else None
 
     @property
+    def doffin_id(self) -> str:
+        """Doffin's own number for the notice ("2023-335407"), from its id or the file it came in."""
+        for value in (self.source_file.removeprefix("doffin:"), self.notice_id, self.procedure_id,
+                      self.source_file.rsplit("/", 1)[-1]):
+            found = DOFFIN_ID.search(value or "")
+            if found:
+                return found.group(1)
+        return ""
+
+    @property
     def source_url(self) -> str:
-        """Where the public can read the notice itself."""
-        if self.source == Source.DOFFIN and self.procedure_id and self.source_file.startswith("doffin:"):
-            return f"https://doffin.no/notices/{self.source_file.removeprefix('doffin:')}"
+        """Where the public can read the notice itself: Doffin for a Doffin number, else TED."""
+        if self.doffin_id:
+            return f"https://doffin.no/notices/{self.doffin_id}"
         if self.publication_number:
             return f"https://ted.europa.eu/en/notice/-/detail/{self.publication_number}"
         return ""

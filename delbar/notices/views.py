@@ -31,6 +31,7 @@ def notice_detail(request, pk):
         "notice": notice,
         "cpv_codes": [(code, cpv_names.get(code, "")) for code in notice.cpv_codes],
         "procedure_label": labels.label("procurement-procedure-type", notice.procedure) if notice.procedure else "",
+        "nature_label": labels.label("contract-nature", notice.nature) if notice.nature else "",
         "notice_type_label": labels.label("notice-type", notice.notice_type) if notice.notice_type else "",
         "innovative_labels": [labels.label("innovative-acquisition", code) for code in notice.innovative_acquisition],
         "strategic_labels": [labels.label("strategic-procurement", code) for code in notice.strategic_procurement],

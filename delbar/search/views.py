@@ -38,8 +38,11 @@ def render_results(request, *, kinds: list[str] | None, template: str):
         "result": result,
         "page": page,
         "query": parameters.urlencode(),
-        "facets": facet_groups(result.facets, parameters, kinds),
+        "facets": [group for group in facet_groups(result.facets, parameters, kinds) if group["name"] != "kind"],
+        **chosen_filters(form, filters, parameters),
     }
+    if kinds is None:
+        context["kinds_nav"] = kind_tabs(dict(result.facets.get("kind", [])), parameters)
     if result.suggestion:
         corrected = parameters.copy()
         corrected["q"] = result.suggestion
@@ -60,7 +63,7 @@ def decorate(hits) -> None:
     for hit in hits:
         document = hit.document
         hit.organization = organizations.get(document.organization_id)
-        for name in ("sector", "county", "outcome", "procedure", "family", "signal"):
+        for name in ("sector", "county", "outcome", "procedure", "family", "signal", "category"):
             value = getattr(document, name)
             setattr(hit, f"{name}_label", str(labels[name]([value]).get(value, "")) if value and name in labels else "")
         # A status is worth saying for needs (open, solved …) and for cases that are not published.
@@ -100,6 +103,9 @@ def facet_groups(facets: dict, parameters, kinds) -> list[dict]:
         if title is None:
             continue
         labels = _labeller(name, declared.get(name))([value for value, _count in counts])
+        if name != "kind" and declared[name].choices is not None:
+            # A value no declared kind offers (another kind's column) is not a choice a person can make.
+            counts = [(value, count) for value, count in counts if value in labels]
         active = parameters.get(name, "")
         values = []
         for value, count in counts:
@@ -112,6 +118,38 @@ def facet_groups(facets: dict, parameters, kinds) -> list[dict]:
                            "url": "?" + link.urlencode()})
         groups.append({"name": name, "title": title, "values": values})
     return groups
+
+
+def chosen_filters(form, filters: dict, parameters) -> dict:
+    """The filters in force, each as a chip that removes it, and the link that removes them all."""
+    declared = filters_of(form.kinds())
+    chips = []
+    for name, value in filters.items():
+        link = parameters.copy()
+        link.pop(name, None)
+        label = _labeller(name, declared[name])([str(value)]).get(str(value), str(value))
+        chips.append({"name": name, "title": declared[name].title, "label": label, "url": "?" + link.urlencode()})
+    clear = parameters.copy()
+    for name in filters:
+        clear.pop(name, None)
+    return {"active_filters": chips, "active_names": set(filters), "clear_url": "?" + clear.urlencode()}
+
+
+def kind_tabs(counts: dict[str, int], parameters) -> list[dict]:
+    """Everything, then each kind, as links; counts where the results hold them (no kind chosen)."""
+    chosen = parameters.get("kind", "")
+    tabs = []
+    for value, label in [("", _("Everything")), *((name, kind.label) for name, kind in KINDS.items())]:
+        if value and not chosen and not counts.get(value):
+            continue
+        link = parameters.copy()
+        link.pop("kind", None)
+        if value:
+            link["kind"] = value
+        # Counts are known only while no kind is chosen: the results then hold every kind.
+        count = None if chosen else counts[value] if value else sum(counts.values())
+        tabs.append({"label": label, "url": "?" + link.urlencode(), "active": value == chosen, "count": count})
+    return tabs
 
 
 def advice(user, query: str, kinds, filters: dict, parameters) -> dict:

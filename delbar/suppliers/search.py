@@ -31,7 +31,7 @@ def document(solution: Solution) -> dict:
         "external_id": "",
         "public": solution.active,
         "organization_id": solution.organization_id,
-        "status": "active" if solution.active else "inactive",
+        "status": "",                   # solutions are offered or not (public); no status to filter by
         "title": solution.title,
         "summary": solution.description,
         "body": "",

@@ -6,8 +6,11 @@ from django.shortcuts import render
 from delbar.accounts.roles import roles_of
 from delbar.cases.models import Case, Status
 from delbar.diffusion.models import Adoption
+from delbar.groups.models import BuyerGroup
+from delbar.needs.models import Need, NeedStatus
 from delbar.notices.models import Notice, Review
 from delbar.orgs.models import County, Organization, Sector
+from delbar.suppliers.models import Solution
 
 
 def home(request):
@@ -55,7 +58,19 @@ def my_organization(request):
         "adoption_proposals": Adoption.objects.proposed().filter(
             organization_id__in=roles.editor_org_ids).select_related(
             "case", "organization", "evidence_notice").order_by("-score")[:UNTOLD_SHOWN],
+        # The buyer groups the person's organizations lead or take part in, and their open needs.
+        "groups": BuyerGroup.objects.filter(Q(lead_id__in=roles.buyer_org_ids) | Q(
+            members__organization_id__in=roles.buyer_org_ids)).distinct().select_related("lead", "need"),
+        "open_needs": Need.objects.filter(organization_id__in=roles.editor_org_ids, status=NeedStatus.OPEN)
+        .select_related("organization").order_by("-created_at")[:UNTOLD_SHOWN],
+        "solutions": Solution.objects.filter(organization_id__in=roles.supplier_org_ids).order_by("title"),
     }
+    if roles.is_curator:
+        # A curator's work, counted: what waits for her first.
+        context["work"] = {
+            "submitted": Case.objects.filter(status=Status.SUBMITTED).count(),
+            "discovered": Notice.objects.discovered().filter(review=Review.PENDING).count(),
+        }
     return render(request, "web/my_organization.html", context)
 
 

@@ -33,7 +33,7 @@ def cell(row: dict, column) -> str:
 @register.simple_tag
 def figure_table(figure, table_id: str, *, base: str, query: str = "", rows=None, caption: str = "") -> SafeString:
     """A figure's data table — the accessible version of its chart — with its notes and downloads."""
-    columns = figure.columns
+    columns = [column for column in figure.columns if column.kind != "code"]
     head = "".join(format_html('<th scope="col" data-key="{}">{}</th>', column.key, column.label)
                    for column in columns)
     body = []
