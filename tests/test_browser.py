@@ -133,7 +133,7 @@ def test_write_submit_publish_find(browser, live_server, people):
     assert_accessible(page, "home")
     page.get_by_role("link", name="Erfaringer", exact=True).first.click()
     page.get_by_label("Søkeord").fill("undervannsrobot")
-    page.locator("form.filters").get_by_role("button", name="Søk").click()
+    page.locator("form.search-bar").get_by_role("button", name="Søk").click()
     assert_accessible(page, "case-list")
     page.get_by_role("link", name="Undervannsrobot for drikkevannstunneler").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Undervannsrobot for drikkevannstunneler"
@@ -302,8 +302,8 @@ def test_discover_a_notice_and_start_a_case_from_it(browser, live_server, people
     signals = visitor.get_by_role("navigation", name="Innovasjonssignal")
     signals.get_by_role("link", name="Sterkt innovasjonssignal").click()
     visitor.wait_for_url("**signal=strong**")
-    assert visitor.get_by_role("list", name="Valgte filtre").get_by_role("link").first.inner_text().startswith(
-        "Fjern filter: Innovasjonssignal: Sterkt innovasjonssignal")
+    chip = visitor.get_by_role("list", name="Valgte filtre").get_by_role("link").first
+    assert " ".join(chip.inner_text().split()) == "Fjern filter: Innovasjonssignal: Sterkt innovasjonssignal ✕"
     visitor.get_by_role("link", name=conference.title).click()
     assert "dialogkonferanse" in visitor.content()
     assert_accessible(visitor, "notice-detail")
@@ -474,3 +474,54 @@ def test_a_lyngdal_employee_logs_in_with_ansattporten_is_approved_and_publishes(
     visitor.goto(f"{live_server.url}/cases/?q=tilsyn")
     visitor.get_by_role("link", name="Digitalt tilsyn på natt i omsorgsboliger").click()
     assert "Lyngdal" in visitor.locator("main").inner_text()
+
+
+def test_main_pages_fit_phones_and_show_results_first(browser, live_server, people):
+    """At 320, 375 and 1280 px, as a visitor and as an editor: no page scrolls sideways, the first result
+    of a search is on the first screen, the menu folds on phones, and axe-core finds nothing serious."""
+    from delbar.cases import actions
+    from delbar.needs.actions import create_need
+    from delbar.notices.importing import import_path
+    from delbar.orgs.models import Sector
+
+    alice, carol = people
+    bergen = Organization.objects.get(municipality_number="4601")
+    for title in ("Digitale trygghetsalarmer for hjemmeboende", "Trygghetsalarmer med GPS for personer med demens"):
+        case = actions.create_case(actor=alice, lead_buyer=bergen, fields={
+            "title": title, "summary": "Alarmene går over mobilnettet til responssenteret i kommunen.",
+            "sector": Sector.objects.get(pk="helse-omsorg"), "outcome": "success", "category": "iia"})
+        case = actions.publish_case(case=actions.submit_case(case=case, actor=alice), actor=carol)
+    need = create_need(actor=alice, organization=bergen, fields={
+        "title": "Trygghetsalarmer", "description": "Vi skal bytte analoge trygghetsalarmer til digitale."})
+    import_path(REPO / "delbar" / "demo" / "notices" / "doffin" / "2024-110489.xml")
+    pages = ["/", "/search/?q=trygghetsalarmer", "/cases/", case.get_absolute_url(), f"/cases/{case.pk}/diffusion/",
+             "/needs/", need.get_absolute_url(), "/notices/", "/observatory/", "/organizations/", "/about/"]
+    editor = browser.new_context()
+    log_in(editor, live_server, "alice").close()
+    for context_for, who in ((lambda: browser.new_context(), "visitor"), (lambda: editor, "editor")):
+        context = context_for()
+        page = context.new_page()
+        for width in (320, 375, 1280):
+            page.set_viewport_size({"width": width, "height": 800})
+            for path in pages + (["/my/"] if who == "editor" else []):
+                page.goto(f"{live_server.url}{path}")
+                overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert overflow <= 0, f"{path} at {width} px as {who} scrolls sideways by {overflow} px"
+                if path.startswith("/search/"):
+                    first = page.locator(".search-hit").first.bounding_box()
+                    assert first["y"] < 800, f"the first result is {first['y']} px down at {width} px"
+                menu = page.get_by_role("navigation", name="Hovedmeny")
+                assert menu.is_visible() == (width >= 1024), f"{path} at {width} px: the menu should fold"
+            if width != 320:
+                for path in ("/search/?q=trygghetsalarmer", case.get_absolute_url(), "/observatory/"):
+                    page.goto(f"{live_server.url}{path}")
+                    assert axe_violations(page) == [], f"axe-core on {path} at {width} px as {who}"
+        page.close()
+    # On a phone the menu opens from its button.
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(f"{live_server.url}/cases/")
+    page.get_by_text("Meny", exact=True).click()
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Behov").click()
+    page.wait_for_url("**/needs/")
+    page.close()
+    editor.close()
