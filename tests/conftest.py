@@ -2,7 +2,9 @@
 
 - Alice edits for Bergen, whose cases the tests usually publish;
 - Bob edits for Lyngdal, another municipality: he must never change Bergen's cases;
-- Dave works for a supplier; Carol curates for KS; Admin is an administrator.
+- Dave works for a supplier; Carol curates for KS; Admin is an administrator;
+- Nina edits for Sogndal, a municipality that chose nynorsk (a fixture of her own, outside `cast`, so the
+  tests that go through every role of the cast stay as they are).
 Data is made through the same actions users trigger.
 """
 
@@ -85,6 +87,11 @@ def cast(db, bergen, lyngdal):
         "carol": _person("carol", ks, Role.CURATOR),
         "admin": _person("admin", ks, Role.ADMIN),
     }
+
+
+@pytest.fixture
+def nina(db):
+    return _person("nina", Organization.objects.get(municipality_number="4640"), Role.EDITOR)
 
 
 def authenticator_code(user) -> str:

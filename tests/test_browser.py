@@ -143,7 +143,7 @@ def test_write_submit_publish_find(browser, live_server, people):
         context.close()
 
 
-def test_list_updates_as_you_type_and_works_in_english(browser, live_server, people):
+def test_list_updates_as_you_type_and_works_in_english_and_nynorsk(browser, live_server, people):
     from delbar.cases import actions
     from delbar.orgs.models import Sector
 
@@ -163,6 +163,11 @@ def test_list_updates_as_you_type_and_works_in_english(browser, live_server, peo
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert_accessible(page, "case-list-en")
+    page.get_by_role("button", name="Nynorsk").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "nn"
+    assert page.get_by_role("heading", name="Erfaringar", exact=True).is_visible()
+    assert_accessible(page, "case-list-nn")
     page.close()
 
 

@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -20,9 +22,21 @@ def test_readme_starts_with_the_two_commands():
     assert [line.split()[1] for line in commands] == ["demo", "test"]
 
 
-def test_bokmal_catalogue_is_complete():
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_norwegian_catalogue_is_complete(language):
     import polib
 
-    catalogue = polib.pofile(str(REPO / "delbar" / "locale" / "nb" / "LC_MESSAGES" / "django.po"))
+    catalogue = polib.pofile(str(REPO / "delbar" / "locale" / language / "LC_MESSAGES" / "django.po"))
     assert catalogue.percent_translated() == 100
     assert not [entry.msgid for entry in catalogue.fuzzy_entries()]
+
+
+def test_norwegian_catalogues_hold_the_same_messages():
+    # makemessages run for one language and not the other leaves the other complete but behind the code.
+    import polib
+
+    def messages(language):
+        path = REPO / "delbar" / "locale" / language / "LC_MESSAGES" / "django.po"
+        return {(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(path)) if not entry.obsolete}
+
+    assert messages("nb") ^ messages("nn") == set(), "run makemessages -l nb -l nn -l en"

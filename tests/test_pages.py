@@ -1,7 +1,22 @@
 """Pages that everyone sees: home, the case list and its filters, organizations, language switch."""
 
+import pytest
+from django.conf import settings
+
 from delbar.cases.models import Status
 from tests.conftest import client_for
+
+# A representative page of each kind, with a sentence of its own in nynorsk (the menu is checked on all).
+NYNORSK_PAGES = {
+    "/": "Har nokon løyst dette før?",
+    "/cases/": "Søkjeord",
+    "/needs/": "Kva offentlege innkjøparar treng no.",
+    "/notices/": "Det offentlege oppdragsgivarar har kunngjort på Doffin og TED",
+    "/organizations/": "Filtrer verksemder",
+    "/observatory/": "Observatorium: kvar innovasjon spreier seg",
+    "/search/?q=robot": "treff for «robot»",
+    "/about/": "Kven driv Delbar",
+}
 
 
 def test_home_counts_by_sector(cast, make_case, client):
@@ -62,3 +77,17 @@ def test_case_page_shows_structured_facts(cast, make_case, client):
                 "Bergen")
     for text in expected:
         assert text in page
+
+
+@pytest.mark.parametrize("role", ["anonymous", "alice", "bob", "dave", "carol", "admin"])
+def test_pages_in_nynorsk_for_every_role(cast, make_case, role):
+    case = make_case(Status.PUBLISHED, title="Robot i tunnel")
+    client = client_for(cast[role])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nn"
+    own = {case.get_absolute_url(): "Spørsmål og svar"}
+    own.update({"/my/": "Det eg følgjer"} if cast[role] else {"/accounts/login/": "Gløymt passordet?"})
+    for url, sentence in {**NYNORSK_PAGES, **own}.items():
+        response = client.get(url)
+        page = response.content.decode()
+        assert response.status_code == 200, url
+        assert '<html lang="nn"' in page and ">Kunngjeringar</a>" in page and sentence in page, url

@@ -1,9 +1,12 @@
 """Reference data loaded by migration: municipalities, counties, CPV, NUTS; organisation numbers."""
 
+from collections import Counter
+
 import pytest
 
 from delbar.orgs.models import County, CpvCode, NutsRegion, Organization
 from delbar.orgs.numbers import is_valid_org_number
+from delbar.orgs.reference import load_reference_data_now
 
 
 def test_every_municipality_and_county(db):
@@ -14,6 +17,19 @@ def test_every_municipality_and_county(db):
     assert set(municipalities.values_list("size_class", flat=True)) == {"small", "medium", "large"}
     snasa = municipalities.get(municipality_number="5041")
     assert snasa.display_name == "Snåase - Snåsa" and snasa.county.nuts_code == "NO060"
+
+
+def test_each_municipality_has_its_maalform_and_loading_again_changes_nothing(db):
+    def maalforms():
+        return Counter(Organization.objects.values_list("kind", "maalform"))
+
+    assert maalforms() == {("municipality", "nynorsk"): 88, ("municipality", "neutral"): 150,
+                           ("municipality", "bokmal"): 119, ("county", ""): 14}  # the county files have none
+    assert Organization.objects.get(municipality_number="4640").maalform == Organization.Maalform.NYNORSK
+    Organization.objects.filter(municipality_number="4640").update(maalform="")
+    load_reference_data_now()
+    assert maalforms() == {("municipality", "nynorsk"): 88, ("municipality", "neutral"): 150,
+                           ("municipality", "bokmal"): 119, ("county", ""): 14}
 
 
 def test_cpv_and_nuts(db):

@@ -7,7 +7,7 @@ from delbar.orgs.models import County, CpvCode, NutsRegion, Organization, Sector
 @admin.register(Organization)
 class OrganizationAdmin(CuratorAccess, admin.ModelAdmin):
     list_display = ["name", "kind", "municipality_number", "org_number", "county", "size_class", "population"]
-    list_filter = ["kind", "size_class", "county"]
+    list_filter = ["kind", "size_class", "maalform", "county"]
     search_fields = ["name", "official_name", "municipality_number", "org_number"]
 
 

@@ -121,6 +121,13 @@ class Organization(models.Model):
         MEDIUM = "medium", _("Medium (5,000–19,999)")
         LARGE = "large", _("Large (20,000 or more)")
 
+    class Maalform(models.TextChoices):
+        """The written language (målform) a municipality has chosen under the Language Act (språklova)."""
+
+        BOKMAL = "bokmal", _("Bokmål")
+        NYNORSK = "nynorsk", _("Nynorsk")
+        NEUTRAL = "neutral", _("Neutral")
+
     BUYER_KINDS = (Kind.MUNICIPALITY, Kind.COUNTY, Kind.STATE_AGENCY, Kind.PUBLIC_COMPANY)
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -135,6 +142,10 @@ class Organization(models.Model):
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices, blank=True)
     nuts_code = models.CharField(_("NUTS code"), max_length=5, blank=True)
+    # Reference data for municipalities (orgs/data/kommuner_2025.csv); blank where unknown (counties,
+    # everyone who registers). It decides the language Delbar speaks to their people (web/middleware.py).
+    maalform = models.CharField(_("written language (målform)"), max_length=10, choices=Maalform.choices,
+                                blank=True)
     website = models.URLField(_("website"), blank=True)
     # A functional address (innkjop@…), set by the organization's administrators: whom to ask about
     # its cases when no person has consented to be named.

@@ -1,8 +1,9 @@
 """Loads the reference data shipped in orgs/data/ (see its ATTRIBUTION.md) into the database.
 
-Used by a data migration, so every database — demo, production, test — has all 357 municipalities,
-15 counties, the CPV and NUTS code lists and the sectors. The loader takes the model classes as
-arguments so the migration can pass its historical models. Running it again updates in place.
+Used by data migrations, so every database — demo, production, test — has all 357 municipalities,
+15 counties, the CPV and NUTS code lists, the sectors and each municipality's målform. The loaders take
+the model classes as arguments so the migrations can pass their historical models. Running them again
+updates in place.
 """
 
 import csv
@@ -11,6 +12,9 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 OSLO_COUNTY = "03"
+
+# kommuner_2025.csv's `maalform` column, as Organization.Maalform values. The county files have none.
+MAALFORMS = {"Bokmål": "bokmal", "Nynorsk": "nynorsk", "Nøytral": "neutral"}
 
 # The sectors of the interchange format (shared/formats/cases.md), in display order.
 SECTORS = [
@@ -72,9 +76,20 @@ def load_reference_data(*, County, Organization, CpvCode, NutsRegion, Sector) ->
         )
 
 
+def load_maalforms(*, Organization) -> None:  # noqa: N803
+    """Each municipality's målform. Its own step, after the field's migration (0004): the migration that
+    loads the rest (0002) passes a model without the field."""
+    numbers: dict[str, list[str]] = {}
+    for row in read_csv("kommuner_2025.csv"):
+        numbers.setdefault(MAALFORMS[row["maalform"]], []).append(row["kommunenummer"])
+    for maalform, municipality_numbers in numbers.items():
+        Organization.objects.filter(municipality_number__in=municipality_numbers).update(maalform=maalform)
+
+
 def load_reference_data_now() -> None:
-    """The same load with the current models (the migration passes its historical ones)."""
+    """The same loads with the current models (the migrations pass their historical ones)."""
     from delbar.orgs import models
 
     load_reference_data(County=models.County, Organization=models.Organization, CpvCode=models.CpvCode,
                         NutsRegion=models.NutsRegion, Sector=models.Sector)
+    load_maalforms(Organization=models.Organization)

@@ -1,23 +1,48 @@
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from delbar.accounts.roles import roles_of
+from delbar.orgs.models import Organization
 
-class BokmalFirstMiddleware:
-    """Delbar speaks bokmål unless the visitor chose English with the language switch.
 
-    Django's LocaleMiddleware would otherwise follow the browser's Accept-Language, and most
-    work computers here are set up in English; the public sector's first language is bokmål.
-    The switch sets the language cookie, which LocaleMiddleware still honours.
+def chosen_language(request) -> str | None:
+    """The language the person chose with the switch (Django's set_language keeps it in a cookie)."""
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return language if language in dict(settings.LANGUAGES) else None
+
+
+def default_language(user) -> str:
+    """Nynorsk for a logged-in person whose organizations chose nynorsk, bokmål for everyone else.
+
+    Only organizations that chose a målform count: neutral ones and those whose målform is unknown
+    (counties, suppliers, networks) take no side, so an editor of Sogndal who also curates for KS gets
+    nynorsk. One that chose bokmål outweighs any number of nynorsk ones: a person acting for both kinds
+    gets the default. Delbar has no primary organization to prefer, so every active membership counts.
+    The memberships are the ones `roles_of` reads once per request for every page anyway.
+    """
+    if user.is_authenticated:
+        chosen = roles_of(user).maalforms - {Organization.Maalform.NEUTRAL}
+        if chosen == {Organization.Maalform.NYNORSK}:
+            return "nn"
+    return settings.LANGUAGE_CODE
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """The language Delbar speaks, one rule (docs/languages.md): the person's choice with the switch,
+    else their organizations' målform (default_language), else bokmål.
+
+    The browser's Accept-Language is never read: most work computers here are set up in English, and
+    the public sector's first language is Norwegian. Placed after AuthenticationMiddleware, as the
+    default depends on who is logged in; Django's LocaleMiddleware still sets Content-Language.
     """
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
-        return self.get_response(request)
+    def process_request(self, request):
+        translation.activate(chosen_language(request) or default_language(request.user))
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 class RequestSizeLimitMiddleware:
