@@ -22,7 +22,13 @@ def search_page(request):
 def render_results(request, *, kinds: list[str] | None, template: str):
     form = SearchForm(request.GET, kinds=kinds)  # always bound: with no parameters, every filter is off
     if not form.is_valid():
-        context = {"form": form, "form_list": [form], "page": None, "facets": [], "query": ""}
+        # The filters are not fields on the page, so the summary names them and offers the way out.
+        words = request.GET.copy()
+        for name in list(words):
+            if name not in ("q", "kind"):
+                words.pop(name)
+        context = {"form": form, "form_list": [form], "forms_with_errors": [form], "page": None, "facets": [],
+                   "query": "", "clear_url": "?" + words.urlencode()}
         return render(request, RESULTS_TEMPLATE if request.htmx else template, context, status=400)
     query, filters = form.query(), form.filters()
     # As the user types (htmx), the last word may be half-written: it is not corrected yet.
