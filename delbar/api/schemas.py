@@ -568,7 +568,8 @@ class NoticeFilters(Schema):
 class FigureColumn(Schema):
     key: str
     label: str
-    kind: str = Field(description="text, int, year, share (0–1), days, date or number")
+    kind: str = Field(description="text, int, year, share (0–1), days, date, number, or code (a value for "
+                                  "programs, such as a size class or county number, beside its label)")
 
 
 class FigureOut(Schema):
