@@ -412,7 +412,8 @@ def test_declare_confirm_and_see_diffusion_in_the_observatory(browser, live_serv
         has=visitor.locator("td:last-child", has_text="ja"))
     assert reached_in_table.count() == sum(row["reached"] for row in map_rows.values()) == 4
     assert_accessible(visitor, "observatory")
-    # The table of every municipality scrolls by keyboard: it is a focusable region.
+    # The table of every municipality opens from its own button and scrolls by keyboard: a focusable region.
+    visitor.locator("#map-table > summary").click()
     visitor.locator("#table-map").locator("xpath=..").focus()
     assert visitor.evaluate("document.activeElement.getAttribute('role')") == "region"
 

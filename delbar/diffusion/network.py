@@ -93,8 +93,11 @@ def network(filters: dict | None = None, *, limit: int | None = SHOWN) -> Figure
                Column("learned_from", _("Organizations they learned from"), "int"),
                Column("adopted_from_them", _("Adoptions of their cases"), "int"),
                Column("questions_to_them", _("Questions to them"), "int"),
-               Column("pagerank", _("Centrality (PageRank)"), "number"),
-               Column("betweenness", _("Bridging (betweenness)"), "number")]
+               Column("pagerank", _("Influence"), "number"),
+               Column("betweenness", _("Bridging"), "number")]
     return Figure("network", _("The learning network: most central organizations"), columns,
                   rows[:limit] if limit else rows,
-                  [_("All years and sectors: the network is drawn from every adoption and question.")])
+                  [_("All years and sectors: the network is drawn from every adoption and question."),
+                   _("Influence: how much learning reaches others through the organization, directly or through "
+                     "those who learned from it (PageRank). Bridging: how often it is the link between two "
+                     "organizations that would otherwise not be connected (betweenness centrality).")])

@@ -52,6 +52,7 @@ def observatory_page(request):
         context["pending"] = (Adoption.objects.filter(state=AdoptionState.DECLARED, case__status="published")
                               .select_related("case", "organization").order_by("-created_at")[:50])
         context["proposed_count"] = Adoption.objects.proposed().count()
+        context["unreached_size_chosen"] = bool(filters.get("size_class"))
     context.update(figures=figures, spread_shown=spread_shown, params=filters["params"], query=request.GET.urlencode(),
                    charts=_observatory_charts(figures, filters), map_metric=filters["map"],
                    map_metric_label=dict(MAP_METRICS)[filters["map"]])
