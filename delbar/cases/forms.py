@@ -15,6 +15,18 @@ CONTENT_LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("se", "D
                      ("en", "English"), ("sv", "Svenska"), ("da", "Dansk")]
 
 
+ROGERS_QUESTIONS = {
+    "relative_advantage": (_("What is better than before?"),
+                           _("Money, time, quality or safety: how much better it is than what it replaced.")),
+    "compatibility": (_("How well does it fit in?"), _("With the systems, routines and values you already have.")),
+    "complexity": (_("How hard was it?"), _("To procure, to put into use, and to use every day.")),
+    "trialability": (_("Can others try it out first?"),
+                     _("On a small scale or for a limited time, before a big commitment.")),
+    "observability": (_("Where can others see it working?"),
+                      _("A place to visit, a video, or figures that are published.")),
+}
+
+
 class CaseForm(forms.ModelForm):
     """The case itself. CPV codes are typed as numbers (there are 9,454 of them) and checked here."""
 
@@ -38,6 +50,9 @@ class CaseForm(forms.ModelForm):
             self.fields["notices"].initial = ", ".join(map(notice_reference, self.instance.notices.all()))
         for name in ("need", "requirements", "solution", "lessons", "what_went_wrong", *Case.ROGERS_FIELDS):
             self.fields[name].widget.attrs["rows"] = 4
+        # Rogers' five attributes, asked as the plain questions they are.
+        for name, (question, hint) in ROGERS_QUESTIONS.items():
+            self.fields[name].label, self.fields[name].help_text = question, hint
         self.fields["partner_buyers"].queryset = Organization.objects.buyers()
         self.fields["suppliers"].queryset = Organization.objects.suppliers()
         self.fields["year"].widget.attrs.update(min=1990, max=2100)
