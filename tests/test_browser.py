@@ -330,7 +330,7 @@ def test_discover_a_notice_and_start_a_case_from_it(browser, live_server, people
     assert editor.get_by_label("Kunngjøringer").input_value() == "119321-2021"
     editor.get_by_label("Hovedsektor").select_option("bygg-eiendom")
     editor.get_by_role("button", name="Lagre utkast").click()
-    editor.wait_for_url("**/edit/")
+    editor.wait_for_url("**/edit/?step=all")
     case = Case.objects.get(title__startswith="EEA 018-2021")
     assert list(case.notices.all()) == [bergen_notice]
 

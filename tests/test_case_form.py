@@ -142,3 +142,30 @@ def test_malicious_file_names_never_reach_the_file_system(cast, make_case, pdf_b
     disposition = response["Content-Disposition"]
     assert "/" not in disposition.split("filename")[-1] and "<" not in disposition
     assert "<script>x" not in client_for(None).get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_a_new_case_is_written_step_by_step_each_step_saved_as_a_draft(cast, bergen):
+    alice = client_for(cast["alice"])
+    first = alice.get("/cases/new/", headers={"accept-language": "nb"}).content.decode()
+    # The first step asks only what a draft needs; the rest comes in later steps.
+    assert 'name="title"' in first and 'name="outcome"' not in first and 'name="relative_advantage"' not in first
+    assert "Steg 1 av 5" in first and 'aria-current="step"' in first
+    empty = alice.post("/cases/new/", {"step": "need", "title": "", "summary": "", "language": "nb"})
+    assert empty.status_code == 200 and not Case.objects.exists()
+    saved = alice.post("/cases/new/", {"step": "need", "next_step": "procurement", "title": "Robot i tunnelen",
+                                       "summary": "Inspeksjon uten å tømme.", "sector": "vann-avlop-avfall",
+                                       "language": "nb", "cpv": "35125000"})
+    case = Case.objects.get()
+    assert saved.url == f"/cases/{case.pk}/edit/?step=procurement" and case.status == Status.DRAFT
+    second = alice.get(saved.url).content.decode()
+    assert 'name="procedure"' in second and 'name="title"' not in second
+    # A later step changes its own fields and leaves the others as they were.
+    alice.post(f"/cases/{case.pk}/edit/", {"step": "results", "outcome": "success", "lessons": "Lei først.",
+                                           "benefits-TOTAL_FORMS": "0", "benefits-INITIAL_FORMS": "0"})
+    case.refresh_from_db()
+    assert (case.outcome, case.lessons, case.title) == ("success", "Lei først.", "Robot i tunnelen")
+    assert list(case.cpv_codes.values_list("code", flat=True)) == ["35125000"]
+    spread = alice.get(f"/cases/{case.pk}/edit/?step=spread", headers={"accept-language": "nb"}).content.decode()
+    assert "Hva er bedre enn før?" in spread and 'name="relative_advantage"' in spread
+    every = alice.get(f"/cases/{case.pk}/edit/?step=all").content.decode()
+    assert all(f'name="{name}"' in every for name in ("title", "procedure", "outcome", "observability"))

@@ -27,6 +27,26 @@ ROGERS_QUESTIONS = {
 }
 
 
+# The case form in the order an adviser tells the story, one step at a time: (step, title, fields,
+# formsets). Each step is saved as a draft; "all" shows every step on one page.
+STEPS = [
+    ("need", _("The need"), ("lead_buyer", "title", "summary", "need", "requirements", "sector", "other_sectors",
+                             "category", "language", "cpv"), ()),
+    ("procurement", _("What was bought and how"), (
+        "solution", "procedure", "year", "contract_value_nok", *Case.PHASE_FIELDS, "partner_buyers", "suppliers",
+        "notices"), ()),
+    ("results", _("Results and lessons"), ("outcome", "lessons", "what_went_wrong"), ("benefits",)),
+    ("spread", _("Can others take it up?"), Case.ROGERS_FIELDS, ()),
+    ("contacts", _("Documents and contact"), (), ("contacts", "links")),
+]
+STEP_NAMES = [name for name, *_rest in STEPS]
+
+
+def step_formsets(step: str) -> tuple[str, ...]:
+    return ("benefits", "contacts", "links") if step == "all" else next(
+        formsets for name, _title, _fields, formsets in STEPS if name == step)
+
+
 class CaseForm(forms.ModelForm):
     """The case itself. CPV codes are typed as numbers (there are 9,454 of them) and checked here."""
 
@@ -43,7 +63,7 @@ class CaseForm(forms.ModelForm):
             "other_sectors": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, lead_buyer_choices=None, **kwargs):
+    def __init__(self, *args, lead_buyer_choices=None, step: str = "all", **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["cpv"].initial = ", ".join(self.instance.cpv_codes.values_list("code", flat=True))
@@ -59,10 +79,14 @@ class CaseForm(forms.ModelForm):
         if lead_buyer_choices is not None and len(lead_buyer_choices) > 1:
             self.fields["lead_buyer"] = forms.ModelChoiceField(
                 label=_("Lead buyer"), queryset=Organization.objects.filter(pk__in=[o.pk for o in lead_buyer_choices]))
+        if step != "all":
+            kept = next(fields for name, _title, fields, _formsets in STEPS if name == step)
+            for name in [name for name in self.fields if name not in kept]:
+                del self.fields[name]
 
     def clean(self):
         cleaned = super().clean()
-        sector = cleaned.get("sector")
+        sector = cleaned.get("sector", self.instance.sector if self.instance.sector_id else None)
         if sector and sector in cleaned.get("other_sectors", []):
             cleaned["other_sectors"] = [s for s in cleaned["other_sectors"] if s != sector]
         dates = [(name, cleaned.get(name)) for name in Case.PHASE_FIELDS if cleaned.get(name)]
@@ -73,11 +97,13 @@ class CaseForm(forms.ModelForm):
         return cleaned
 
     def case_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+        """The case's fields this form holds (a step holds some of them)."""
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.fields}
 
     def case_relations(self) -> dict:
-        return {"cpv_codes": self.cleaned_data["cpv"], "notices": self.cleaned_data["notices"], **{
-            name: self.cleaned_data[name] for name in ("other_sectors", "partner_buyers", "suppliers")}}
+        relations = {"cpv_codes": "cpv", "notices": "notices", "other_sectors": "other_sectors",
+                     "partner_buyers": "partner_buyers", "suppliers": "suppliers"}
+        return {relation: self.cleaned_data[name] for relation, name in relations.items() if name in self.fields}
 
 
 class ContactForm(forms.ModelForm):

@@ -3,12 +3,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from delbar.accounts.roles import roles_of
 from delbar.cases import access, actions
 from delbar.cases.forms import (
+    STEP_NAMES,
+    STEPS,
     BenefitFormSet,
     CaseForm,
     ContactFormSet,
@@ -16,6 +19,7 @@ from delbar.cases.forms import (
     LinkFormSet,
     ReturnForm,
     rows,
+    step_formsets,
 )
 from delbar.cases.models import Case, CaseDocument, Category, ContactPerson, Status
 from delbar.diffusion import access as diffusion_access
@@ -68,27 +72,43 @@ def _editor_orgs(user) -> list[Organization]:
     return list(Organization.objects.filter(pk__in=roles.editor_org_ids).order_by("name"))
 
 
-def _case_formsets(request, case):
+FORMSETS = {"benefits": (BenefitFormSet, ("kind", "description", "amount", "unit")),
+            "links": (LinkFormSet, ("kind", "url", "title")),
+            "contacts": (ContactFormSet, ("name", "role", "email", "phone"))}
+
+
+def _step(request, *, default: str) -> str:
+    """The step of the case form in play: a form posted without one holds every field (scripts, the
+    one-page form), a page asked for without one opens at `default`."""
+    step = request.POST.get("step", "all") if request.method == "POST" else request.GET.get("step", default)
+    return step if step in (*STEP_NAMES, "all") else default
+
+
+def _case_formsets(request, case, step: str):
     data = request.POST if request.method == "POST" else None
-    return {
-        "benefits": BenefitFormSet(data, instance=case, prefix="benefits"),
-        "links": LinkFormSet(data, instance=case, prefix="links"),
-        "contacts": ContactFormSet(data, instance=case, prefix="contacts"),
-    }
+    return {name: FORMSETS[name][0](data, instance=case, prefix=name) for name in step_formsets(step)}
 
 
-def _form_context(form, formsets, **extra) -> dict:
+def _form_context(form, formsets, step: str, **extra) -> dict:
     every_form = [form, *(inner for formset in formsets.values() for inner in formset.forms)]
-    return {"form": form, "formsets": formsets, "form_list": [f for f in every_form if f.errors], **extra}
+    position = STEP_NAMES.index(step) if step in STEP_NAMES else None
+    steps = [{"name": name, "title": title, "number": number, "current": name == step}
+             for number, (name, title, _fields, _formsets) in enumerate(STEPS, start=1)]
+    return {"form": form, "formsets": formsets, "form_list": [f for f in every_form if f.errors], "step": step,
+            "steps": steps, "step_number": None if position is None else position + 1,
+            "next_step": STEP_NAMES[position + 1] if position is not None and position + 1 < len(STEP_NAMES) else None,
+            **extra}
 
 
 def _relations_from(form, formsets) -> dict:
-    return {
-        **form.case_relations(),
-        "benefits": rows(formsets["benefits"], ("kind", "description", "amount", "unit")),
-        "links": rows(formsets["links"], ("kind", "url", "title")),
-        "contacts": rows(formsets["contacts"], ("name", "role", "email", "phone")),
-    }
+    return {**form.case_relations(), **{name: rows(formset, FORMSETS[name][1]) for name, formset in formsets.items()}}
+
+
+def _after_save(request, case):
+    """Back to the step just saved, or on to the one the person asked for."""
+    step = request.POST.get("next_step") or request.POST.get("step", "all")
+    url = reverse("case_edit", args=[case.pk])
+    return redirect(f"{url}?step={step}" if step in (*STEP_NAMES, "all") else url)
 
 
 def notice_prefill(notice_id, orgs) -> dict:
@@ -122,29 +142,33 @@ def case_create(request):
         raise PermissionDenied(_("You are not an editor in any buyer organization."))
     initial = notice_prefill(request.GET.get("notice"), orgs)
     case = Case(lead_buyer=orgs[0])
-    form = CaseForm(request.POST or None, instance=case, lead_buyer_choices=orgs, initial=initial)
-    formsets = _case_formsets(request, case)
+    # A new case starts with its first step only: the fields a draft needs. A notice's facts open every step.
+    step = _step(request, default="all" if initial else "need")
+    form = CaseForm(request.POST or None, instance=case, lead_buyer_choices=orgs, initial=initial, step=step)
+    formsets = _case_formsets(request, case, step)
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets.values()):
         lead_buyer = form.cleaned_data.get("lead_buyer", orgs[0])
         case = actions.create_case(actor=request.user, lead_buyer=lead_buyer, fields=form.case_fields(),
                                    relations=_relations_from(form, formsets))
-        messages.success(request, _("The draft is saved. Add documents, then submit it for review."))
-        return redirect("case_edit", pk=case.pk)
-    return render(request, "cases/case_form.html", _form_context(form, formsets, case=None))
+        messages.success(request, _("The draft is saved. Go on with the next step, or submit it for review when "
+                                    "it is done."))
+        return _after_save(request, case)
+    return render(request, "cases/case_form.html", _form_context(form, formsets, step, case=None))
 
 
 @login_required
 def case_edit(request, pk):
     case = access.get_case_for_user(request.user, pk, "edit")
-    form = CaseForm(request.POST or None, instance=case, lead_buyer_choices=_editor_orgs(request.user))
-    formsets = _case_formsets(request, case)
+    step = _step(request, default="need")
+    form = CaseForm(request.POST or None, instance=case, lead_buyer_choices=_editor_orgs(request.user), step=step)
+    formsets = _case_formsets(request, case, step)
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets.values()):
         changed = actions.update_case(case=case, actor=request.user, fields=form.case_fields(),
                                       relations=_relations_from(form, formsets),
                                       lead_buyer=form.cleaned_data.get("lead_buyer"))
         messages.success(request, _("Saved.") if changed else _("Nothing was changed."))
-        return redirect("case_edit", pk=case.pk)
-    context = _form_context(form, formsets, case=case, document_form=DocumentForm(),
+        return _after_save(request, case)
+    context = _form_context(form, formsets, step, case=case, document_form=DocumentForm(),
                             allowed=access.allowed_actions(request.user, case))
     return render(request, "cases/case_form.html", context)
 
@@ -159,7 +183,7 @@ def document_upload(request, pk):
                                 content_type=form.detected_type, kind=form.cleaned_data["kind"],
                                 title=form.cleaned_data["title"])
         messages.success(request, _("The document is attached."))
-        return redirect("case_edit", pk=case.pk)
+        return redirect(reverse("case_edit", args=[case.pk]) + "?step=contacts")
     status = 400 if request.method == "POST" else 200
     return render(request, "cases/document_form.html", {"form": form, "case": case}, status=status)
 
@@ -171,7 +195,7 @@ def document_remove(request, pk, document_pk):
     document = get_object_or_404(CaseDocument, pk=document_pk, case=case)
     actions.remove_document(document=document, actor=request.user)
     messages.success(request, _("The document is removed."))
-    return redirect("case_edit", pk=case.pk)
+    return redirect(reverse("case_edit", args=[case.pk]) + "?step=contacts")
 
 
 @login_required
@@ -182,7 +206,7 @@ def contact_remove(request, pk, contact_pk):
     contact = get_object_or_404(ContactPerson, pk=contact_pk, case=case)
     actions.remove_contact(contact=contact, actor=request.user)
     messages.success(request, _("The contact person is removed, and their details deleted."))
-    return redirect("case_edit", pk=case.pk)
+    return redirect(reverse("case_edit", args=[case.pk]) + "?step=contacts")
 
 
 def document_download(request, pk, document_pk):
