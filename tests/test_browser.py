@@ -325,7 +325,7 @@ def test_discover_a_notice_and_start_a_case_from_it(browser, live_server, people
     editor = log_in(browser.new_context(), live_server, "alice")
     editor.goto(f"{live_server.url}{bergen_notice.get_absolute_url()}")
     assert_accessible(editor, "notice-own")
-    editor.get_by_role("link", name="Start en sak fra denne kunngjøringen").click()
+    editor.get_by_role("link", name="Start en erfaring fra denne kunngjøringen").click()
     assert editor.get_by_label("Tittel").input_value().startswith("EEA 018-2021 Development Plan")
     assert editor.get_by_label("Kunngjøringer").input_value() == "119321-2021"
     editor.get_by_label("Hovedsektor").select_option("bygg-eiendom")

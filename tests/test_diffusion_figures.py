@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from delbar.cases.models import Case
 from delbar.diffusion import actions, network, observatory
@@ -218,3 +218,13 @@ def test_the_network_stays_cached_through_changes_it_does_not_depend_on(history,
                     score=0.9)
     network.network()
     assert len(computed) == 2
+
+
+def test_shares_and_measures_are_rounded_as_the_data_is_not_cut():
+    from delbar.diffusion.figures import Column
+    from delbar.diffusion.templatetags.diffusion import cell
+
+    with translation.override("nb"):
+        assert cell({"share": round(1 / 27, 4)}, Column("share", "Andel", "share")) == "3,7 %"
+        assert cell({"share": 0.0365}, Column("share", "Andel", "share")) == "3,7 %"
+        assert cell({"value": 0.12345}, Column("value", "Verdi", "number")) == "0,1235"

@@ -45,7 +45,8 @@ def results(client, url: str) -> str:
 
 def test_the_notice_list_and_its_filters(notices, client):
     page = client.get("/notices/").content.decode()
-    assert 'name="signal"' in page and 'name="family"' in page
+    # The filters are the facet panel: links with counts that add one filter each.
+    assert 'href="?signal=strong"' in page and 'href="?family=' in page
     assert "Intensjonskunngjøring Digital patologisystem" in results(client, "/notices/")
     strong = results(client, "/notices/?signal=strong")
     assert "Invitasjon til dialogkonferanse" in strong and "Byggeledelse" not in strong
@@ -68,7 +69,7 @@ def test_a_notice_page_says_why_it_was_discovered(notices, client):
     notice = notices.get(title__startswith="Invitasjon til dialogkonferanse")
     page = client.get(notice.get_absolute_url()).content.decode()
     assert "dialogkonferanse" in page and f"/notices/{notice.pk}/document/" in page
-    assert "Start a case from this notice" not in page and "Start en sak" not in page
+    assert "Start a case from this notice" not in page and "Start en erfaring" not in page
 
 
 def test_the_buyers_editors_may_start_a_case_from_its_notice(cast, bergen_notice):
