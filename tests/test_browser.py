@@ -417,6 +417,7 @@ def test_declare_confirm_and_see_diffusion_in_the_observatory(browser, live_serv
     visitor.locator("#table-map").locator("xpath=..").focus()
     assert visitor.evaluate("document.activeElement.getAttribute('role')") == "region"
 
+    visitor.locator("#observatory-filters > summary").click()     # the report first; the filters fold
     filters = visitor.get_by_role("form", name="Filtrer observatoriet")
     filters.get_by_label("Kommunestørrelse").select_option("small")
     filters.get_by_role("button", name="Vis").click()

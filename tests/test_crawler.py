@@ -169,7 +169,11 @@ def _object_pages(acting: set[int]) -> tuple[list[str], list[str]]:
                 (anonymous if quiet else everyone).append(obj.get_absolute_url())
     figures = list(case_figures(Case.objects.published().first()))
     for case in Case.objects.order_by("pk"):
-        everyone += [reverse("case_edit", args=[case.pk]), reverse("case_diffusion", args=[case.pk])]
+        # The form opens at its first step; the step with documents and contacts, and every step on one
+        # page, hold the forms the others do not.
+        everyone += [reverse("case_edit", args=[case.pk]), reverse("case_diffusion", args=[case.pk]),
+                     reverse("case_edit", args=[case.pk]) + "?step=contacts",
+                     reverse("case_edit", args=[case.pk]) + "?step=all"]
         anonymous += [reverse("case_diffusion_download", args=[case.pk, name, fmt])
                       for name in figures for fmt in ("csv", "json")]
     everyone += [reverse("observatory_download", args=[name, fmt])
