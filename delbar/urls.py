@@ -88,6 +88,7 @@ urlpatterns = [
     path("alerts/<int:pk>/delete/", alert_views.subscription_delete, name="subscription_delete"),
     path("alerts/unsubscribe/<str:token>/", alert_views.unsubscribe, name="alerts_unsubscribe"),
     path("organizations/", org_views.organization_list, name="organization_list"),
+    path("cpv/", org_views.cpv_lookup, name="cpv_lookup"),
     path("organizations/<int:pk>/", org_views.organization_detail, name="organization_detail"),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/tokens/", account_views.token_create, name="token_create"),

@@ -169,3 +169,9 @@ def test_a_new_case_is_written_step_by_step_each_step_saved_as_a_draft(cast, ber
     assert "Hva er bedre enn før?" in spread and 'name="relative_advantage"' in spread
     every = alice.get(f"/cases/{case.pk}/edit/?step=all").content.decode()
     assert all(f'name="{name}"' in every for name in ("title", "procedure", "outcome", "observability"))
+
+
+def test_co_buyers_are_told_apart_by_their_county(cast, make_case):
+    case = make_case()
+    page = client_for(cast["alice"]).get(f"/cases/{case.pk}/edit/?step=procurement").content.decode()
+    assert "Våler (Østfold)" in page and "Våler (Innlandet)" in page

@@ -91,3 +91,19 @@ def test_pages_in_nynorsk_for_every_role(cast, make_case, role):
         page = response.content.decode()
         assert response.status_code == 200, url
         assert '<html lang="nn"' in page and ">Kunngjeringar</a>" in page and sentence in page, url
+
+
+def test_cpv_codes_are_found_by_words_or_by_the_start_of_a_code(db, client):
+    page = client.get("/cpv/?q=ferger", headers={"accept-language": "nb"}).content.decode()
+    assert "34512100" in page and "Ferger" in page and "Reparasjon av ferger" in page
+    # Every word must be in the label: "reparasjon ferger" leaves the ferries themselves out.
+    both = client.get("/cpv/?q=reparasjon+ferger", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in both and "50241200" in both and "34512100" not in both
+    ships = client.get("/cpv/?q=345121", headers={"HX-Request": "true"}).content.decode()
+    assert "34512100" in ships and "50241200" not in ships
+    assert "Ingen CPV-kode" in client.get("/cpv/?q=zzqqxx", headers={"accept-language": "nb"}).content.decode()
+
+
+def test_the_case_form_offers_the_cpv_search(cast):
+    form = client_for(cast["alice"]).get("/cases/new/").content.decode()
+    assert 'hx-get="/cpv/"' in form and 'href="/cpv/"' in form

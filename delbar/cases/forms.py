@@ -73,7 +73,10 @@ class CaseForm(forms.ModelForm):
         # Rogers' five attributes, asked as the plain questions they are.
         for name, (question, hint) in ROGERS_QUESTIONS.items():
             self.fields[name].label, self.fields[name].help_text = question, hint
-        self.fields["partner_buyers"].queryset = Organization.objects.buyers()
+        self.fields["partner_buyers"].queryset = Organization.objects.buyers().select_related("county")
+        # Two municipalities are called Våler: the county tells them apart.
+        self.fields["partner_buyers"].label_from_instance = lambda org: (
+            f"{org.name} ({org.county.name})" if org.county_id and org.county.name != org.name else org.name)
         self.fields["suppliers"].queryset = Organization.objects.suppliers()
         self.fields["year"].widget.attrs.update(min=1990, max=2100)
         if lead_buyer_choices is not None and len(lead_buyer_choices) > 1:

@@ -1,11 +1,17 @@
+import re
+from functools import reduce
+from operator import and_
+
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 
 from delbar.cases.models import Case
 from delbar.needs.models import Need
-from delbar.orgs.models import Organization
+from delbar.orgs.models import CpvCode, Organization
 
 NOTICES_SHOWN = 10
+CPV_SHOWN = 20
 
 
 def organization_detail(request, pk):
@@ -33,3 +39,22 @@ def organization_list(request):
     page = Paginator(organizations, 50).get_page(request.GET.get("page"))
     return render(request, "orgs/organization_list.html",
                   {"page": page, "kinds": Organization.Kind.choices, "kind": kind, "q": query})
+
+
+def cpv_lookup(request):
+    """CPV codes found by words (every word in the Norwegian or English label) or by the start of a
+    code, so nobody has to know the number: a page of its own, and a list the case and need forms
+    show as the words are typed (htmx)."""
+    query = request.GET.get("q", "").strip()[:100]
+    codes = []
+    if query:
+        words = re.findall(r"\w+", query)
+        digits = "".join(word for word in words if word.isdigit())
+        if digits and len(digits) == len(re.sub(r"\W", "", query)):
+            codes = CpvCode.objects.filter(code__startswith=digits[:8])
+        elif words:
+            codes = CpvCode.objects.filter(reduce(and_, (Q(name_nb__icontains=word) | Q(name_en__icontains=word)
+                                                         for word in words)))
+        codes = list(codes.order_by("code")[:CPV_SHOWN])
+    template = "orgs/_cpv_results.html" if request.htmx else "orgs/cpv_lookup.html"
+    return render(request, template, {"query": query, "codes": codes, "shown": CPV_SHOWN})
