@@ -25,6 +25,7 @@ from delbar.accounts.models import ApiToken, Membership, Role
 from delbar.cases import actions
 from delbar.cases.models import Status
 from delbar.orgs.models import Organization, Sector
+from delbar.orgs.reference import load_reference_data_now
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -170,3 +171,45 @@ def api_client(openapi):
         return ApiClient(openapi, token)
 
     return make
+
+
+# --- Browser tests (tests/browsing.py) ---
+
+@pytest.fixture(scope="module")
+def browser():
+    from tests.browsing import CHROMIUM, CHROMIUM_ARGS, playwright_sync
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: ./dev test installs Debian's chromium"
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def restore_reference_data(django_db_blocker):
+    # A live server needs committed data, so each test here truncates every table when it ends.
+    # The reference data that migrations loaded is put back after the last one (a module fixture
+    # ends after the test's own teardown), for the test files that run next on this worker.
+    yield
+    with django_db_blocker.unblock():
+        load_reference_data_now()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    load_reference_data_now()  # after the previous test's truncation
+
+
+@pytest.fixture
+def people(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    alice = User.objects.create_user("alice", "alice@example.no", PASSWORD)
+    Membership.objects.create(user=alice, role=Role.EDITOR,
+                              organization=Organization.objects.get(municipality_number="4601"))
+    carol = User.objects.create_user("carol", "carol@example.no", PASSWORD)
+    ks = Organization.objects.create(kind="network", name="KS", org_number="971032146")
+    Membership.objects.create(user=carol, organization=ks, role=Role.CURATOR)
+    return alice, carol
+
+

@@ -4,100 +4,17 @@ An editor writes and submits a case, a curator publishes it, an anonymous visito
 list and opens it; every page on the way passes axe-core with no serious or critical violations.
 """
 
-import os
 import re
-from pathlib import Path
 
-import pytest
-from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 
 from delbar.accounts.models import Membership, Role
 from delbar.orgs.models import Organization
-from delbar.orgs.reference import load_reference_data_now
-from tests.conftest import PASSWORD, REPO, authenticator_code
+from tests.browsing import BROWSER_TEST_MARKS, assert_accessible, axe_violations, log_in
+from tests.conftest import PASSWORD, REPO
 from tests.oidc_provider import oidc_provider_fixture  # noqa: F401
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls here are ordinary sync code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-playwright_sync = pytest.importorskip("playwright.sync_api")
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = REPO / "test-artifacts"
-# Chromium's background services try the network, which these machines do not have.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: ./dev test installs Debian's chromium"
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def axe_violations(page) -> list[str]:
-    # Evaluated through the DevTools protocol: the page's Content-Security-Policy refuses injected scripts.
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("""async () => await axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
-    return [f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def assert_accessible(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    assert axe_violations(page) == [], f"axe-core on {name}"
-
-
-def log_in(context, live_server, username):
-    """Logs in with username, password and the authenticator app's code, as a person at a desk would."""
-    user = User.objects.get(username=username)
-    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
-    code = authenticator_code(user)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=login]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.locator("input[name=code]").fill(code)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url("**/my/")
-    return page
-
-
-@pytest.fixture(scope="module", autouse=True)
-def restore_reference_data(django_db_blocker):
-    # A live server needs committed data, so each test here truncates every table when it ends.
-    # The reference data that migrations loaded is put back after the last one (a module fixture
-    # ends after the test's own teardown), for the test files that run next on this worker.
-    yield
-    with django_db_blocker.unblock():
-        load_reference_data_now()
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    load_reference_data_now()  # after the previous test's truncation
-
-
-@pytest.fixture
-def people(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    alice = User.objects.create_user("alice", "alice@example.no", PASSWORD)
-    Membership.objects.create(user=alice, role=Role.EDITOR,
-                              organization=Organization.objects.get(municipality_number="4601"))
-    carol = User.objects.create_user("carol", "carol@example.no", PASSWORD)
-    ks = Organization.objects.create(kind="network", name="KS", org_number="971032146")
-    Membership.objects.create(user=carol, organization=ks, role=Role.CURATOR)
-    return alice, carol
+pytestmark = BROWSER_TEST_MARKS
 
 
 def test_write_submit_publish_find(browser, live_server, people):
@@ -487,8 +404,9 @@ def test_a_lyngdal_employee_logs_in_with_ansattporten_is_approved_and_publishes(
 
 
 def test_main_pages_fit_phones_and_show_results_first(browser, live_server, people):
-    """At 320, 375 and 1280 px, as a visitor and as an editor: no page scrolls sideways, the first result
-    of a search is on the first screen, the menu folds on phones, and axe-core finds nothing serious."""
+    """At 320, 375 and 1280 px, as a visitor, an editor, a curator and a supplier, on every main page and
+    each role's own: no page scrolls sideways, the first result of a search is on the first screen, the
+    menu folds on phones, and axe-core finds nothing serious at 375 and 1280 px."""
     from delbar.cases import actions
     from delbar.needs.actions import create_need
     from delbar.notices.importing import import_path
@@ -505,15 +423,23 @@ def test_main_pages_fit_phones_and_show_results_first(browser, live_server, peop
         "title": "Trygghetsalarmer", "description": "Vi skal bytte analoge trygghetsalarmer til digitale."})
     import_path(REPO / "delbar" / "demo" / "notices" / "doffin" / "2024-110489.xml")
     pages = ["/", "/search/?q=trygghetsalarmer", "/cases/", case.get_absolute_url(), f"/cases/{case.pk}/diffusion/",
-             "/needs/", need.get_absolute_url(), "/notices/", "/observatory/", "/organizations/", "/about/"]
-    editor = browser.new_context()
-    log_in(editor, live_server, "alice").close()
-    for context_for, who in ((lambda: browser.new_context(), "visitor"), (lambda: editor, "editor")):
-        context = context_for()
+             "/needs/", need.get_absolute_url(), "/notices/", "/solutions/", "/observatory/", "/organizations/",
+             "/about/"]
+    supplier = Organization.objects.create(kind="supplier", name="Vannvakt AS", org_number="974760673")
+    dave = User.objects.create_user("dave", "dave@example.no", PASSWORD)
+    Membership.objects.create(user=dave, role=Role.SUPPLIER, organization=supplier)
+    # Each role also sees the pages where its own work is.
+    roles = {"visitor": (None, []), "editor": ("alice", ["/my/", "/cases/new/"]),
+             "curator": ("carol", ["/my/", "/cases/review/", "/notices/discovered/"]),
+             "supplier": ("dave", ["/my/", "/demand/", "/solutions/new/"])}
+    for who, (username, own) in roles.items():
+        context = browser.new_context()
+        if username:
+            log_in(context, live_server, username).close()
         page = context.new_page()
         for width in (320, 375, 1280):
             page.set_viewport_size({"width": width, "height": 800})
-            for path in pages + (["/my/"] if who == "editor" else []):
+            for path in pages + own:
                 page.goto(f"{live_server.url}{path}")
                 overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
                 assert overflow <= 0, f"{path} at {width} px as {who} scrolls sideways by {overflow} px"
@@ -522,11 +448,10 @@ def test_main_pages_fit_phones_and_show_results_first(browser, live_server, peop
                     assert first["y"] < 800, f"the first result is {first['y']} px down at {width} px"
                 menu = page.get_by_role("navigation", name="Hovedmeny")
                 assert menu.is_visible() == (width >= 1024), f"{path} at {width} px: the menu should fold"
-            if width != 320:
-                for path in ("/search/?q=trygghetsalarmer", case.get_absolute_url(), "/observatory/"):
-                    page.goto(f"{live_server.url}{path}")
+                # axe-core at a phone's width and a desktop's (320 px adds nothing axe checks).
+                if width != 320:
                     assert axe_violations(page) == [], f"axe-core on {path} at {width} px as {who}"
-        page.close()
+        context.close()
     # On a phone the menu opens from its button.
     page = browser.new_page(viewport={"width": 375, "height": 800})
     page.goto(f"{live_server.url}/cases/")
@@ -534,4 +459,3 @@ def test_main_pages_fit_phones_and_show_results_first(browser, live_server, peop
     page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Behov").click()
     page.wait_for_url("**/needs/")
     page.close()
-    editor.close()

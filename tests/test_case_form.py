@@ -171,7 +171,28 @@ def test_a_new_case_is_written_step_by_step_each_step_saved_as_a_draft(cast, ber
     assert all(f'name="{name}"' in every for name in ("title", "procedure", "outcome", "observability"))
 
 
-def test_co_buyers_are_told_apart_by_their_county(cast, make_case):
+def test_co_buyers_are_chosen_by_typing_their_name_told_apart_by_county(cast, make_case, bergen):
     case = make_case()
-    page = client_for(cast["alice"]).get(f"/cases/{case.pk}/edit/?step=procurement").content.decode()
-    assert "Våler (Østfold)" in page and "Våler (Innlandet)" in page
+    alice = client_for(cast["alice"])
+    page = alice.get(f"/cases/{case.pk}/edit/?step=procurement").content.decode()
+    # The names are suggested from a list the browser shows as one types; no list of 373 to ctrl-click.
+    assert '<option value="Våler (Østfold)"' in page and '<option value="Våler (Innlandet)"' in page
+    assert 'name="partner_buyers_add"' in page and '<select name="partner_buyers"' not in page
+    step = {"step": "procurement", "suppliers_add": ""}
+    ambiguous = alice.post(f"/cases/{case.pk}/edit/", {**step, "partner_buyers_add": "Våler"},
+                           headers={"accept-language": "nb"}).content.decode()
+    assert "Våler (Innlandet), Våler (Østfold)" in ambiguous and not case.partner_buyers.exists()
+    unknown = alice.post(f"/cases/{case.pk}/edit/", {**step, "partner_buyers_add": "Atlantis"},
+                         headers={"accept-language": "nb"}).content.decode()
+    assert "Delbar kjenner ingen som heter «Atlantis»" in unknown
+    assert 'value="Atlantis"' in unknown  # what was typed stays in the box to be corrected
+    # Two at once (a semicolon between), the county-qualified name or a unique bare name.
+    alice.post(f"/cases/{case.pk}/edit/", {**step, "partner_buyers_add": "Våler (Østfold); lyngdal"})
+    assert sorted(case.partner_buyers.values_list("name", "county__name")) == [
+        ("Lyngdal", "Agder"), ("Våler", "Østfold")]
+    # The chosen are ticked boxes: leaving one unticked removes it, the others stay.
+    lyngdal = case.partner_buyers.get(name="Lyngdal")
+    edit = alice.get(f"/cases/{case.pk}/edit/?step=procurement").content.decode()
+    assert f'name="partner_buyers" value="{lyngdal.pk}"' in edit
+    alice.post(f"/cases/{case.pk}/edit/", {**step, "partner_buyers": [lyngdal.pk], "partner_buyers_add": ""})
+    assert list(case.partner_buyers.values_list("name", flat=True)) == ["Lyngdal"]

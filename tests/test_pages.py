@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 
 from delbar.cases.models import Status
+from delbar.orgs.models import CpvCode
 from tests.conftest import client_for
 
 # A representative page of each kind, with a sentence of its own in nynorsk (the menu is checked on all).
@@ -104,6 +105,18 @@ def test_cpv_codes_are_found_by_words_or_by_the_start_of_a_code(db, client):
     assert "Ingen CPV-kode" in client.get("/cpv/?q=zzqqxx", headers={"accept-language": "nb"}).content.decode()
 
 
-def test_the_case_form_offers_the_cpv_search(cast):
-    form = client_for(cast["alice"]).get("/cases/new/").content.decode()
-    assert 'hx-get="/cpv/"' in form and 'href="/cpv/"' in form
+def test_the_case_form_offers_the_cpv_search_and_shows_what_the_codes_mean(cast, make_case):
+    alice = client_for(cast["alice"])
+    form = alice.get("/cases/new/").content.decode()
+    assert 'hx-get="/cpv/"' in form and 'href="/cpv/"' in form and '"field": "id_cpv"' in form
+    case = make_case()
+    case.cpv_codes.set(CpvCode.objects.filter(code="34512100"))
+    edit = alice.get(f"/cases/{case.pk}/edit/?step=need", headers={"accept-language": "nb"}).content.decode()
+    assert "<code>34512100</code> – Ferger" in edit
+    # Found beside the field (htmx), a code comes with a button that puts it in that field.
+    beside = alice.get("/cpv/?q=ferger&field=id_cpv", headers={"HX-Request": "true"}).content.decode()
+    assert 'data-cpv-add="34512100"' in beside and 'data-field="id_cpv"' in beside
+    # On the page of its own there is no field to put it in, and a field name must look like one.
+    assert "data-cpv-add" not in alice.get("/cpv/?q=ferger&field=id_cpv").content.decode()
+    odd = alice.get('/cpv/?q=ferger&field="><script>', headers={"HX-Request": "true"}).content.decode()
+    assert "data-cpv-add" not in odd and "<script>" not in odd

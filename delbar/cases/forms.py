@@ -8,7 +8,7 @@ from delbar.cases.actions import EDITABLE_FIELDS
 from delbar.cases.documents import ACCEPT_ATTRIBUTE, inspect_upload
 from delbar.cases.models import Benefit, Case, CaseDocument, CaseLink, ContactPerson
 from delbar.notices.forms import NoticesField, notice_reference
-from delbar.orgs.forms import CpvCodesField
+from delbar.orgs.forms import CpvCodesField, OrganizationsField
 from delbar.orgs.models import Organization
 
 CONTENT_LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("se", "Davvisámegiella"),
@@ -53,6 +53,8 @@ class CaseForm(forms.ModelForm):
     cpv = CpvCodesField()
     language = forms.ChoiceField(label=_("Content language"), choices=CONTENT_LANGUAGES)
     notices = NoticesField()
+    partner_buyers = OrganizationsField(Organization.objects.buyers(), label=_("Partner buyers"))
+    suppliers = OrganizationsField(Organization.objects.suppliers(), label=_("Suppliers"))
 
     class Meta:
         model = Case
@@ -73,11 +75,6 @@ class CaseForm(forms.ModelForm):
         # Rogers' five attributes, asked as the plain questions they are.
         for name, (question, hint) in ROGERS_QUESTIONS.items():
             self.fields[name].label, self.fields[name].help_text = question, hint
-        self.fields["partner_buyers"].queryset = Organization.objects.buyers().select_related("county")
-        # Two municipalities are called Våler: the county tells them apart.
-        self.fields["partner_buyers"].label_from_instance = lambda org: (
-            f"{org.name} ({org.county.name})" if org.county_id and org.county.name != org.name else org.name)
-        self.fields["suppliers"].queryset = Organization.objects.suppliers()
         self.fields["year"].widget.attrs.update(min=1990, max=2100)
         if lead_buyer_choices is not None and len(lead_buyer_choices) > 1:
             self.fields["lead_buyer"] = forms.ModelChoiceField(

@@ -57,4 +57,7 @@ def cpv_lookup(request):
                                                          for word in words)))
         codes = list(codes.order_by("code")[:CPV_SHOWN])
     template = "orgs/_cpv_results.html" if request.htmx else "orgs/cpv_lookup.html"
-    return render(request, template, {"query": query, "codes": codes, "shown": CPV_SHOWN})
+    # Beside a form's CPV field (htmx, so JavaScript runs) each code gets a button adding it to that field.
+    field = request.GET.get("field", "")
+    field = field if request.htmx and re.fullmatch(r"id_\w{1,40}", field) else ""
+    return render(request, template, {"query": query, "codes": codes, "shown": CPV_SHOWN, "field": field})
