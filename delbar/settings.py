@@ -247,7 +247,11 @@ LANGUAGES = [("nb", _("Norwegian bokmål")), ("nn", _("Norwegian nynorsk")), ("e
 # The switch's choice outlives the browser session: it always wins over the default (docs/languages.md).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    # Nynorsk for the allauth strings our pages show: allauth has bokmål and English, but no nynorsk.
+    BASE_DIR / "translations" / "allauth",
+]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

@@ -94,6 +94,7 @@ class SectorOut(Schema):
     slug: str
     name_nb: str
     name_en: str
+    name_nn: str
 
 
 class CpvOut(Schema):

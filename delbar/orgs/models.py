@@ -33,11 +33,17 @@ class County(models.Model):
 
 
 class BilingualName:
-    """`name` in the interface language: English when chosen, bokmål otherwise."""
+    """`name` in the interface language: English when chosen, nynorsk where the model has it (sectors do;
+    the CPV list is published in bokmål and English only), bokmål otherwise."""
 
     @property
     def name(self) -> str:
-        return self.name_en if get_language() == "en" else self.name_nb
+        language = get_language()
+        if language == "en":
+            return self.name_en
+        if language == "nn":
+            return getattr(self, "name_nn", "") or self.name_nb
+        return self.name_nb
 
 
 class Sector(BilingualName, models.Model):
@@ -46,6 +52,7 @@ class Sector(BilingualName, models.Model):
     slug = models.SlugField(primary_key=True)
     name_nb = models.CharField(max_length=100)
     name_en = models.CharField(max_length=100)
+    name_nn = models.CharField(max_length=100, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

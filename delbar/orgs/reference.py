@@ -86,6 +86,15 @@ def load_maalforms(*, Organization) -> None:  # noqa: N803
         Organization.objects.filter(municipality_number__in=municipality_numbers).update(maalform=maalform)
 
 
+# The sectors' names in nynorsk, where they differ from bokmål. Loaded after the field's migration (0005).
+SECTORS_NN = {"bygg-eiendom": "Bygg og eigedom", "vann-avlop-avfall": "Vatn, avløp og avfall"}
+
+
+def load_sector_names_nn(*, Sector) -> None:  # noqa: N803
+    for slug, name_nb, _name_en in SECTORS:
+        Sector.objects.filter(slug=slug).update(name_nn=SECTORS_NN.get(slug, name_nb))
+
+
 def load_reference_data_now() -> None:
     """The same loads with the current models (the migrations pass their historical ones)."""
     from delbar.orgs import models
@@ -93,3 +102,4 @@ def load_reference_data_now() -> None:
     load_reference_data(County=models.County, Organization=models.Organization, CpvCode=models.CpvCode,
                         NutsRegion=models.NutsRegion, Sector=models.Sector)
     load_maalforms(Organization=models.Organization)
+    load_sector_names_nn(Sector=models.Sector)
