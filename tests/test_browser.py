@@ -315,6 +315,9 @@ def test_declare_confirm_and_see_diffusion_in_the_observatory(browser, live_serv
     assert visitor.locator("#map-municipalities path").count() == 357
     assert visitor.locator("#map-municipalities path[fill='#2171b5']").count() == 4     # Bergen and three adopters
     api = api_client()
+    # The tables that say what the charts show open from their own buttons.
+    for summary in ("#activity-table > summary", "#reach-tables > summary"):
+        visitor.locator(summary).click()
     for table, name in (("#table-activity", "activity"), ("#table-reach-by-size", "reach-by-size")):
         figure = api.get(f"/api/observatory/{name}").json()
         rows = figure["rows"]
