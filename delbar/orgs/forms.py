@@ -37,7 +37,8 @@ class CpvCodesField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("CPV codes"))
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", _("Eight-digit codes separated by commas, e.g. 34512000, 48000000"))
+        kwargs.setdefault("help_text", _("Eight-digit codes separated by commas, e.g. 34512000, 48000000; "
+                                          "or find them by words below."))
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
