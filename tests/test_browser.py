@@ -53,6 +53,7 @@ def test_write_submit_publish_find(browser, live_server, people):
     page.locator("form.search-bar").get_by_role("button", name="Søk").click()
     assert_accessible(page, "case-list")
     page.get_by_role("link", name="Undervannsrobot for drikkevannstunneler").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+/$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Undervannsrobot for drikkevannstunneler"
     assert page.get_by_text("35125000").is_visible()
     assert_accessible(page, "case-page")
@@ -227,6 +228,7 @@ def test_discover_a_notice_and_start_a_case_from_it(browser, live_server, people
     chip = visitor.get_by_role("list", name="Valgte filtre").get_by_role("link").first
     assert " ".join(chip.inner_text().split()) == "Fjern filter: Innovasjonssignal: Sterkt innovasjonssignal ✕"
     visitor.get_by_role("link", name=conference.title).click()
+    visitor.wait_for_url(f"**{conference.get_absolute_url()}")  # content() during the navigation is empty
     assert "dialogkonferanse" in visitor.content()
     assert_accessible(visitor, "notice-detail")
 
@@ -403,6 +405,7 @@ def test_a_lyngdal_employee_logs_in_with_ansattporten_is_approved_and_publishes(
     visitor = browser.new_context().new_page()
     visitor.goto(f"{live_server.url}/cases/?q=tilsyn")
     visitor.get_by_role("link", name="Digitalt tilsyn på natt i omsorgsboliger").click()
+    visitor.wait_for_url(re.compile(r".*/cases/\d+/$"))  # the case page, not the list being left
     assert "Lyngdal" in visitor.locator("main").inner_text()
 
 

@@ -43,6 +43,12 @@ def tab_to(page, target) -> None:
     raise AssertionError(f"Tab never reached {target}")
 
 
+def follow(page) -> None:
+    """Enter on a link or a submit button, and the page it leads to loaded, before the next key."""
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
 def choose(page, select, value: str) -> None:
     """A focused <select> is changed with the arrow keys until it holds `value`."""
     for _ in range(40):
@@ -64,11 +70,11 @@ def log_in(browser, live_server, username, width=1280):
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
+    follow(page)
     page.wait_for_url("**/accounts/2fa/authenticate/")
     tab_to(page, page.locator("input[name=code]"))
     page.keyboard.type(code)
-    page.keyboard.press("Enter")
+    follow(page)
     page.wait_for_url("**/my/")
     return page
 
@@ -103,11 +109,11 @@ def test_find_a_case_and_whom_to_ask_on_a_phone(browser, live_server, people):
     page.keyboard.press("Enter")
     tab_to(page, page.locator("#site-search"))
     page.keyboard.type("robot i tunnelen")
-    page.keyboard.press("Enter")
+    follow(page)
     page.wait_for_url("**/search/?q=*")
     result = page.locator(".search-hit").first.get_by_role("link", name=case.title)
     tab_to(page, result)
-    page.keyboard.press("Enter")
+    follow(page)
     page.wait_for_url(f"**{case.get_absolute_url()}")
     assert page.get_by_role("heading", level=1).inner_text() == case.title
     whom = page.locator("section", has=page.get_by_role("heading", name="Hvem kan du spørre"))
@@ -119,9 +125,9 @@ def test_post_a_need_with_a_cpv_code_found_by_words(browser, live_server, people
     bob = person("bob", Organization.objects.get(municipality_number="4225"), Role.EDITOR)
     page = log_in(browser, live_server, bob.username)
     tab_to(page, menu_link(page, "Behov"))
-    page.keyboard.press("Enter")
+    follow(page)
     tab_to(page, page.get_by_role("link", name="Meld et behov"))
-    page.keyboard.press("Enter")
+    follow(page)
     tab_to(page, page.get_by_label("Tittel"))
     page.keyboard.type("Finne vannlekkasjer før det blir brudd")
     tab_to(page, page.get_by_label("Behovet"))
@@ -141,7 +147,7 @@ def test_post_a_need_with_a_cpv_code_found_by_words(browser, live_server, people
     assert page.get_by_label("CPV-koder").input_value() == "71631430"
     assert "Lekkasjetesting" in page.locator("#id_cpv_labels").inner_text()
     tab_to(page, page.get_by_role("button", name="Meld behovet"))
-    page.keyboard.press("Enter")
+    follow(page)
     page.get_by_text("Behovet er meldt").wait_for()
     assert page.get_by_role("heading", level=1).inner_text() == "Finne vannlekkasjer før det blir brudd"
     assert "71631430" in page.inner_text("main")
@@ -153,7 +159,7 @@ def test_write_a_case_with_a_co_buyer_submit_and_publish(browser, live_server, p
     alice, carol = people
     page = log_in(browser, live_server, alice.username)
     tab_to(page, page.get_by_role("link", name="Skriv en ny erfaring"))
-    page.keyboard.press("Enter")
+    follow(page)
     tab_to(page, page.locator("#id_title"))
     page.keyboard.type("Digitalt nattilsyn på sykehjemmet")
     tab_to(page, page.get_by_label("Sammendrag"))
@@ -162,7 +168,7 @@ def test_write_a_case_with_a_co_buyer_submit_and_publish(browser, live_server, p
     tab_to(page, sector)
     choose(page, sector, "helse-omsorg")
     tab_to(page, page.get_by_role("button", name="Lagre og gå videre"))
-    page.keyboard.press("Enter")
+    follow(page)
     page.wait_for_url("**step=procurement")
     # A co-buyer is chosen by typing the name the list suggests; Enter adds it as a ticked box.
     tab_to(page, page.get_by_label("Samarbeidende innkjøpere"))
@@ -170,20 +176,20 @@ def test_write_a_case_with_a_co_buyer_submit_and_publish(browser, live_server, p
     page.keyboard.press("Enter")
     assert page.get_by_role("checkbox", name="Lyngdal (Agder)").is_checked()
     tab_to(page, page.get_by_role("button", name="Lagre endringer"))
-    page.keyboard.press("Enter")
-    page.get_by_text("Lagret.").wait_for()
+    follow(page)
+    page.get_by_text("Lagret.", exact=True).wait_for()
     tab_to(page, page.get_by_role("button", name="Send til vurdering"))
-    page.keyboard.press("Enter")
+    follow(page)
     page.get_by_text("Erfaringen er sendt inn").wait_for()
     page.context.close()
 
     page = log_in(browser, live_server, carol.username)
     tab_to(page, menu_link(page, "Til vurdering"))
-    page.keyboard.press("Enter")
+    follow(page)
     tab_to(page, page.get_by_role("link", name="Digitalt nattilsyn på sykehjemmet"))
-    page.keyboard.press("Enter")
+    follow(page)
     tab_to(page, page.get_by_role("button", name="Publiser"))
-    page.keyboard.press("Enter")
+    follow(page)
     page.get_by_text("Erfaringen er publisert").wait_for()
     assert "Lyngdal" in page.inner_text("main")
     page.context.close()
@@ -202,13 +208,13 @@ def test_join_a_need_and_its_buyer_group(browser, live_server, people):
     tab_to(page, page.get_by_label("En hilsen til eieren (valgfritt)"))
     page.keyboard.type("Vi bytter alarmene neste år.")
     tab_to(page, page.get_by_role("button", name="Vi har også dette behovet"))
-    page.keyboard.press("Enter")
+    follow(page)
     page.get_by_text("Dere har sluttet dere til behovet").wait_for()
 
     owner = log_in(browser, live_server, alice.username)
     owner.goto(f"{live_server.url}{need.get_absolute_url()}")
     tab_to(owner, owner.get_by_role("link", name="Dann en innkjøpsgruppe").first)
-    owner.keyboard.press("Enter")
+    follow(owner)
     tab_to(owner, owner.get_by_label("Navn på gruppen"))
     owner.keyboard.type("Trygghetsalarmer Bergen og Lyngdal")
     lyngdal = owner.get_by_role("checkbox", name="Lyngdal")
@@ -216,18 +222,18 @@ def test_join_a_need_and_its_buyer_group(browser, live_server, people):
     owner.keyboard.press("Space")
     assert lyngdal.is_checked()
     tab_to(owner, owner.get_by_role("button", name="Dann gruppen"))
-    owner.keyboard.press("Enter")
+    follow(owner)
     owner.get_by_text("Innkjøpsgruppen er dannet").wait_for()
     owner.context.close()
 
     # Bob finds the group under his organization and writes to it.
     page.goto(f"{live_server.url}/my/")
     tab_to(page, page.get_by_role("link", name="Trygghetsalarmer Bergen og Lyngdal"))
-    page.keyboard.press("Enter")
+    follow(page)
     tab_to(page, page.get_by_label("Melding"))
     page.keyboard.type("Skal vi ha felles markedsdialog i mars?")
     tab_to(page, page.get_by_role("button", name="Send"))
-    page.keyboard.press("Enter")
+    follow(page)
     page.locator("main").get_by_text("Skal vi ha felles markedsdialog i mars?").wait_for()
     page.context.close()
 
@@ -243,13 +249,13 @@ def test_answer_a_need_as_a_supplier(browser, live_server, people):
     dave = person("dave", supplier, Role.SUPPLIER)
     page = log_in(browser, live_server, dave.username)
     tab_to(page, menu_link(page, "Etterspørsel"))
-    page.keyboard.press("Enter")
+    follow(page)
     tab_to(page, page.get_by_role("link", name=need.title))
-    page.keyboard.press("Enter")
+    follow(page)
     tab_to(page, page.get_by_label("Deres forslag"))
     page.keyboard.type("Vi kan sette opp 40 lyttesensorer som pilot i høst.")
     tab_to(page, page.get_by_role("button", name="Send forslaget"))
-    page.keyboard.press("Enter")
+    follow(page)
     page.get_by_text("Forslaget er sendt").wait_for()
     assert "Vi kan sette opp 40 lyttesensorer" in page.inner_text("main")
     page.context.close()
