@@ -1,10 +1,13 @@
 """Open data out: `delbar export --format ocds` and the download write Delbar's published cases and
-its notices as one OCDS 1.1 release package that validates against the official schema (local files,
-offline); --format csv writes the same as a table."""
+its notices as one OCDS 1.1 release package that validates against the official schema and passes
+lib-cove-ocds, the Open Contracting Partnership's checker (both offline, from local schema files);
+--format csv writes the same as a table."""
 
 import csv
 import io
 import json
+import zipfile
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -15,6 +18,7 @@ from referencing.jsonschema import DRAFT4
 from delbar.cases.models import Status
 from delbar.notices.importing import import_path
 from delbar.notices.models import Notice
+from delbar.opendata.ocds import notice_ocid, notice_release
 from delbar.orgs.models import CpvCode, Organization
 from tests.conftest import FIXTURES
 from tests.notice_files import DEMO_NOTICES, NOTICE_FIXTURES
@@ -37,6 +41,35 @@ def _errors(validator, package) -> list[str]:
     return [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(package)]
 
 
+@pytest.fixture(scope="module")
+def cove(tmp_path_factory):
+    """lib-cove-ocds on a package, offline: it reads the standard's schema and codelists from an archive
+    shaped like the standard's own (open-contracting/standard at 1__1__5), built here from the fixtures.
+    Returns what it found wrong, by kind; {} is a clean package."""
+    from libcoveocds.api import ocds_json_output
+    from libcoveocds.config import LibCoveOCDSConfig
+
+    archive = tmp_path_factory.mktemp("standard") / "standard.zip"
+    with zipfile.ZipFile(archive, "w") as standard:
+        standard.writestr("standard-1__1__5/", "")
+        for path in sorted(SCHEMAS.rglob("*.*")):
+            standard.write(path, f"standard-1__1__5/schema/{path.relative_to(SCHEMAS)}")
+    config = LibCoveOCDSConfig({"standard_zip": archive.as_uri(), "context": "api"})
+
+    def check(package: dict) -> dict:
+        result = ocds_json_output(str(tmp_path_factory.mktemp("cove")), json_data=package, schema_version="1.1",
+                                  lib_cove_ocds_config=config, record_pkg="records" in package)
+        closed = result["additional_closed_codelist_values"]
+        found = {"validation errors": [json.loads(error)["message"] for error, _ in result["validation_errors"]],
+                 "fields outside OCDS": [f"{f['path']}/{f['field']}" for f in result["additional_fields"]],
+                 "codes outside closed codelists": {path: sorted(value["values"]) for path, value in closed.items()},
+                 "additional checks": {name: len(found) for name, found in (result["additional_checks"] or {}).items()},
+                 "deprecated fields": list(result["deprecated_fields"])}
+        return {kind: problems for kind, problems in found.items() if problems}
+
+    return check
+
+
 @pytest.fixture
 def content(make_case, cast):
     import_path(DEMO_NOTICES)
@@ -49,23 +82,25 @@ def content(make_case, cast):
     return case
 
 
-def test_the_ocds_export_validates_against_the_official_schema(content, validator):
+def test_the_ocds_export_validates_against_the_official_schema(content, validator, cove):
     out = io.StringIO()
     call_command("export", format="ocds", stdout=out, stderr=io.StringIO())
     package = json.loads(out.getvalue())
     assert _errors(validator, package) == []
+    assert cove(package) == {}
     releases = package["releases"]
     assert len(releases) == Notice.objects.current().count() + 1
     assert len({release["id"] for release in releases}) == len(releases)
     [case] = [release for release in releases if release["ocid"].endswith(f"-case-{content.pk}")]
     assert case["tender"]["procurementMethod"] == "selective" and case["tender"]["value"]["amount"] == 2_400_000
-    assert case["awards"][0]["suppliers"][0]["id"] == "NO-ORG-974760673"
+    # Delbar's organizations are Norwegian: their numbers are the Norwegian register's (org-id.guide NO-BRC).
+    assert case["awards"][0]["suppliers"][0]["id"] == "NO-BRC-974760673"
     assert case["tender"]["items"][0]["classification"] == {"scheme": "CPV", "id": "42000000",
                                                             "description": CpvCode.objects.get(pk="42000000").name}
     assert not any("utkast" in release["tender"]["title"] for release in releases)
     awarded = next(release for release in releases if release["tender"]["title"].startswith("Winter Maintenance"))
     assert awarded["tag"] == ["award"] and awarded["awards"][0]["value"] == {"amount": 4500000.0, "currency": "NOK"}
-    assert awarded["buyer"]["id"] == "NO-ORG-940363586"
+    assert awarded["buyer"]["id"] == "NO-BRC-940363586"
 
 
 def test_the_notice_versions_of_one_procedure_share_an_ocid(content):
@@ -104,3 +139,60 @@ def test_an_empty_ocds_export_is_a_clear_error(db):
         call_command("export", format="ocds", kind="needs", stdout=io.StringIO())
     with pytest.raises(CommandError, match="--format ocds or --format csv"):
         call_command("export", kind="notices", stdout=io.StringIO())
+
+
+def test_every_fixture_notice_exports_as_lib_cove_ocds_accepts(db, cove):
+    """Real notices nobody here wrote: eForms SDK examples, DFØ's Norwegian tests, TED conversions and OCDS
+    from other publishers, as one package."""
+    import_path(NOTICE_FIXTURES)
+    out = io.StringIO()
+    call_command("export", format="ocds", kind="notices", include_superseded=True, stdout=out, stderr=io.StringIO())
+    package = json.loads(out.getvalue())
+    assert len(package["releases"]) == Notice.objects.count() > 100
+    assert cove(package) == {}
+
+
+def notice(**fields) -> Notice:
+    values = {"key": "n:1", "format": "eforms", "notice_id": "n", "version": "1", "title": "Renhold",
+              "procedure_id": "d8e0c26b-6206-4588-85f5-946afb84a37d", "family": "result",
+              "publication_date": date(2024, 3, 1), "fetched_at": datetime(2024, 3, 2, tzinfo=UTC),
+              "buyers": [{"name": "Bergen kommune", "org_number": "964 338 531", "country": "NO"}]}
+    return Notice(**{**values, **fields})
+
+
+def test_only_a_norwegian_party_gets_a_norwegian_identifier():
+    french = notice(buyers=[{"name": "SNCF", "org_number": "552049447", "country": "FR", "city": "Paris"}])
+    release = notice_release(french, {})
+    [party] = release["parties"]
+    assert "identifier" not in party and party["id"] == "buyer-1"
+    assert party["address"] == {"locality": "Paris", "countryName": "France"}
+    [bergen] = notice_release(notice(), {})["parties"]
+    assert bergen["identifier"] == {"scheme": "NO-BRC", "id": "964338531", "legalName": "Bergen kommune"}
+    # A number with no country says nothing of its register.
+    [unknown] = notice_release(notice(buyers=[{"name": "X", "org_number": "964338531"}]), {})["parties"]
+    assert "identifier" not in unknown and "address" not in unknown
+    # The scheme a source names is kept as it gave it.
+    [british] = notice_release(notice(format="ocds", buyers=[
+        {"name": "Barnet", "org_number": "GB-LAC-E09000003", "scheme": "GB-LAC", "country": "GB"}]), {})["parties"]
+    assert british["identifier"]["scheme"] == "GB-LAC" and british["id"] == "GB-LAC-GB-LAC-E09000003"
+
+
+def test_codes_outside_the_standards_lists_are_left_out_not_passed_on():
+    release = notice_release(notice(language="est", awarded_value=10, awarded_currency="MNX",
+                                    estimated_value=5, estimated_currency="NOK", winners=[{"name": ""}]), {})
+    assert release["language"] == "et"
+    assert release["tender"]["value"] == {"amount": 5.0, "currency": "NOK"}
+    assert "value" not in release["awards"][0] and "suppliers" not in release["awards"][0]
+    assert "language" not in notice_release(notice(language="engli"), {})
+    assert "buyer" in release and "classification" not in release["tender"]
+
+
+def test_one_procedure_identifier_is_one_process_only_for_one_buyer():
+    bergen, again = notice(), notice(key="n:2", version="2")
+    oslo = notice(key="m:1", buyers=[{"name": "Oslo kommune", "org_number": "958935420", "country": "NO"}])
+    assert notice_ocid(bergen) == notice_ocid(again) != notice_ocid(oslo)
+    assert notice_ocid(notice(procedure_id="")) != notice_ocid(notice(key="n:9", procedure_id=""))
+    registered = notice(format="ocds", notice_id="ocds-213czf-000-00001", procedure_id="ocds-213czf-000-00001")
+    assert notice_ocid(registered) == "ocds-213czf-000-00001"
+    local = notice(format="ocds", notice_id="10", procedure_id="10")
+    assert notice_ocid(local).startswith("ocds-") and notice_ocid(local) != "10"

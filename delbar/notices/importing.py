@@ -21,7 +21,7 @@ from delbar import search
 from delbar.needs.tasks import refresh_later
 from delbar.notices import discovery
 from delbar.notices.models import Family, Notice, Source
-from delbar.notices.sources import ParsedNotice, ParseError, parse
+from delbar.notices.sources import ParsedNotice, ParseError, country_code, parse
 from delbar.orgs.models import County, Organization
 
 INDEX_BATCH = 64
@@ -179,8 +179,11 @@ def build(parsed: ParsedNotice, *, raw: bytes, digest: str, source: str, source_
 
 
 def _party(party) -> dict:
-    return {"name": party.name[:300], "org_number": party.org_number[:40], "city": party.city[:100],
-            "country": party.country[:3]}
+    stored = {"name": party.name[:300], "org_number": party.org_number[:40], "city": party.city[:100],
+              "country": country_code(party.country)}
+    if party.scheme:
+        stored["scheme"] = party.scheme[:40]
+    return stored
 
 
 # "Kåfjord Kommune", "Bergen kommune — Innkjøp konsern": the municipality is the name before "kommune".

@@ -1,11 +1,17 @@
 """OCDS 1.1 release packages of Delbar's published cases and imported notices.
 
-A case becomes one release of a Delbar process ("<prefix>-case-<id>"); a notice version becomes one
-release of its procurement procedure (the eForms procedure identifier, BT-04), so a procedure's
-planning, competition and award notices line up as the releases of one contracting process. The
-package is written as a stream, a release at a time, so 200,000 notices need no more memory than one.
+A case becomes one release of a Delbar process ("<prefix>-case-<id>"). A notice version becomes one
+release of its procurement procedure, so a procedure's planning, competition and award notices line up
+as the releases of one contracting process (`notice_ocid`). The package is written as a stream, a
+release at a time, so 200,000 notices need no more memory than one.
+
+What is written is what lib-cove-ocds, the Open Contracting Partnership's checker, accepts with no error
+(tests/test_opendata.py runs it offline): nothing outside core OCDS 1.1, no empty string, list or object,
+currencies from ISO 4217, languages in ISO 639-1, and an organisation identifier only under the scheme
+the source gave or, for a Norwegian party, the Norwegian register's (org-id.guide's NO-BRC).
 """
 
+import hashlib
 import json
 import re
 from datetime import date, datetime, time
@@ -15,6 +21,7 @@ from django.utils import timezone
 
 from delbar.cases.models import Case
 from delbar.notices.models import Notice
+from delbar.notices.sources import country_code, country_name, currency_code, language_code
 
 OCDS_VERSION = "1.1"
 CASE_METHODS = {"open": "open", "restricted": "selective", "competitive-dialogue": "selective",
@@ -26,7 +33,10 @@ NOTICE_TAGS = {"planning": "planning", "competition": "tender", "dir-awa-pre": "
                "cont-modif": "contractAmendment", "change": "tenderAmendment", "completion": "implementation",
                "consultation": "planning"}
 CATEGORIES = {"supplies": "goods", "works": "works", "services": "services"}
-CURRENCY = re.compile(r"^[A-Z]{3}$")
+# org-id.guide's code for Brønnøysundregistrene, whose nine-digit organisation numbers Delbar stores.
+NORWEGIAN_REGISTER = "NO-BRC"
+# An ocid that starts with a prefix the OCP registered ("ocds-213czf-") is its publisher's and unique.
+REGISTERED_OCID = re.compile(r"^ocds-[a-z0-9]{6}-.")
 
 
 def _datetime(value) -> str | None:
@@ -38,23 +48,43 @@ def _datetime(value) -> str | None:
 
 
 def _value(amount, currency: str) -> dict | None:
-    if amount is None or not CURRENCY.match(currency or ""):
+    currency = currency_code(currency)
+    if amount is None or not currency:
         return None
     return {"amount": float(amount), "currency": currency}
 
 
-def _party_id(org_number: str, name: str, fallback: str) -> str:
-    digits = re.sub(r"\D", "", org_number or "")
-    return f"NO-ORG-{digits}" if len(digits) == 9 else fallback or f"name-{name}"
+def _prune(value):
+    """The release without empty strings, lists and objects, which OCDS counts as errors or noise."""
+    if isinstance(value, dict):
+        value = {key: _prune(item) for key, item in value.items()}
+        return {key: item for key, item in value.items() if item not in (None, "", [], {})}
+    if isinstance(value, list):
+        value = [_prune(item) for item in value]
+        return [item for item in value if item not in (None, "", [], {})]
+    return value
 
 
-def _party(*, name: str, org_number: str = "", city: str = "", roles: list[str], fallback: str = "") -> dict:
-    party = {"id": _party_id(org_number, name, fallback), "name": name, "roles": roles}
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def _party(*, name: str, roles: list[str], local_id: str, org_number: str = "", scheme: str = "", city: str = "",
+           country: str = "", norwegian: bool = False) -> dict:
+    """A party. Its identifier is the source's own (scheme and id as given), or the Norwegian register's for a
+    nine-digit number of a party known to be Norwegian; a number alone says nothing of its register (a
+    French SIREN has nine digits too). Without an identifier the id is local to the release."""
     digits = re.sub(r"\D", "", org_number or "")
-    if len(digits) == 9:
-        party["identifier"] = {"scheme": "NO-ORG", "id": digits, "legalName": name}
-    if city:
-        party["address"] = {"locality": city, "countryName": "Norway"}
+    if scheme and org_number:
+        identifier = {"scheme": scheme, "id": org_number.strip()}
+    elif len(digits) == 9 and (norwegian or country == "NO"):
+        identifier = {"scheme": NORWEGIAN_REGISTER, "id": digits}
+    else:
+        identifier = None
+    party = {"id": f"{identifier['scheme']}-{identifier['id']}" if identifier else local_id, "name": name,
+             "roles": roles, "address": {"locality": city, "countryName": country_name(country)}}
+    if identifier:
+        party["identifier"] = {**identifier, "legalName": name}
     return party
 
 
@@ -75,22 +105,23 @@ def _items(cpv_codes: list[str], names: dict[str, str]) -> list[dict]:
             for number, code in enumerate(cpv_codes, start=1)]
 
 
+def _organization(org, role: str) -> dict:
+    """A party from Delbar's own register of Norwegian organizations."""
+    return _party(name=org.name, org_number=org.org_number or "", roles=[role], local_id=f"delbar-{org.pk}",
+                  norwegian=True)
+
+
 def case_release(case: Case, cpv_names: dict[str, str]) -> dict:
     prefix = settings.OCDS_PREFIX
-    lead = case.lead_buyer
-    buyer = _party(name=lead.name, org_number=lead.org_number or "", roles=["buyer"], fallback=f"delbar-{lead.pk}")
-    parties = [buyer]
-    parties += [_party(name=org.name, org_number=org.org_number or "", roles=["buyer"], fallback=f"delbar-{org.pk}")
-                for org in case.partner_buyers.all()]
-    suppliers = [_party(name=org.name, org_number=org.org_number or "", roles=["supplier"],
-                        fallback=f"delbar-{org.pk}") for org in case.suppliers.all()]
+    buyer = _organization(case.lead_buyer, "buyer")
+    parties = [buyer] + [_organization(org, "buyer") for org in case.partner_buyers.all()]
+    suppliers = [_organization(org, "supplier") for org in case.suppliers.all()]
     cpv_codes = [cpv.code for cpv in case.cpv_codes.all()]
     tender = {"id": f"case-{case.pk}", "title": case.title, "description": case.summary, "status": "complete"}
     if case.procedure:
         tender["procurementMethod"] = CASE_METHODS.get(case.procedure)
         tender["procurementMethodDetails"] = str(case.get_procedure_display())
     if cpv_codes:
-        tender["classification"] = {"scheme": "CPV", "id": cpv_codes[0], "description": cpv_names.get(cpv_codes[0], "")}
         tender["items"] = _items(cpv_codes, cpv_names)
     value = _value(case.contract_value_nok, "NOK")
     if value:
@@ -98,7 +129,7 @@ def case_release(case: Case, cpv_names: dict[str, str]) -> dict:
     release = {
         "ocid": f"{prefix}-case-{case.pk}", "id": f"case-{case.pk}-{_datetime(case.updated_at)}",
         "date": _datetime(case.published_at or case.updated_at), "tag": ["award" if suppliers else "tender"],
-        "initiationType": "tender", "language": case.language or "nb",
+        "initiationType": "tender", "language": language_code(case.language) or "nb",
         "parties": _merge(parties + suppliers), "buyer": {"id": buyer["id"], "name": buyer["name"]}, "tender": tender,
     }
     if suppliers:
@@ -109,20 +140,41 @@ def case_release(case: Case, cpv_names: dict[str, str]) -> dict:
         if value:
             award["value"] = value
         release["awards"] = [award]
-    return release
+    return _prune(release)
 
 
 def _notice_party(party: dict, role: str, number: int) -> dict:
-    return _party(name=party.get("name", ""), org_number=party.get("org_number", ""), city=party.get("city", ""),
-                  roles=[role], fallback=f"{role}-{number}")
+    return _party(name=party.get("name", ""), org_number=party.get("org_number", ""), scheme=party.get("scheme", ""),
+                  city=party.get("city", ""), country=country_code(party.get("country", "")), roles=[role],
+                  local_id=f"{role}-{number}")
+
+
+def _buyer_key(notice: Notice) -> str:
+    buyer = notice.buyers[0] if notice.buyers else {}
+    return re.sub(r"\D", "", buyer.get("org_number", "")) or " ".join(buyer.get("name", "").casefold().split())
+
+
+def notice_ocid(notice: Notice) -> str:
+    """The contracting process a notice belongs to. An OCDS release keeps its publisher's ocid when that has
+    a registered prefix. Otherwise the process is the notice's procedure *and* its buyer: example and
+    converted notices reuse one procedure identifier (or an ocid like "10") across unrelated buyers, which
+    would make one process of 66 procurements. A notice without a procedure is a process of its own."""
+    prefix = settings.OCDS_PREFIX
+    if notice.format == "ocds" and REGISTERED_OCID.match(notice.notice_id):
+        return notice.notice_id
+    if notice.procedure_id:
+        return f"{prefix}-procedure-{_digest(notice.procedure_id, _buyer_key(notice))}"
+    return f"{prefix}-notice-{_digest(notice.key)}"
 
 
 def notice_release(notice: Notice, cpv_names: dict[str, str]) -> dict:
-    prefix = settings.OCDS_PREFIX
     procedure = notice.procedure_id or notice.notice_id or notice.key
-    process = notice.notice_id if notice.format == "ocds" and notice.notice_id else f"{prefix}-notice-{procedure}"
-    buyers = [_notice_party(party, "buyer", number) for number, party in enumerate(notice.buyers, 1)]
-    suppliers = [_notice_party(party, "supplier", number) for number, party in enumerate(notice.winners, 1)]
+    process = notice_ocid(notice)
+    # A party with neither a name nor a number is nobody a reader can find: it is left out.
+    known = [party for party in notice.buyers if party.get("name") or party.get("org_number")]
+    buyers = [_notice_party(party, "buyer", number) for number, party in enumerate(known, 1)]
+    known = [party for party in notice.winners if party.get("name") or party.get("org_number")]
+    suppliers = [_notice_party(party, "supplier", number) for number, party in enumerate(known, 1)]
     tender = {"id": procedure, "title": notice.title}
     if notice.description:
         tender["description"] = notice.description
@@ -132,9 +184,6 @@ def notice_release(notice: Notice, cpv_names: dict[str, str]) -> dict:
         tender["procurementMethodDetails"] = notice.procedure
     if notice.nature in CATEGORIES:
         tender["mainProcurementCategory"] = CATEGORIES[notice.nature]
-    if notice.main_cpv:
-        tender["classification"] = {"scheme": "CPV", "id": notice.main_cpv,
-                                    "description": cpv_names.get(notice.main_cpv, "")}
     if notice.cpv_codes:
         tender["items"] = _items(notice.cpv_codes, cpv_names)
     if value := _value(notice.estimated_value, notice.estimated_currency):
@@ -146,8 +195,7 @@ def notice_release(notice: Notice, cpv_names: dict[str, str]) -> dict:
         "tag": [NOTICE_TAGS.get(notice.family, "tender")], "initiationType": "tender",
         "parties": _merge(buyers + suppliers), "tender": tender,
     }
-    if notice.language:
-        release["language"] = notice.language
+    release["language"] = language_code(notice.language)
     if buyers:
         release["buyer"] = {"id": buyers[0]["id"], "name": buyers[0]["name"]}
     if suppliers or notice.awarded_value is not None:
@@ -156,7 +204,7 @@ def notice_release(notice: Notice, cpv_names: dict[str, str]) -> dict:
         if value := _value(notice.awarded_value, notice.awarded_currency):
             award["value"] = value
         release["awards"] = [award]
-    return release
+    return _prune(release)
 
 
 def releases(cases, notices):

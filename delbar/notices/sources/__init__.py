@@ -10,7 +10,16 @@ all, or is hostile XML, raises `ParseError`.
 import hashlib
 import json
 
-from delbar.notices.sources.model import Lot, ParsedNotice, ParseError, Party  # noqa: F401 - the public names
+from delbar.notices.sources.model import (  # noqa: F401 - the public names
+    Lot,
+    ParsedNotice,
+    ParseError,
+    Party,
+    country_code,
+    country_name,
+    currency_code,
+    language_code,
+)
 from delbar.notices.sources.safexml import parse_xml
 
 FORMATS = ("eforms", "ted-xml", "ocds")

@@ -1,9 +1,12 @@
 """What every source format is read into: one shape for eForms, TED XML and OCDS."""
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
+import pycountry
 
 
 class ParseError(ValueError):
@@ -15,7 +18,8 @@ class Party:
     name: str
     org_number: str = ""        # as written in the notice ("974 761 114")
     city: str = ""
-    country: str = ""
+    country: str = ""           # ISO 3166-1 alpha-2 ("NO") when the source's country is recognised, else ""
+    scheme: str = ""            # the identifier's scheme when the source names one (OCDS: "GB-COH", "NO-BRC")
 
     @property
     def org_digits(self) -> str:
@@ -110,15 +114,49 @@ def in_language(texts: dict[str, str], *preferred: str) -> str:
     return next(iter(texts.values()), "")
 
 
-# eForms and TED write languages as ISO 639-3 or 639-1 codes in capitals; Delbar uses 639-1 (LANGUAGES).
-LANGUAGE_CODES = {"NOB": "nb", "NOR": "nb", "NNO": "nn", "ENG": "en", "SME": "se", "SWE": "sv", "DAN": "da",
-                  "FIN": "fi", "DEU": "de", "FRA": "fr", "ITA": "it", "SPA": "es", "POR": "pt", "NLD": "nl",
-                  "POL": "pl", "NO": "nb", "NB": "nb", "NN": "nn", "EN": "en"}
+# Norwegian written without a målform ("no", "nor") is bokmål in Delbar, as on Doffin.
+NORWEGIAN = {"no": "nb"}
 
 
+@functools.lru_cache(maxsize=512)
 def language_code(value: str | None) -> str:
+    """An ISO 639-1 code from what notices write: 639-3 in capitals in eForms and TED ("NOB", "EST"), 639-1,
+    or a BCP 47 tag ("en-GB"). "" when it is none of them ("engli")."""
+    value = (value or "").strip().lower().split("-")[0].split("_")[0]
+    if len(value) == 2:
+        found = pycountry.languages.get(alpha_2=value)
+    elif len(value) == 3:
+        found = pycountry.languages.get(alpha_3=value) or pycountry.languages.get(bibliographic=value)
+    else:
+        found = None
+    code = getattr(found, "alpha_2", "") if found else ""
+    return NORWEGIAN.get(code, code)
+
+
+@functools.lru_cache(maxsize=512)
+def country_code(value: str | None) -> str:
+    """An ISO 3166-1 alpha-2 code from a code (eForms "NOR", TED "NO") or an English name ("Norway", "United
+    Kingdom"); "" when it is none of them, rather than a guess."""
     value = (value or "").strip()
-    return LANGUAGE_CODES.get(value.upper(), value.lower()[:5])
+    if not value:
+        return ""
+    if value.casefold() in ("norge", "noreg"):
+        return "NO"
+    try:
+        return pycountry.countries.lookup(value).alpha_2
+    except LookupError:
+        return ""
+
+
+def country_name(code: str) -> str:
+    found = pycountry.countries.get(alpha_2=code) if len(code or "") == 2 else None
+    return found.name if found else ""
+
+
+def currency_code(value: str | None) -> str:
+    """An ISO 4217 code ("NOK"), or "" for anything else ("MNX", "kr")."""
+    value = (value or "").strip().upper()
+    return value if len(value) == 3 and pycountry.currencies.get(alpha_3=value) else ""
 
 
 TED_NUMBER = re.compile(r"^0*(\d{1,8})-(\d{4})$")

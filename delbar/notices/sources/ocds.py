@@ -2,7 +2,16 @@
 
 import json
 
-from delbar.notices.sources.model import Lot, ParsedNotice, ParseError, Party, parse_amount, parse_date, unique
+from delbar.notices.sources.model import (
+    Lot,
+    ParsedNotice,
+    ParseError,
+    Party,
+    language_code,
+    parse_amount,
+    parse_date,
+    unique,
+)
 
 # OCDS release tags -> (eForms notice type, form type), the first tag that is known wins
 TAGS = {
@@ -72,6 +81,7 @@ def _party(party: dict) -> Party:
     identifier = _dict(party.get("identifier"))
     address = _dict(party.get("address"))
     return Party(name=_str(party.get("name")), org_number=_str(identifier.get("id")),
+                 scheme=_str(identifier.get("scheme")) if _str(identifier.get("id")) else "",
                  city=_str(address.get("locality")), country=_str(address.get("countryName")))
 
 
@@ -94,8 +104,7 @@ def _release(release: dict) -> ParsedNotice:
     if not notice_type:
         notice_type, form_type = (("can-standard", "result") if release.get("awards") or release.get("contracts")
                                   else ("cn-standard", "competition") if tender else ("pin-only", "planning"))
-    language = _str(release.get("language")).lower()
-    language = {"no": "nb", "nob": "nb", "nno": "nn", "eng": "en"}.get(language, language)
+    language = language_code(_str(release.get("language")))
     notice = ParsedNotice(
         format="ocds", notice_id=ocid, version=_str(release.get("id")) or "1", procedure_id=ocid,
         notice_type=notice_type, form_type=form_type, language=language,
