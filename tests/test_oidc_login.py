@@ -7,6 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
+from django.contrib.messages import get_messages
 from django.test import Client
 
 from delbar.accounts.models import ExternalIdentity, Membership, Role
@@ -55,12 +56,17 @@ def log_in_at_provider(client: Client, name: str, login: str, acr: str = "idport
     return client.get(f"{parts.path}?{query}")
 
 
+def refusal(response) -> list[str]:
+    """Why Delbar refused a log-in, as it told the person: the message shown on the log-in page."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
 def test_ansattporten_log_in_asks_to_act_for_lyngdal_and_its_administrator_approves(db, providers, cast, lyngdal):
     lyngdal_admin = cast["bob"]
     Membership.objects.filter(user=lyngdal_admin, organization=lyngdal).update(role=Role.ORG_ADMIN)
     client = Client(SERVER_NAME="127.0.0.1")
     response = log_in_at_provider(client, "ansattporten", "nora")
-    assert response.status_code == 302 and response["Location"] == "/my/"
+    assert (response.status_code, response["Location"]) == (302, "/my/"), refusal(response)
     identity = ExternalIdentity.objects.get(issuer=providers["ansattporten"]["issuer"])
     nora = identity.user
     assert not nora.has_usable_password()
@@ -95,7 +101,7 @@ def test_a_level_below_the_required_one_is_refused(db, providers, settings):
     settings.OIDC_PROVIDERS["idporten"]["accepted_acr"] = ["idporten-loa-high"]
     client = Client(SERVER_NAME="127.0.0.1")
     response = log_in_at_provider(client, "idporten", "ola", acr="idporten-loa-high")
-    assert response.status_code == 302 and response["Location"] == "/my/"
+    assert (response.status_code, response["Location"]) == (302, "/my/"), refusal(response)
     # The provider would not issue a lower level than asked; a relying party asking for less and getting
     # "substantial" where it requires "high" must refuse on its own check.
     settings.OIDC_PROVIDERS["idporten"]["acr"] = "idporten-loa-substantial"
