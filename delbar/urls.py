@@ -76,6 +76,7 @@ urlpatterns = [
     path("solutions/<int:pk>/edit/", supplier_views.solution_edit, name="solution_edit"),
     path("demand/", supplier_views.demand_view, name="demand"),
     path("open-data/ocds.json", opendata_views.ocds_package, name="open_data_ocds"),
+    path("open-data/ocds-records.json", opendata_views.ocds_records, name="open_data_ocds_records"),
     path("open-data/delbar.csv", opendata_views.csv_table, name="open_data_csv"),
     path("notices/", notice_views.notice_list, name="notice_list"),
     path("notices/discovered/", notice_views.discovery_queue, name="discovery_queue"),

@@ -2,6 +2,8 @@
 provenance, the curators' discovery queue, "start a case from this notice" for the buyer's editors,
 cases citing notices, notices on organization pages, and notices among a need's matches."""
 
+import json
+
 import pytest
 
 from delbar.audit.models import AuditEvent
@@ -171,3 +173,14 @@ def test_a_need_is_matched_with_real_notices(cast, notices, bergen):
     assert best.title.startswith("Tillatelsesordning for el-sparkesykler")
     page = client_for(cast["alice"]).get(need.get_absolute_url()).content.decode()
     assert best.get_absolute_url() in page
+
+
+def test_a_notice_shows_its_classifications_in_other_schemes(db, client, tmp_path):
+    release = {"ocid": "ocds-abc123-roads", "id": "1", "date": "2024-05-02T00:00:00Z", "tag": ["tender"],
+               "buyer": {"name": "Ciudad de México"}, "tender": {"id": "t", "title": "Mantenimiento vial", "items": [
+                   {"id": "1", "classification": {"scheme": "UNSPSC", "id": "72141100", "description": "Road works"}}]}}
+    (tmp_path / "roads.json").write_text(json.dumps(release))
+    import_path(tmp_path / "roads.json")
+    notice = Notice.objects.get(notice_id="ocds-abc123-roads")
+    page = client.get(notice.get_absolute_url(), headers={"accept-language": "nb"}).content.decode()
+    assert "Andre klassifiseringer" in page and "UNSPSC 72141100 Road works" in page

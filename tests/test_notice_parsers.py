@@ -3,6 +3,7 @@ every notice family of eForms, the older TED XML and OCDS packages are read; inv
 leniently with their problems recorded; hostile XML is refused without touching files or the network.
 Pure functions: no database."""
 
+import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -134,7 +135,60 @@ def test_ocds_release_record_and_package():
     assert release.title == "Byggeledelse" and release.procedure == "open"
     assert release.buyers[0].name == "Kongsbergregionen"
     [award] = parse((folder / "award.json").read_bytes())
-    assert award.form_type == "result" and award.winners
+    # The standard's example award is "pending" (proposed, not yet in force): no winner and no value yet.
+    assert award.form_type == "result" and award.winners == [] and award.awarded_value is None
+
+
+def _release(**fields) -> bytes:
+    return json.dumps({"ocid": "ocds-abc123-1", "id": "1", "date": "2024-05-02T00:00:00Z", **fields}).encode()
+
+
+def test_ocds_kind_of_notice_comes_from_what_the_release_holds():
+    tender = {"id": "t", "title": "Snow clearing", "status": "complete"}
+    awarded = {"id": "a", "status": "active", "value": {"amount": 10, "currency": "GBP"}, "suppliers": [{"name": "A"}]}
+    # Tagged "tender", but an award was made: an award notice.
+    [notice] = parse(_release(tag=["tender"], tender=tender, awards=[awarded]))
+    assert (notice.notice_type, notice.form_type) == ("can-standard", "result")
+    [notice] = parse(_release(tag=["tender"], tender=tender, awards=[{**awarded, "status": "pending"}]))
+    assert notice.form_type == "competition" and notice.winners == [] and notice.awarded_value is None
+    [notice] = parse(_release(tag=["award"], contracts=[{"id": "c", "awardID": "a", "amendments": [{"id": "1"}]}]))
+    assert notice.form_type == "cont-modif"
+
+
+def test_ocds_award_totals_count_only_the_awards_made():
+    awards = [{"id": "1", "status": "active", "value": {"amount": 100, "currency": "EUR"},
+               "suppliers": [{"name": "A"}]},
+              {"id": "2", "status": "unsuccessful", "value": {"amount": 900, "currency": "EUR"},
+               "suppliers": [{"name": "B"}]},
+              {"id": "3", "value": {"amount": 50, "currency": "EUR"}, "suppliers": [{"name": "C"}]}]
+    [notice] = parse(_release(tag=["award"], tender={"id": "t", "title": "Bridges"}, awards=awards))
+    assert notice.awarded_value == 150 and [winner.name for winner in notice.winners] == ["A", "C"]
+
+
+def test_ocds_buyer_from_buyer_or_procuring_entity_with_its_identifier_in_both_versions():
+    barnet = {"id": "GB-LAC-E09000003", "name": "London Borough of Barnet", "roles": ["buyer"],
+              "identifier": {"scheme": "GB-LAC", "id": "E09000003"},
+              "address": {"locality": "London", "countryName": "United Kingdom"}}
+    # OCDS 1.1: the buyer is a reference to a party.
+    [notice] = parse(_release(parties=[barnet], buyer={"id": barnet["id"], "name": barnet["name"]},
+                              tender={"id": "t", "title": "Lanes"}))
+    [buyer] = notice.buyers
+    assert (buyer.name, buyer.scheme, buyer.org_number, buyer.country) == (
+        "London Borough of Barnet", "GB-LAC", "E09000003", "United Kingdom")
+    # OCDS 1.0: no parties; the buyer is the whole organization.
+    whole = {key: value for key, value in barnet.items() if key not in ("id", "roles")}
+    [notice] = parse(_release(buyer=whole, tender={"id": "t", "title": "Lanes"}))
+    assert notice.buyers[0].scheme == "GB-LAC" and notice.buyers[0].city == "London"
+    # Only a procuring entity: it is the buyer.
+    [notice] = parse(_release(tender={"id": "t", "title": "Lanes", "procuringEntity": whole}))
+    assert notice.buyers[0].name == "London Borough of Barnet" and "no buyer" not in notice.problems
+
+
+@pytest.mark.parametrize(("written", "language"), [("en", "en"), ("EN-GB", "en"), ("est", "et"), ("NOB", "nb"),
+                                                   ("no", "nb"), ("nno", "nn"), ("engli", "")])
+def test_ocds_languages_become_iso_639_1(written, language):
+    [notice] = parse(_release(language=written, tender={"id": "t", "title": "Lanes"}))
+    assert notice.language == language
 
 
 @pytest.mark.parametrize("data", [b"", b"   ", b"hello", b"[1, 2]", b'{"a": 1}', b"<html><body/></html>",
@@ -207,3 +261,15 @@ def test_external_entities_and_dtds_make_no_request(listening_server, template):
     with pytest.raises(ParseError):
         parse(template.format(url=url).encode())
     assert requests == []
+
+
+def test_ocds_classifications_in_other_schemes_are_kept_with_their_scheme():
+    items = [{"id": "1", "classification": {"scheme": "UNSPSC", "id": "72141100", "description": "Road works"},
+              "additionalClassifications": [{"scheme": "CPV", "id": "45233130-9"},
+                                            {"scheme": "x_local", "id": "R-7"}]}]
+    [notice] = parse(_release(tender={"id": "t", "title": "Roads", "items": items}))
+    assert notice.cpv_codes == ["45233130"] and notice.main_cpv == "45233130"
+    assert notice.classifications == [{"scheme": "UNSPSC", "id": "72141100", "description": "Road works"},
+                                      {"scheme": "x_local", "id": "R-7", "description": ""}]
+    [unclassified] = parse(_release(tender={"id": "t", "title": "Roads"}))
+    assert "no classification" in unclassified.problems

@@ -196,3 +196,33 @@ def test_one_procedure_identifier_is_one_process_only_for_one_buyer():
     assert notice_ocid(registered) == "ocds-213czf-000-00001"
     local = notice(format="ocds", notice_id="10", procedure_id="10")
     assert notice_ocid(local).startswith("ocds-") and notice_ocid(local) != "10"
+
+
+def test_the_record_package_holds_each_process_once_with_its_compiled_release(content, cove, client):
+    out = io.StringIO()
+    call_command("export", format="ocds", kind="notices", include_superseded=True, stdout=out, stderr=io.StringIO())
+    released = json.loads(out.getvalue())["releases"]
+    out = io.StringIO()
+    call_command("export", format="ocds-records", kind="notices", include_superseded=True, stdout=out,
+                 stderr=io.StringIO())
+    package = json.loads(out.getvalue())
+    assert cove(package) == {}
+    records = {record["ocid"]: record for record in package["records"]}
+    assert len(records) == len(package["records"]) == len({release["ocid"] for release in released})
+    for ocid, record in records.items():
+        assert sorted(release["id"] for release in record["releases"]) == sorted(
+            release["id"] for release in released if release["ocid"] == ocid)
+    barnet = records["ocds-213czf-000-00001"]
+    dates = [release["date"] for release in barnet["releases"]]
+    assert len(dates) >= 5 and dates == sorted(dates)
+    # The compiled release is the process as it stands: the last release's title, every party once.
+    compiled = barnet["compiledRelease"]
+    assert compiled["tag"] == ["compiled"] and compiled["ocid"] == "ocds-213czf-000-00001"
+    assert compiled["tender"]["title"] == next(release["tender"]["title"] for release in reversed(barnet["releases"])
+                                               if release.get("tender", {}).get("title"))
+    assert len({party["id"] for party in compiled["parties"]}) == len(compiled["parties"])
+    # The download holds the current notices, as the release package's download does, sorted by ocid.
+    current = json.loads(b"".join(client.get("/open-data/ocds.json?kind=notices").streaming_content))["releases"]
+    response = client.get("/open-data/ocds-records.json?kind=notices")
+    streamed = json.loads(b"".join(response.streaming_content))["records"]
+    assert [record["ocid"] for record in streamed] == sorted({release["ocid"] for release in current})

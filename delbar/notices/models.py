@@ -96,6 +96,7 @@ class Notice(models.Model):
 
     main_cpv = models.CharField(_("main CPV code"), max_length=8, blank=True)
     cpv_codes = models.JSONField(default=list, blank=True)
+    classifications = models.JSONField(default=list, blank=True)  # other schemes: [{scheme, id, description}]
     nuts = models.JSONField(default=list, blank=True)
     nature = models.CharField(_("contract nature"), max_length=20, blank=True)
     procedure = models.CharField(_("procedure"), max_length=20, blank=True)

@@ -1,9 +1,11 @@
-"""OCDS 1.1 release packages of Delbar's published cases and imported notices.
+"""OCDS 1.1 release and record packages of Delbar's published cases and imported notices.
 
 A case becomes one release of a Delbar process ("<prefix>-case-<id>"). A notice version becomes one
 release of its procurement procedure, so a procedure's planning, competition and award notices line up
 as the releases of one contracting process (`notice_ocid`). The package is written as a stream, a
-release at a time, so 200,000 notices need no more memory than one.
+release at a time, so 200,000 notices need no more memory than one. A record package holds every release
+of a process together with its compiled release (ocdsmerge, with the standard's merge rules); it holds
+only (ocid, pk) pairs for the whole export and builds 500 releases at a time.
 
 What is written is what lib-cove-ocds, the Open Contracting Partnership's checker, accepts with no error
 (tests/test_opendata.py runs it offline): nothing outside core OCDS 1.1, no empty string, list or object,
@@ -11,10 +13,13 @@ currencies from ISO 4217, languages in ISO 639-1, and an organisation identifier
 the source gave or, for a Norwegian party, the Norwegian register's (org-id.guide's NO-BRC).
 """
 
+import functools
 import hashlib
+import itertools
 import json
 import re
 from datetime import date, datetime, time
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
@@ -111,8 +116,11 @@ def _organization(org, role: str) -> dict:
                   norwegian=True)
 
 
+def case_ocid(pk: int) -> str:
+    return f"{settings.OCDS_PREFIX}-case-{pk}"
+
+
 def case_release(case: Case, cpv_names: dict[str, str]) -> dict:
-    prefix = settings.OCDS_PREFIX
     buyer = _organization(case.lead_buyer, "buyer")
     parties = [buyer] + [_organization(org, "buyer") for org in case.partner_buyers.all()]
     suppliers = [_organization(org, "supplier") for org in case.suppliers.all()]
@@ -127,7 +135,7 @@ def case_release(case: Case, cpv_names: dict[str, str]) -> dict:
     if value:
         tender["value"] = value
     release = {
-        "ocid": f"{prefix}-case-{case.pk}", "id": f"case-{case.pk}-{_datetime(case.updated_at)}",
+        "ocid": case_ocid(case.pk), "id": f"case-{case.pk}-{_datetime(case.updated_at)}",
         "date": _datetime(case.published_at or case.updated_at), "tag": ["award" if suppliers else "tender"],
         "initiationType": "tender", "language": language_code(case.language) or "nb",
         "parties": _merge(parties + suppliers), "buyer": {"id": buyer["id"], "name": buyer["name"]}, "tender": tender,
@@ -184,8 +192,10 @@ def notice_release(notice: Notice, cpv_names: dict[str, str]) -> dict:
         tender["procurementMethodDetails"] = notice.procedure
     if notice.nature in CATEGORIES:
         tender["mainProcurementCategory"] = CATEGORIES[notice.nature]
-    if notice.cpv_codes:
-        tender["items"] = _items(notice.cpv_codes, cpv_names)
+    # An item per classification: the CPV codes with their labels, then every other scheme as the source gave it.
+    tender["items"] = _items(notice.cpv_codes, cpv_names) + [
+        {"id": str(number), "classification": classification}
+        for number, classification in enumerate(notice.classifications, start=len(notice.cpv_codes) + 1)]
     if value := _value(notice.estimated_value, notice.estimated_currency):
         tender["value"] = value
     if notice.deadline:
@@ -229,29 +239,102 @@ def _batch(items, make, cpv_model):
         yield make(item, names)
 
 
-def package_chunks(cases, notices):
-    """The release package as text, a release at a time. Yields nothing when there is no release:
-    a package needs at least one."""
+def _header(path: str) -> dict:
     site = settings.SITE_URL.rstrip("/")
+    return {"uri": f"{site}{path}", "version": OCDS_VERSION, "publishedDate": _datetime(timezone.now()),
+            "publisher": {"name": "Delbar", "uri": site}, "license": settings.OCDS_LICENSE,
+            "publicationPolicy": f"{site}/about/"}
+
+
+def _stream(path: str, key: str, items):
+    """A package as text, an item at a time. Yields nothing when there is no item: a package needs one."""
     first = True
-    for release in releases(cases, notices):
+    for item in items:
         if first:
-            header = {"uri": f"{site}/open-data/ocds.json", "version": OCDS_VERSION,
-                      "publishedDate": _datetime(timezone.now()), "publisher": {"name": "Delbar", "uri": site},
-                      "license": settings.OCDS_LICENSE, "publicationPolicy": f"{site}/about/"}
-            yield json.dumps(header, ensure_ascii=False)[:-1] + ', "releases": [\n'
+            yield json.dumps(_header(path), ensure_ascii=False)[:-1] + f', "{key}": [\n'
             first = False
         else:
             yield ",\n"
-        yield json.dumps(release, ensure_ascii=False)
+        yield json.dumps(item, ensure_ascii=False)
     if not first:
         yield "\n]}\n"
+
+
+def package_chunks(cases, notices):
+    """The release package as text, a release at a time."""
+    return _stream("/open-data/ocds.json", "releases", releases(cases, notices))
 
 
 def write_package(stream, cases, notices) -> int:
     """Writes one release package; returns the number of releases."""
     count = 0
     for chunk in package_chunks(cases, notices):
+        stream.write(chunk)
+        count += chunk.startswith("{\"ocid\"")
+    return count
+
+
+# --- Record packages: every release of a contracting process together, with its compiled release ---
+
+RECORD_BATCH = 500  # releases built at a time (with their CPV labels), as for the release package
+
+
+@functools.cache
+def release_schema() -> dict:
+    """OCDS 1.1.5's release schema, shipped with Delbar (data/ATTRIBUTION.md): ocdsmerge's merge rules."""
+    return json.loads((Path(__file__).parent / "data" / "release-schema.json").read_text())
+
+
+def _process_order(cases, notices) -> list[tuple[str, int, int]]:
+    """(ocid, 0 for a case or 1 for a notice, pk) of everything exported, sorted by ocid, so the releases of a
+    record come together while only these tuples are held for the whole export."""
+    order = [(case_ocid(pk), 0, pk) for pk in cases.values_list("pk", flat=True)]
+    fields = ("pk", "format", "notice_id", "procedure_id", "key", "buyers")
+    order += [(notice_ocid(notice), 1, notice.pk) for notice in notices.only(*fields).iterator(chunk_size=2000)]
+    order.sort()
+    return order
+
+
+def records(cases, notices):
+    """Every record: its releases in date order and the compiled release ocdsmerge makes of them."""
+    from ocdsmerge import Merger
+
+    merger = Merger(schema=release_schema())
+    groups = itertools.groupby(_process_order(cases, notices), key=lambda entry: entry[0])
+    pending: list[tuple[str, list]] = []
+    for ocid, entries in groups:
+        pending.append((ocid, list(entries)))
+        if sum(len(entries) for _ocid, entries in pending) >= RECORD_BATCH:
+            yield from _records(pending, cases, notices, merger)
+            pending = []
+    yield from _records(pending, cases, notices, merger)
+
+
+def _records(pending, cases, notices, merger):
+    from delbar.orgs.models import CpvCode
+
+    pks = {0: [], 1: []}
+    for _ocid, entries in pending:
+        for _same, kind, pk in entries:
+            pks[kind].append(pk)
+    by_ocid: dict[str, list[dict]] = {}
+    for kind, queryset, make in ((0, cases, case_release), (1, notices, notice_release)):
+        for release in _batch(list(queryset.in_bulk(pks[kind]).values()), make, CpvCode):
+            by_ocid.setdefault(release["ocid"], []).append(release)
+    for ocid, _entries in pending:
+        in_order = sorted(by_ocid[ocid], key=lambda release: (release.get("date", ""), release["id"]))
+        yield {"ocid": ocid, "releases": in_order, "compiledRelease": _prune(merger.create_compiled_release(in_order))}
+
+
+def record_chunks(cases, notices):
+    """The record package as text, a record at a time."""
+    return _stream("/open-data/ocds-records.json", "records", records(cases, notices))
+
+
+def write_record_package(stream, cases, notices) -> int:
+    """Writes one record package; returns the number of records."""
+    count = 0
+    for chunk in record_chunks(cases, notices):
         stream.write(chunk)
         count += chunk.startswith("{\"ocid\"")
     return count

@@ -1,10 +1,11 @@
-"""The open-data downloads, streamed: the OCDS release package, or the CSV table (?kind=cases|notices)."""
+"""The open-data downloads, streamed: the OCDS release or record package, or the CSV table
+(?kind=cases|notices)."""
 
 from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
 
 from delbar.opendata import open_data_querysets
-from delbar.opendata.ocds import package_chunks
+from delbar.opendata.ocds import package_chunks, record_chunks
 from delbar.opendata.tables import rows
 
 KINDS = {"": None, "cases": "cases", "notices": "notices"}
@@ -20,6 +21,12 @@ def _querysets(request):
 def ocds_package(request):
     response = StreamingHttpResponse(package_chunks(*_querysets(request)), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="delbar-ocds.json"'
+    return response
+
+
+def ocds_records(request):
+    response = StreamingHttpResponse(record_chunks(*_querysets(request)), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="delbar-ocds-records.json"'
     return response
 
 

@@ -56,6 +56,9 @@ class ParsedNotice:
     descriptions: dict[str, str] = field(default_factory=dict)
     main_cpv: str = ""
     cpv_codes: list[str] = field(default_factory=list)          # every code, main first, no repeats
+    # Classifications in any other scheme, as the source gives them: {"scheme", "id", "description"}
+    # (OCDS publishers outside the EU classify by UNSPSC, GSIN, their own lists).
+    classifications: list[dict] = field(default_factory=list)
     nuts: list[str] = field(default_factory=list)
     nature: str = ""                 # works, supplies, services
     procedure: str = ""              # eForms procurement-procedure-type: open, restricted, comp-dial, innovation, …

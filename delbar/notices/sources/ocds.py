@@ -93,17 +93,36 @@ def _cpv(classification: dict) -> str:
     return code[:8] if code[:8].isdigit() and len(code) >= 8 else code
 
 
+# An award that was made: "active" in OCDS 1.1; an award without a status is taken as made (OCDS 1.0
+# publishers often leave it out). Pending, unsuccessful and cancelled awards are no winner and no value.
+MADE = {"active", ""}
+
+
+def _counts(award: dict) -> bool:
+    return _str(award.get("status")) in MADE
+
+
+def _kind(release: dict, tender: dict) -> tuple[str, str]:
+    """(eForms notice type, form type) from what the release holds, not from its first tag: a release tagged
+    "tender" that holds an active award is an award notice. The tags decide only when the content does not."""
+    if any(_list(contract.get("amendments")) for contract in _list(release.get("contracts"))):
+        return "can-modif", "cont-modif"
+    if any(_counts(award) for award in _list(release.get("awards"))) or _list(release.get("contracts")):
+        return "can-standard", "result"
+    tags = _strings(release.get("tag"))
+    known = next((TAGS[tag] for tag in tags if TAGS.get(tag, ("", ""))[0]), ("", ""))
+    if known[0]:
+        return known
+    return ("cn-standard", "competition") if tender else ("pin-only", "planning")
+
+
 def _release(release: dict) -> ParsedNotice:
     problems: list[str] = []
     ocid = _str(release.get("ocid"))
     if not ocid:
         problems.append("no ocid")
-    tags = _strings(release.get("tag"))
     tender = _dict(release.get("tender"))
-    notice_type, form_type = next((TAGS[tag] for tag in tags if TAGS.get(tag, ("", ""))[0]), ("", ""))
-    if not notice_type:
-        notice_type, form_type = (("can-standard", "result") if release.get("awards") or release.get("contracts")
-                                  else ("cn-standard", "competition") if tender else ("pin-only", "planning"))
+    notice_type, form_type = _kind(release, tender)
     language = language_code(_str(release.get("language")))
     notice = ParsedNotice(
         format="ocds", notice_id=ocid, version=_str(release.get("id")) or "1", procedure_id=ocid,
@@ -111,20 +130,26 @@ def _release(release: dict) -> ParsedNotice:
         publication_date=parse_date(_str(release.get("date")), "release date", problems),
         problems=problems)
     notice.issue_date = notice.publication_date
-    parties = _list(release.get("parties"))
-    buyer = _dict(release.get("buyer"))
-    buyers = [party for party in parties if "buyer" in _strings(party.get("roles"))
-              or (buyer.get("id") and party.get("id") == buyer.get("id"))]
-    notice.buyers = [_party(party) for party in buyers] or ([Party(name=_str(buyer.get("name")))] if buyer else [])
+    # OCDS 1.1 names parties once under `parties` and refers to them by id; OCDS 1.0 has no `parties` and
+    # writes the whole organization (identifier, address) where it is referred to. Both are read here.
+    parties = {_str(party.get("id")): party for party in _list(release.get("parties")) if _str(party.get("id"))}
+
+    def organization(reference: dict) -> Party:
+        return _party(parties.get(_str(reference.get("id"))) or reference)
+
+    buyer = _dict(release.get("buyer")) or _dict(tender.get("procuringEntity"))
+    by_role = [party for party in parties.values() if {"buyer"} & set(_strings(party.get("roles")))] or [
+        party for party in parties.values() if {"procuringEntity"} & set(_strings(party.get("roles")))]
+    notice.buyers = [organization(buyer)] if buyer else []
+    notice.buyers += [party for party in map(_party, by_role) if party not in notice.buyers]
+    notice.buyers = [party for party in notice.buyers if party.name or party.org_number]
     if not notice.buyers:
         problems.append("no buyer")
-    suppliers = {_str(party.get("id")): _party(party) for party in parties
-                 if "supplier" in _strings(party.get("roles"))}
     for award in _list(release.get("awards")):
-        for supplier in _list(award.get("suppliers")):
-            party = suppliers.get(_str(supplier.get("id"))) or Party(name=_str(supplier.get("name")))
-            if party.name and party not in notice.winners:
-                notice.winners.append(party)
+        if _counts(award):
+            for supplier in map(organization, _list(award.get("suppliers"))):
+                if supplier.name and supplier not in notice.winners:
+                    notice.winners.append(supplier)
 
     lots = _list(tender.get("lots"))
     title = _str(tender.get("title")) or (_str(lots[0].get("title")) if lots else "")
@@ -136,19 +161,25 @@ def _release(release: dict) -> ParsedNotice:
     if description:
         notice.descriptions[language or "und"] = description
     items = _list(tender.get("items"))
-    notice.main_cpv = _cpv(_dict(tender.get("classification"))) or next(
-        (_cpv(_dict(item.get("classification"))) for item in items if _cpv(_dict(item.get("classification")))), "")
-    if not notice.main_cpv:
-        problems.append("no CPV classification")
-    notice.cpv_codes = unique([notice.main_cpv] + [
-        _cpv(classification) for item in items
-        for classification in [_dict(item.get("classification"))] + _list(item.get("additionalClassifications"))])
+    every = [_dict(tender.get("classification"))] + [
+        classification for item in items
+        for classification in [_dict(item.get("classification"))] + _list(item.get("additionalClassifications"))]
+    notice.cpv_codes = unique(_cpv(classification) for classification in every)
+    notice.main_cpv = notice.cpv_codes[0] if notice.cpv_codes else ""
+    for classification in every:
+        scheme, identifier = _str(classification.get("scheme")), _str(classification.get("id"))
+        other = {"scheme": scheme[:40], "id": identifier[:100],
+                 "description": _str(classification.get("description"))[:300]}
+        if scheme and identifier and scheme.upper() != "CPV" and other not in notice.classifications:
+            notice.classifications.append(other)
+    if not notice.cpv_codes and not notice.classifications:
+        problems.append("no classification")
     notice.procedure = METHODS.get(_str(tender.get("procurementMethod")), "")
     notice.nature = CATEGORIES.get(_str(tender.get("mainProcurementCategory")), "")
     value = _dict(tender.get("value"))
     notice.estimated_value = parse_amount(_str(value.get("amount")), "tender value", problems)
     notice.estimated_currency = _str(value.get("currency"))
-    awarded = [_dict(award.get("value")) for award in _list(release.get("awards"))]
+    awarded = [_dict(award.get("value")) for award in _list(release.get("awards")) if _counts(award)]
     amounts = [parse_amount(_str(value.get("amount")), "award value", problems) for value in awarded]
     if amounts and all(amount is not None for amount in amounts):
         notice.awarded_value = sum(amounts)

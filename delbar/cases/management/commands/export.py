@@ -6,18 +6,20 @@ from delbar.cases.models import Case, Status
 from delbar.needs.interchange import export_needs
 from delbar.needs.models import Need, Visibility
 from delbar.opendata import open_data_querysets
-from delbar.opendata.ocds import write_package
+from delbar.opendata.ocds import write_package, write_record_package
 from delbar.opendata.tables import write_csv
 
 
 class Command(BaseCommand):
     help = ("Export cases or needs as JSON Lines in the interchange formats (a superset of them), or published "
-            "cases and imported notices as an OCDS 1.1 release package (--format ocds) or CSV (--format csv).")
+            "cases and imported notices as an OCDS 1.1 release package (--format ocds), record package "
+            "(--format ocds-records) or CSV (--format csv).")
 
     def add_arguments(self, parser):
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
-        parser.add_argument("--format", choices=["jsonl", "ocds", "csv"], default="jsonl",
-                            help="jsonl: the interchange format; ocds: an OCDS 1.1 release package; csv: a table")
+        parser.add_argument("--format", choices=["jsonl", "ocds", "ocds-records", "csv"], default="jsonl",
+                            help="jsonl: the interchange format; ocds: an OCDS 1.1 release package; ocds-records: "
+                                 "an OCDS record package, each process's releases and compiled release; csv: a table")
         parser.add_argument("--kind", choices=["cases", "needs", "notices"],
                             help="what to export (default: cases; for ocds and csv, cases and notices)")
         parser.add_argument("--status", action="append",
@@ -62,11 +64,14 @@ class Command(BaseCommand):
                 count = self.write(stream, format, cases, notices)
         else:
             count = self.write(self.stdout, format, cases, notices)
-        if format == "ocds" and count == 0:
-            raise CommandError("nothing to export: an OCDS release package needs at least one release")
-        self.stderr.write(f"{count} releases written" if format == "ocds" else f"{count} rows written")
+        if format.startswith("ocds") and count == 0:
+            raise CommandError("nothing to export: an OCDS package needs at least one release")
+        unit = {"ocds": "releases", "ocds-records": "records"}.get(format, "rows")
+        self.stderr.write(f"{count} {unit} written")
 
     def write(self, stream, format, cases, notices) -> int:
         if format == "ocds":
             return write_package(stream, cases, notices)
+        if format == "ocds-records":
+            return write_record_package(stream, cases, notices)
         return write_csv(stream, cases, notices, settings.SITE_URL.rstrip("/"))
