@@ -174,3 +174,33 @@ def test_discovery_rules(fields, level, codes):
     assert finding.level == level
     assert [reason["code"] for reason in finding.reasons] == codes
     assert all(discovery.explain(reason) for reason in finding.reasons)
+
+
+def test_the_same_notice_minified_indented_or_repackaged_is_the_same_notice():
+    import json
+
+    from delbar.notices.importing import ImportReport
+
+    release = {"ocid": "ocds-abc123-7", "id": "7-tender", "date": "2024-01-05T00:00:00Z", "tag": ["tender"],
+               "buyer": {"name": "Oslo kommune"}, "tender": {"id": "7", "title": "Elektriske ferjer"}}
+    report = ImportReport()
+    import_document(json.dumps(release).encode(), source=Source.FILE, source_file="a.json", report=report)
+    # Indented, keys reordered, and inside a release package beside another release: the same release.
+    package = {"version": "1.1", "releases": [{"ocid": "ocds-abc123-8", "id": "8", "date": "2024-01-06T00:00:00Z",
+                                               "tender": {"id": "8", "title": "Annet"}},
+                                              dict(reversed(list(release.items())))]}
+    import_document(json.dumps(package, indent=4).encode(), source=Source.FILE, source_file="b.json", report=report)
+    assert (report.created, report.unchanged, report.conflicting) == (2, 1, 0)
+    # An eForms notice with other whitespace and attribute order is the same notice too.
+    eforms = next(DOFFIN.glob("*.xml")).read_bytes()
+    first = ImportReport()
+    import_document(eforms, source=Source.FILE, source_file="c.xml", report=first)
+    reformatted = re.sub(rb">\s*<", b">\n    <", eforms)
+    second = ImportReport()
+    import_document(reformatted, source=Source.FILE, source_file="d.xml", report=second)
+    assert first.created == 1 and (second.created, second.unchanged, second.conflicting) == (0, 1, 0)
+    # A changed release under the same identity is still a conflict, and the first is kept.
+    changed = {**release, "tender": {"id": "7", "title": "Dieselferjer"}}
+    third = ImportReport()
+    import_document(json.dumps(changed).encode(), source=Source.FILE, source_file="e.json", report=third)
+    assert third.conflicting == 1 and Notice.objects.get(notice_id="ocds-abc123-7").title == "Elektriske ferjer"

@@ -114,10 +114,13 @@ def import_document(data: bytes, *, source: str, source_file: str, report: Impor
 
 def upsert(parsed: ParsedNotice, *, raw: bytes, source: str, source_file: str, fetched_at) -> tuple[str, list[int]]:
     """("created", [id, ids of versions it superseded…]), ("unchanged", []) or ("conflicting", [])."""
-    digest = hashlib.sha256(raw).hexdigest()
+    # The same notice is the same content however it is packaged or formatted. Notices stored before
+    # content digests were kept under their bytes' digest, which is still recognised.
+    digest = parsed.content_digest or hashlib.sha256(raw).hexdigest()
     existing = Notice.objects.filter(key=parsed.key).values_list("raw_sha256", flat=True).first()
     if existing is not None:
-        return ("unchanged" if existing == digest else "conflicting"), []
+        same = existing in (digest, hashlib.sha256(raw).hexdigest())
+        return ("unchanged" if same else "conflicting"), []
     try:
         with transaction.atomic():
             notice = build(parsed, raw=raw, digest=digest, source=source, source_file=source_file,

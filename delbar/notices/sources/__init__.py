@@ -10,6 +10,8 @@ all, or is hostile XML, raises `ParseError`.
 import hashlib
 import json
 
+from lxml import etree
+
 from delbar.notices.sources.model import (  # noqa: F401 - the public names
     Lot,
     ParsedNotice,
@@ -34,9 +36,14 @@ def parse(data: bytes) -> list[ParsedNotice]:
     notices = _parse(data)
     for notice in notices:
         if not notice.notice_id:
-            notice.notice_id = "sha256-" + hashlib.sha256(notice.raw or data).hexdigest()[:40]
+            notice.notice_id = "sha256-" + notice.content_digest[:40]
             notice.problems.append("no identifier: identified by a hash of its content")
     return notices
+
+
+def canonical_json_digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+                          .encode()).hexdigest()
 
 
 def _parse(data: bytes) -> list[ParsedNotice]:
@@ -50,10 +57,16 @@ def _parse(data: bytes) -> list[ParsedNotice]:
     name = root.tag.rpartition("}")[2] if isinstance(root.tag, str) else ""
     if name in EFORMS_ROOTS:
         from delbar.notices.sources import eforms
-        return [eforms.parse_root(root)]
-    if name == "TED_EXPORT":
+        notice = eforms.parse_root(root)
+    elif name == "TED_EXPORT":
         from delbar.notices.sources import ted_xml
-        return [ted_xml.parse_root(root)]
+        notice = ted_xml.parse_root(root)
+    else:
+        notice = None
+    if notice is not None:
+        canonical = etree.tostring(root, method="c14n2", strip_text=True, with_comments=False)
+        notice.content_digest = hashlib.sha256(canonical).hexdigest()
+        return [notice]
     raise ParseError(f"not a notice: the XML root element is <{name}>, not an eForms notice or TED_EXPORT")
 
 

@@ -72,6 +72,9 @@ class ParsedNotice:
     previous: str = ""               # the notice this one changes: "<notice id>-<version>" (efac:Changes)
     problems: list[str] = field(default_factory=list)
     raw: bytes = b""                 # this notice's own document when a file holds many (OCDS packages)
+    # SHA-256 of the notice's canonical content (canonical XML 2.0 without whitespace-only text; JSON with
+    # sorted keys and no spaces): the same notice minified, indented or repackaged has the same digest.
+    content_digest: str = ""
 
     @property
     def previous_key(self) -> str:

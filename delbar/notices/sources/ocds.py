@@ -48,9 +48,13 @@ def parse(data) -> list[ParsedNotice]:
         raise ParseError("not OCDS: expected a release, a release package or a record package")
     if len(releases) > MAX_RELEASES:
         raise ParseError(f"an OCDS package of more than {MAX_RELEASES} releases: split it")
-    notices = [_release(release) for release in releases if isinstance(release, dict)]
-    if len(notices) > 1:
-        for notice, release in zip(notices, [r for r in releases if isinstance(r, dict)], strict=True):
+    from delbar.notices.sources import canonical_json_digest
+
+    releases = [release for release in releases if isinstance(release, dict)]
+    notices = [_release(release) for release in releases]
+    for notice, release in zip(notices, releases, strict=True):
+        notice.content_digest = canonical_json_digest(release)
+        if len(notices) > 1:
             notice.raw = json.dumps(release, ensure_ascii=False).encode()
     if not notices:
         raise ParseError("the OCDS package holds no releases")
