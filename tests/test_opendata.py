@@ -27,14 +27,18 @@ pytestmark = pytest.mark.django_db
 SCHEMAS = FIXTURES / "ocds-schema"
 
 
+def _validator(package_schema: str) -> Draft4Validator:
+    """The official schema of a package, with every schema it refers to read from the local files."""
+    schemas = [json.loads(path.read_text()) for path in sorted(SCHEMAS.glob("*.json"))]
+    registry = Registry().with_resources(
+        (schema["id"], Resource.from_contents(schema, default_specification=DRAFT4)) for schema in schemas)
+    package = json.loads((SCHEMAS / package_schema).read_text())
+    return Draft4Validator(package, registry=registry, format_checker=FormatChecker())
+
+
 @pytest.fixture(scope="module")
 def validator():
-    release = json.loads((SCHEMAS / "release-schema.json").read_text())
-    package = json.loads((SCHEMAS / "release-package-schema.json").read_text())
-    registry = Registry().with_resources([
-        (release["id"], Resource.from_contents(release, default_specification=DRAFT4)),
-        (package["id"], Resource.from_contents(package, default_specification=DRAFT4))])
-    return Draft4Validator(package, registry=registry, format_checker=FormatChecker())
+    return _validator("release-package-schema.json")
 
 
 def _errors(validator, package) -> list[str]:
@@ -58,7 +62,7 @@ def cove(tmp_path_factory):
 
     def check(package: dict) -> dict:
         result = ocds_json_output(str(tmp_path_factory.mktemp("cove")), json_data=package, schema_version="1.1",
-                                  lib_cove_ocds_config=config, record_pkg="records" in package)
+                                  lib_cove_ocds_config=config, record_pkg=False)
         closed = result["additional_closed_codelist_values"]
         found = {"validation errors": [json.loads(error)["message"] for error, _ in result["validation_errors"]],
                  "fields outside OCDS": [f"{f['path']}/{f['field']}" for f in result["additional_fields"]],
@@ -206,7 +210,11 @@ def test_the_record_package_holds_each_process_once_with_its_compiled_release(co
     call_command("export", format="ocds-records", kind="notices", include_superseded=True, stdout=out,
                  stderr=io.StringIO())
     package = json.loads(out.getvalue())
-    assert cove(package) == {}
+    assert _errors(_validator("record-package-schema.json"), package) == []
+    # lib-cove-ocds reads a record package's schema from the standard's web site, which these machines
+    # cannot reach; what it would check of the records is their compiled releases, checked here as releases.
+    compiled = [record["compiledRelease"] for record in package["records"]]
+    assert cove({key: value for key, value in package.items() if key != "records"} | {"releases": compiled}) == {}
     records = {record["ocid"]: record for record in package["records"]}
     assert len(records) == len(package["records"]) == len({release["ocid"] for release in released})
     for ocid, record in records.items():
