@@ -72,7 +72,7 @@ class ParsedNotice:
     previous: str = ""               # the notice this one changes: "<notice id>-<version>" (efac:Changes)
     problems: list[str] = field(default_factory=list)
     raw: bytes = b""                 # this notice's own document when a file holds many (OCDS packages)
-    # SHA-256 of the notice's canonical content (canonical XML 2.0 without whitespace-only text; JSON with
+    # SHA-256 of the notice's content in a canonical form (XML without the whitespace between tags; JSON with
     # sorted keys and no spaces): the same notice minified, indented or repackaged has the same digest.
     content_digest: str = ""
 
