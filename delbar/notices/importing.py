@@ -14,7 +14,7 @@ from pathlib import Path
 
 import ftfy
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from delbar import search
@@ -25,6 +25,9 @@ from delbar.notices.sources import ParsedNotice, ParseError, country_code, parse
 from delbar.orgs.models import County, Organization
 
 INDEX_BATCH = 64
+# Files stored in one transaction. Every notice committed alone ran at 105 notices/s into SQLite (without
+# embedding, bench/bench_notices.py's import of 600 Doffin copies); see docs/notices.md for the rate now.
+STORE_BATCH = 64
 MAX_FILE_BYTES = 50 * 1024 * 1024
 SUFFIXES = {".xml", ".json"}
 CPV = re.compile(r"^(\d{8})(-\d)?$")
@@ -59,25 +62,36 @@ def notice_files(path: Path) -> list[Path]:
 
 def import_path(path: Path, *, source: str = Source.FILE, report: ImportReport | None = None,
                 progress=None) -> ImportReport:
+    """Imports every notice file under `path`. Files are stored STORE_BATCH to a transaction (each notice in
+    its own savepoint, so one that fails is skipped alone), then their search entries are written: a run
+    stopped half-way keeps every batch it committed, and the next run indexes what was stored but not
+    indexed (`index_missing`) and finds the rest unchanged."""
     report = report or ImportReport()
     index_missing()
-    pending: list[int] = []
+    batch: list[tuple[bytes, str]] = []
+
+    def store(batch) -> None:
+        pending: list[int] = []
+        with transaction.atomic():
+            for data, source_file in batch:
+                pending += import_document(data, source=source, source_file=source_file, report=report)
+        index_notices(pending)
+
     for file in notice_files(path):
         try:
             if file.stat().st_size > MAX_FILE_BYTES:
                 report.skip(str(file), f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
                 continue
-            data = file.read_bytes()
+            batch.append((file.read_bytes(), str(file)))
         except OSError as error:
             report.skip(str(file), f"cannot be read: {error.strerror or error}")
             continue
-        pending += import_document(data, source=source, source_file=str(file), report=report)
-        if len(pending) >= INDEX_BATCH:
-            index_notices(pending)
-            pending = []
+        if len(batch) >= STORE_BATCH:
+            store(batch)
+            batch = []
         if progress:
             progress(file, report)
-    index_notices(pending)
+    store(batch)
     return report
 
 
@@ -233,8 +247,18 @@ def match_organization(parsed: ParsedNotice) -> Organization | None:
 def _county(organization: Organization | None, nuts: list[str]) -> str | None:
     if organization and organization.county_id:
         return organization.county_id
-    counties = dict(County.objects.values_list("nuts_code", "number"))
+    counties = _counties_by_nuts()
     return next((counties[code] for code in nuts if code in counties), None)
+
+
+_COUNTIES_BY_NUTS: dict[str, str] = {}
+
+
+def _counties_by_nuts() -> dict[str, str]:
+    """The 15 counties by NUTS code: reference data that only a migration changes, read once it is there."""
+    if not _COUNTIES_BY_NUTS:
+        _COUNTIES_BY_NUTS.update(County.objects.values_list("nuts_code", "number"))
+    return _COUNTIES_BY_NUTS
 
 
 def _version_order(notice: Notice):
@@ -249,13 +273,15 @@ def link_versions(notice: Notice) -> list[int]:
     A line is the versions of one eForms notice (same identifier, not published on TED: see
     ParsedNotice.key), the releases of one OCDS process, and whatever the notices' change references
     link (efac:Changes, TED's REF_NOTICE), in whichever order they arrive."""
-    versions = {notice.pk: notice}
+    line = Q(previous=notice.key)
     if notice.previous:
-        versions |= {other.pk: other for other in Notice.objects.filter(key=notice.previous)}
-    versions |= {other.pk: other for other in Notice.objects.filter(previous=notice.key)}
+        line |= Q(key=notice.previous)
     if not notice.publication_number:
-        versions |= {other.pk: other for other in Notice.objects.filter(
-            notice_id=notice.notice_id, format=notice.format, publication_number="")}
+        line |= Q(notice_id=notice.notice_id, format=notice.format, publication_number="")
+    # One query, and only the columns the order needs: a version's raw document can be megabytes.
+    others = Notice.objects.filter(line).exclude(pk=notice.pk).only(
+        "pk", "version", "publication_date", "issue_date", "superseded_by")
+    versions = {notice.pk: notice} | {other.pk: other for other in others}
     if len(versions) == 1:
         return []
     newest = max(versions.values(), key=_version_order)

@@ -108,7 +108,7 @@ class Notice(models.Model):
     awarded_value = models.DecimalField(_("awarded value"), max_digits=17, decimal_places=2, null=True, blank=True)
     awarded_currency = models.CharField(max_length=3, blank=True)
     lots = models.JSONField(default=list, blank=True)
-    previous = models.CharField(_("changes notice"), max_length=250, blank=True)
+    previous = models.CharField(_("changes notice"), max_length=250, blank=True, db_index=True)
     superseded_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                       related_name="supersedes")
     problems = models.JSONField(default=list, blank=True)      # what the lenient parser found missing
