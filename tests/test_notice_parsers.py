@@ -6,6 +6,7 @@ Pure functions: no database."""
 import json
 import re
 import threading
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -273,3 +274,18 @@ def test_ocds_classifications_in_other_schemes_are_kept_with_their_scheme():
                                       {"scheme": "x_local", "id": "R-7", "description": ""}]
     [unclassified] = parse(_release(tender={"id": "t", "title": "Roads"}))
     assert "no classification" in unclassified.problems
+
+
+def test_eforms_values_come_from_the_lots_when_the_notice_gives_no_total():
+    folder = NOTICE_FIXTURES / "eforms-sdk"
+    maximal = (folder / "cn_24_maximal.xml").read_bytes()
+    without_total = re.sub(rb"(<cac:ProcurementProject>(?:(?!</cac:ProcurementProject>).)*?)"
+                           rb"<cbc:EstimatedOverallContractAmount[^<]*</cbc:EstimatedOverallContractAmount>",
+                           rb"\1", maximal, count=1, flags=re.S)
+    [notice] = parse(without_total)
+    # Two lots of 9,999,999.99 EUR; the group of lots (GLO-0001) repeats them and is not counted again.
+    assert [lot.identifier for lot in notice.lots] == ["GLO-0001", "LOT-0001", "LOT-0002"]
+    assert (notice.estimated_value, notice.estimated_currency) == (Decimal("19999999.98"), "EUR")
+    ukri = (folder / "can_24_UKRI.xml").read_bytes()
+    [awarded] = parse(re.sub(rb"<cbc:TotalAmount[^<]*</cbc:TotalAmount>", b"", ukri))
+    assert (awarded.awarded_value, awarded.awarded_currency) == (Decimal("60000000"), "GBP")

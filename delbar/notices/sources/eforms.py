@@ -79,6 +79,32 @@ def _winners(extension, organizations: dict[str, Party]) -> list[Party]:
     return winners
 
 
+def _winning_tender_values(extension, problems) -> list[tuple[Decimal | None, str]]:
+    """The value of each winning tender (BT-720, the LotTender's payable amount) of each lot result."""
+    result = extension.find("efac:NoticeResult", NS) if extension is not None else None
+    if result is None:
+        return []
+    tenders = {_text(tender, "cbc:ID"): tender for tender in _all(result, "efac:LotTender")}
+    values = []
+    for lot_result in _all(result, "efac:LotResult"):
+        if _text(lot_result, "cbc:TenderResultCode") not in ("", "selec-w"):
+            continue
+        for reference in _all(lot_result, "efac:LotTender/cbc:ID"):
+            tender = tenders.get((reference.text or "").strip())
+            if tender is not None and tender.find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS) is not None:
+                values.append(_amount(tender, "cac:LegalMonetaryTotal/cbc:PayableAmount",
+                                      "winning tender value (BT-720)", problems))
+    return values
+
+
+def _total(values: list[tuple[Decimal | None, str]]) -> tuple[Decimal | None, str]:
+    """The sum of amounts in one currency; nothing when one is missing or the currencies differ."""
+    if not values or any(amount is None for amount, _currency in values):
+        return None, ""
+    currencies = {currency for _amount, currency in values}
+    return (sum(amount for amount, _currency in values), currencies.pop()) if len(currencies) == 1 else (None, "")
+
+
 def _codes(projects, list_name: str) -> list[str]:
     return unique((code.text or "").strip() for project in projects
                   for code in _all(project, "cac:ProcurementAdditionalType/cbc:ProcurementTypeCode")
@@ -175,11 +201,14 @@ def parse_root(root) -> ParsedNotice:
     notice.awarded_value, notice.awarded_currency = _amount(
         extension, "efac:NoticeResult/cbc:TotalAmount", "total awarded value (BT-161)", problems)
 
-    deadlines = []
+    deadlines, lot_values = [], []
     for lot in lots:
         lot_project = lot.find(PROJECT, NS)
         value, currency = _amount(lot_project, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount",
                                   "lot estimated value (BT-27)", problems)
+        identifier = lot.find("cbc:ID", NS)
+        if identifier is None or identifier.get("schemeName") != "LotsGroup":   # a group's value repeats its lots'
+            lot_values.append((value, currency))
         names = _by_language(_all(lot_project, "cbc:Name"), language)
         notice.lots.append(Lot(
             identifier=_text(lot, "cbc:ID"),
@@ -196,4 +225,9 @@ def parse_root(root) -> ParsedNotice:
         if deadline:
             deadlines.append(deadline)
     notice.deadline = min(deadlines) if deadlines else None
+    # Where the notice gives no total, its lots' values make one (BT-27 per lot; BT-720 per winning tender).
+    if notice.estimated_value is None:
+        notice.estimated_value, notice.estimated_currency = _total(lot_values)
+    if notice.awarded_value is None:
+        notice.awarded_value, notice.awarded_currency = _total(_winning_tender_values(extension, problems))
     return notice
