@@ -111,6 +111,12 @@ def test_a_broken_file_skips_only_itself_with_a_reason(tmp_path):
     assert "bomb.xml: skipped: XML with a document type declaration (DTD) is refused" in err.getvalue()
     assert "notes.json: skipped: not OCDS" in err.getvalue()
     assert Notice.objects.count() == 3
+    # A summary table follows the line: a row per count.
+    rows = dict(re.findall(r"^  (\S.*?)\s{2,}(\d[\d,]*)$", out.getvalue(), flags=re.M))
+    assert rows["new"] == "3" and rows["skipped"] == "3" and rows["already present"] == "0"
+    again = io.StringIO()
+    call_command("import", str(tmp_path), stdout=again, stderr=io.StringIO())
+    assert dict(re.findall(r"^  (\S.*?)\s{2,}(\d[\d,]*)$", again.getvalue(), flags=re.M))["already present"] == "3"
 
 
 def test_the_import_command_refuses_a_missing_path():

@@ -9,6 +9,7 @@ import catches up on what an interrupted run had stored but not yet indexed.
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,9 +44,17 @@ class ImportReport:
     with_problems: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)     # (file, reason)
     created_ids: list[int] = field(default_factory=list)
+    on_skip: Callable[[str, str], None] | None = None   # told of each skip as it happens (the import command)
 
     def skip(self, name: str, reason: str) -> None:
         self.skipped.append((name, reason))
+        if self.on_skip:
+            self.on_skip(name, reason)
+
+    def table(self) -> list[tuple[str, int]]:
+        return [("new", self.created), ("already present", self.unchanged),
+                ("superseded by a newer version", self.superseded), ("with problems recorded", self.with_problems),
+                ("a different document under a stored identity", self.conflicting), ("skipped", len(self.skipped))]
 
     def __str__(self) -> str:
         return (f"{self.created} new notices, {self.unchanged} already present, {self.superseded} superseded by a "
@@ -68,13 +77,15 @@ def import_path(path: Path, *, source: str = Source.FILE, report: ImportReport |
     indexed (`index_missing`) and finds the rest unchanged."""
     report = report or ImportReport()
     index_missing()
-    batch: list[tuple[bytes, str]] = []
+    batch: list[tuple[bytes, Path]] = []
 
     def store(batch) -> None:
         pending: list[int] = []
         with transaction.atomic():
-            for data, source_file in batch:
-                pending += import_document(data, source=source, source_file=source_file, report=report)
+            for data, file in batch:
+                pending += import_document(data, source=source, source_file=str(file), report=report)
+                if progress:
+                    progress(file, report)
         index_notices(pending)
 
     for file in notice_files(path):
@@ -82,15 +93,13 @@ def import_path(path: Path, *, source: str = Source.FILE, report: ImportReport |
             if file.stat().st_size > MAX_FILE_BYTES:
                 report.skip(str(file), f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
                 continue
-            batch.append((file.read_bytes(), str(file)))
+            batch.append((file.read_bytes(), file))
         except OSError as error:
             report.skip(str(file), f"cannot be read: {error.strerror or error}")
             continue
         if len(batch) >= STORE_BATCH:
             store(batch)
             batch = []
-        if progress:
-            progress(file, report)
     store(batch)
     return report
 

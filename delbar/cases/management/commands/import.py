@@ -62,11 +62,33 @@ class Command(BaseCommand):
         self.stdout.write(f"{path}: {kind}: {report}")
 
     def import_notices(self, path: str, verbosity: int) -> None:
-        from delbar.notices.importing import import_path
+        from delbar.notices.importing import ImportReport, import_path, notice_files
 
         if not Path(path).exists():
             raise CommandError(f"{path}: no such file or folder")
-        report = import_path(Path(path))
-        for name, reason in report.skipped:
-            self.stderr.write(f"{name}: skipped: {reason}")
+        total = len(notice_files(Path(path)))
+        # On a terminal a line of counts is redrawn as the files go by; each skip is said when it happens.
+        terminal = verbosity > 0 and getattr(self.stderr._out, "isatty", lambda: False)()
+
+        def skipped(name: str, reason: str) -> None:
+            self.stderr.write(("\r\033[K" if terminal else "") + f"{name}: skipped: {reason}", style_func=str)
+
+        done = 0
+
+        def progress(_file, report: ImportReport) -> None:
+            nonlocal done
+            done += 1
+            if terminal:
+                self.stderr.write(f"\r{done:,} of {total:,} files · {report.created:,} new · "
+                                  f"{report.unchanged:,} already present · {len(report.skipped):,} skipped",
+                                  ending="", style_func=str)
+                self.stderr.flush()
+
+        report = import_path(Path(path), report=ImportReport(on_skip=skipped), progress=progress)
+        if terminal:
+            self.stderr.write("")
         self.stdout.write(f"{path}: notices: {report}")
+        if verbosity > 0:
+            width = max(len(label) for label, _count in report.table())
+            for label, count in report.table():
+                self.stdout.write(f"  {label:<{width}}  {count:>9,}")
