@@ -289,3 +289,27 @@ def test_eforms_values_come_from_the_lots_when_the_notice_gives_no_total():
     ukri = (folder / "can_24_UKRI.xml").read_bytes()
     [awarded] = parse(re.sub(rb"<cbc:TotalAmount[^<]*</cbc:TotalAmount>", b"", ukri))
     assert (awarded.awarded_value, awarded.awarded_currency) == (Decimal("60000000"), "GBP")
+
+
+def test_ted_xml_winners_with_or_without_the_contractors_wrapper_and_values_by_lot_and_award():
+    award = (TED_XML / "20-157399-001-EXP.xml").read_bytes()
+    [wrapped] = parse(award)
+    [bare] = parse(re.sub(rb"</?CONTRACTORS>", b"", award))
+    assert bare.winners == wrapped.winners and len(wrapped.winners) >= 4
+    # Without the notice's total, the awards' own values (VALUES/VAL_TOTAL) make it; here they give ranges
+    # and estimates only, so there is no total to make rather than a wrong one.
+    [no_total] = parse(re.sub(rb"<VAL_TOTAL CURRENCY=\"NOK\">4500000.00</VAL_TOTAL>", b"", award))
+    assert wrapped.awarded_value == Decimal("4500000.00") and no_total.awarded_value is None
+    competition = (TED_XML / "20-320448-001-EXP.xml").read_bytes()
+    [lots] = parse(re.sub(rb"<VAL_ESTIMATED_TOTAL[^>]*>[^<]*</VAL_ESTIMATED_TOTAL>", b"", competition, count=1))
+    assert [(lot.estimated_value, lot.currency) for lot in lots.lots] == [
+        (Decimal("16000000.00"), "NOK"), (Decimal("4000000.00"), "NOK")]
+    assert (lots.estimated_value, lots.estimated_currency) == (Decimal("20000000.00"), "NOK")
+
+
+def test_ted_xml_f15_procedure_nested_under_its_directive():
+    notice = (TED_XML / "20-320448-001-EXP.xml").read_bytes()
+    nested = re.sub(rb"<PT_OPEN/>", b"<DIRECTIVE_2014_24_EU><PT_AWARD_CONTRACT_WITHOUT_CALL/></DIRECTIVE_2014_24_EU>",
+                    notice, count=1)
+    [parsed] = parse(nested)
+    assert parsed.procedure == "neg-wo-call"

@@ -11,6 +11,7 @@ from delbar.notices.sources.model import (
     parse_amount,
     parse_date,
     ted_publication_number,
+    total_in_one_currency,
     unique,
 )
 
@@ -95,14 +96,6 @@ def _winning_tender_values(extension, problems) -> list[tuple[Decimal | None, st
                 values.append(_amount(tender, "cac:LegalMonetaryTotal/cbc:PayableAmount",
                                       "winning tender value (BT-720)", problems))
     return values
-
-
-def _total(values: list[tuple[Decimal | None, str]]) -> tuple[Decimal | None, str]:
-    """The sum of amounts in one currency; nothing when one is missing or the currencies differ."""
-    if not values or any(amount is None for amount, _currency in values):
-        return None, ""
-    currencies = {currency for _amount, currency in values}
-    return (sum(amount for amount, _currency in values), currencies.pop()) if len(currencies) == 1 else (None, "")
 
 
 def _codes(projects, list_name: str) -> list[str]:
@@ -227,7 +220,8 @@ def parse_root(root) -> ParsedNotice:
     notice.deadline = min(deadlines) if deadlines else None
     # Where the notice gives no total, its lots' values make one (BT-27 per lot; BT-720 per winning tender).
     if notice.estimated_value is None:
-        notice.estimated_value, notice.estimated_currency = _total(lot_values)
+        notice.estimated_value, notice.estimated_currency = total_in_one_currency(lot_values)
     if notice.awarded_value is None:
-        notice.awarded_value, notice.awarded_currency = _total(_winning_tender_values(extension, problems))
+        winning = _winning_tender_values(extension, problems)
+        notice.awarded_value, notice.awarded_currency = total_in_one_currency(winning)
     return notice

@@ -209,5 +209,13 @@ def parse_amount(value: str | None, what: str, problems: list[str]) -> Decimal |
     return amount
 
 
+def total_in_one_currency(values: list[tuple[Decimal | None, str]]) -> tuple[Decimal | None, str]:
+    """The sum of (amount, currency) pairs: nothing when one amount is missing or the currencies differ."""
+    if not values or any(amount is None for amount, _currency in values):
+        return None, ""
+    currencies = {currency for _amount, currency in values}
+    return (sum(amount for amount, _currency in values), currencies.pop()) if len(currencies) == 1 else (None, "")
+
+
 def unique(values) -> list[str]:
     return list(dict.fromkeys(value for value in values if value))

@@ -11,6 +11,7 @@ from delbar.notices.sources.model import (
     parse_amount,
     parse_date,
     ted_publication_number,
+    total_in_one_currency,
     unique,
 )
 
@@ -21,6 +22,8 @@ FORMS = {
     "F07": ("qu-sy", "competition"), "F08": ("pin-buyer", "planning"), "F12": ("cn-desg", "competition"),
     "F13": ("can-desg", "result"), "F14": ("corr", "change"), "F15": ("veat", "dir-awa-pre"),
     "F20": ("can-modif", "cont-modif"), "F24": ("cn-standard", "competition"), "F25": ("can-standard", "result"),
+    # Public passenger transport (Regulation 1370/2007): T01 announces, T02 awards.
+    "T01": ("pin-tran", "planning"), "T02": ("can-tran", "result"),
 }
 # F21–F23 (social and other specific services) carry whether they are a PIN, a CN or a CAN in the coded data.
 SOCIAL = {"0": ("pin-cfc-social", "competition"), "3": ("cn-social", "competition"),
@@ -66,6 +69,10 @@ def parse_root(root) -> ParsedNotice:
     type_code = document_type.get("CODE", "") if document_type is not None else ""
     notice_type, form_type = (SOCIAL.get(type_code, ("", "")) if form_code in ("F21", "F22", "F23")
                               else FORMS.get(form_code, ("", "")))
+    if not notice_type and form_code in ("F21", "F22", "F23") and original is not None:
+        # F22 and F23 write other document types (periodic indicative notices, concessions): what the form
+        # holds says which it is.
+        notice_type, form_type = (SOCIAL["7"] if original.find("{*}AWARD_CONTRACT") is not None else SOCIAL["3"])
     if not notice_type:
         problems.append(f"unknown TED form {form_code!r}")
 
@@ -109,7 +116,8 @@ def parse_root(root) -> ParsedNotice:
     notice.nature = NATURES.get(kind.get("CTYPE", "") if kind is not None else "", "")
     procedure = original.find("{*}PROCEDURE")
     if procedure is not None:
-        notice.procedure = next((PROCEDURES[child.tag.rpartition("}")[2]] for child in procedure
+        # F15 nests the procedure one level down, under the directive it follows (DIRECTIVE_2014_24_EU/…).
+        notice.procedure = next((PROCEDURES[child.tag.rpartition("}")[2]] for child in procedure.iter()
                                  if isinstance(child.tag, str) and child.tag.rpartition("}")[2] in PROCEDURES), "")
         notice.deadline = parse_date(_text(procedure, "{*}DATE_RECEIPT_TENDERS"), "tender deadline", problems)
     if contract is not None:
@@ -122,13 +130,33 @@ def parse_root(root) -> ParsedNotice:
                 else:
                     notice.awarded_value, notice.awarded_currency = amount, element.get("CURRENCY", "")
         for number, lot in enumerate(contract.findall("{*}OBJECT_DESCR"), start=1):
+            value = lot.find("{*}VAL_OBJECT")
             notice.lots.append(Lot(
                 identifier=_text(lot, "{*}LOT_NO") or str(number), title=_text(lot, "{*}TITLE"),
-                cpv_codes=unique(code.get("CODE", "") for code in lot.iter("{*}CPV_CODE"))))
-    for contractor in original.findall("{*}AWARD_CONTRACT/{*}AWARDED_CONTRACT/{*}CONTRACTORS/{*}CONTRACTOR"):
-        party = _party(contractor.find("{*}ADDRESS_CONTRACTOR"))
-        if party.name and party not in notice.winners:
-            notice.winners.append(party)
+                cpv_codes=unique(code.get("CODE", "") for code in lot.iter("{*}CPV_CODE")),
+                estimated_value=parse_amount(value.text, "lot value", problems) if value is not None else None,
+                currency=value.get("CURRENCY", "") if value is not None else ""))
+        if notice.estimated_value is None and notice.lots:
+            notice.estimated_value, notice.estimated_currency = total_in_one_currency(
+                [(lot.estimated_value, lot.currency) for lot in notice.lots])
+    awarded = original.findall("{*}AWARD_CONTRACT/{*}AWARDED_CONTRACT")
+    if notice.awarded_value is None and awarded:
+        # Each award's value (VALUES/VAL_TOTAL) when the notice gives no total.
+        values = [award.find("{*}VALUES/{*}VAL_TOTAL") for award in awarded]
+        notice.awarded_value, notice.awarded_currency = total_in_one_currency(
+            [(parse_amount(value.text, "award value", problems), value.get("CURRENCY", "")) if value is not None
+             else (None, "") for value in values])
+    modified = original.find("{*}MODIFICATIONS_CONTRACT/{*}INFO_MODIFICATIONS/{*}VALUES/{*}VAL_TOTAL_AFTER")
+    if modified is not None:   # F20: the contract's value after the modification
+        notice.awarded_value = parse_amount(modified.text, "value after the modification", problems)
+        notice.awarded_currency = modified.get("CURRENCY", "")
+    # R2.0.9 wraps an award's contractors in CONTRACTORS; older forms (S01/S02 data) name them directly.
+    for award in awarded:
+        for contractor in award.iter("{*}CONTRACTOR"):
+            address = contractor.find("{*}ADDRESS_CONTRACTOR")
+            party = _party(address) if address is not None else None
+            if party and party.name and party not in notice.winners:
+                notice.winners.append(party)
     references = [_text(reference, "{*}NO_DOC_OJS") for reference in coded.findall("{*}NOTICE_DATA/{*}REF_NOTICE")] \
         if coded is not None else []
     if form_code in ("F14", "F20") and references:
