@@ -265,13 +265,18 @@ def package_chunks(cases, notices):
     return _stream("/open-data/ocds.json", "releases", releases(cases, notices))
 
 
-def write_package(stream, cases, notices) -> int:
-    """Writes one release package; returns the number of releases."""
+def _write(stream, chunks) -> int:
+    """Writes a package's chunks; returns the number of releases or records (each begins with its ocid)."""
     count = 0
-    for chunk in package_chunks(cases, notices):
+    for chunk in chunks:
         stream.write(chunk)
         count += chunk.startswith("{\"ocid\"")
     return count
+
+
+def write_package(stream, cases, notices) -> int:
+    """Writes one release package; returns the number of releases."""
+    return _write(stream, package_chunks(cases, notices))
 
 
 # --- Record packages: every release of a contracting process together, with its compiled release ---
@@ -333,8 +338,4 @@ def record_chunks(cases, notices):
 
 def write_record_package(stream, cases, notices) -> int:
     """Writes one record package; returns the number of records."""
-    count = 0
-    for chunk in record_chunks(cases, notices):
-        stream.write(chunk)
-        count += chunk.startswith("{\"ocid\"")
-    return count
+    return _write(stream, record_chunks(cases, notices))
