@@ -111,6 +111,22 @@ def _amount(element, path: str, what: str, problems) -> tuple[Decimal | None, st
     return parse_amount(found.text, what, problems), (found.get("currencyID") or "").strip()
 
 
+def _earlier_notices(root, notice: ParsedNotice) -> list[str]:
+    """The previous planning notices a lot names (BT-125): by TED publication number or by eForms identifier
+    ("<notice id>-<version>"), as trail references."""
+    related = []
+    for lot in _all(root, LOT):
+        for reference in _all(lot, "cac:TenderingProcess/cac:NoticeDocumentReference/cbc:ID"):
+            value = (reference.text or "").strip()
+            if number := ted_publication_number(value):
+                related.append(f"ted:{number}")
+            elif value:
+                identifier, _, version = value.rpartition("-")
+                related.append(f"eforms:{identifier if identifier and version.isdigit() else value}")
+    own = {f"ted:{notice.publication_number}", f"eforms:{notice.notice_id}"}
+    return [reference for reference in unique(related) if reference not in own]
+
+
 def parse_root(root) -> ParsedNotice:
     problems: list[str] = []
     extension = root.find(EXTENSION, NS)
@@ -218,6 +234,7 @@ def parse_root(root) -> ParsedNotice:
         if deadline:
             deadlines.append(deadline)
     notice.deadline = min(deadlines) if deadlines else None
+    notice.related = _earlier_notices(root, notice)
     # Where the notice gives no total, its lots' values make one (BT-27 per lot; BT-720 per winning tender).
     if notice.estimated_value is None:
         notice.estimated_value, notice.estimated_currency = total_in_one_currency(lot_values)

@@ -70,6 +70,10 @@ class ParsedNotice:
     awarded_currency: str = ""
     lots: list[Lot] = field(default_factory=list)
     previous: str = ""               # the notice this one changes: "<notice id>-<version>" (efac:Changes)
+    # Earlier notices of the same procedure that this one names, as trail references (see `trail_references`):
+    # "ted:154292-2020" (TED XML NOTICE_NUMBER_OJ, eForms BT-125 by publication number), "eforms:<notice id>"
+    # (eForms BT-125 by identifier), "ocid:<ocid>" (OCDS relatedProcesses: planning, prior, replaced processes).
+    related: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     raw: bytes = b""                 # this notice's own document when a file holds many (OCDS packages)
     # SHA-256 of the notice's content in a canonical form (XML without the whitespace between tags; JSON with

@@ -120,6 +120,11 @@ def _kind(release: dict, tender: dict) -> tuple[str, str]:
     return ("cn-standard", "competition") if tender else ("pin-only", "planning")
 
 
+# relatedProcesses relationships that make two processes one procurement's trail: its planning, the process it
+# follows, and an unsuccessful process it replaces. Frameworks, parents and sub-contracts are other procurements.
+SAME_PROCUREMENT = {"planning", "prior", "unsuccessfulProcess", "replacementProcess"}
+
+
 def _release(release: dict) -> ParsedNotice:
     problems: list[str] = []
     ocid = _str(release.get("ocid"))
@@ -189,6 +194,10 @@ def _release(release: dict) -> ParsedNotice:
         notice.awarded_value = sum(amounts)
         notice.awarded_currency = _str(awarded[0].get("currency"))
     notice.deadline = parse_date(_str(_dict(tender.get("tenderPeriod")).get("endDate")), "tender deadline", problems)
+    notice.related = unique(
+        f"ocid:{_str(process.get('identifier'))}" for process in _list(release.get("relatedProcesses"))
+        if _str(process.get("scheme")).lower() == "ocid" and _str(process.get("identifier")) not in ("", ocid)
+        and SAME_PROCUREMENT & set(_strings(process.get("relationship"))))
     for lot in lots:
         lot_value = _dict(lot.get("value"))
         notice.lots.append(Lot(identifier=_str(lot.get("id")), title=_str(lot.get("title")),

@@ -162,4 +162,11 @@ def parse_root(root) -> ParsedNotice:
     if form_code in ("F14", "F20") and references:
         previous = ted_publication_number(references[0])
         notice.previous = f"ted:{previous}" if previous else ""
+    # "Previous publication concerning this procedure" (IV.2.1): the prior information or contract notice.
+    for procedure in original.iter("{*}PROCEDURE") if original is not None else ():
+        for reference in procedure.iter("{*}NOTICE_NUMBER_OJ"):
+            earlier = ted_publication_number(reference.text)
+            if earlier and earlier != publication_number:
+                notice.related.append(f"ted:{earlier}")
+    notice.related = unique(notice.related)
     return notice
