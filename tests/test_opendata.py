@@ -16,6 +16,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from delbar.cases.models import Status
+from delbar.notices import trail
 from delbar.notices.importing import import_path
 from delbar.notices.models import Notice
 from delbar.opendata.ocds import notice_ocid, notice_release
@@ -191,10 +192,19 @@ def test_codes_outside_the_standards_lists_are_left_out_not_passed_on():
     assert "buyer" in release and "classification" not in release["tender"]
 
 
+@pytest.mark.django_db
 def test_one_procedure_identifier_is_one_process_only_for_one_buyer():
-    bergen, again = notice(), notice(key="n:2", version="2")
-    oslo = notice(key="m:1", buyers=[{"name": "Oslo kommune", "org_number": "958935420", "country": "NO"}])
+    def stored(**fields):
+        saved = notice(**fields)
+        saved.save()
+        trail.link(saved)
+        return saved.pk
+
+    ids = [stored(), stored(key="n:2", notice_id="n2", version="2"),
+           stored(key="m:1", notice_id="m", buyers=[{"name": "Oslo kommune", "org_number": "958935420", "country": "NO"}])]
+    bergen, again, oslo = (Notice.objects.get(pk=pk) for pk in ids)
     assert notice_ocid(bergen) == notice_ocid(again) != notice_ocid(oslo)
+    assert notice_ocid(bergen) == f"ocds-delbar-procurement-{bergen.trail}"
     assert notice_ocid(notice(procedure_id="")) != notice_ocid(notice(key="n:9", procedure_id=""))
     registered = notice(format="ocds", notice_id="ocds-213czf-000-00001", procedure_id="ocds-213czf-000-00001")
     assert notice_ocid(registered) == "ocds-213czf-000-00001"

@@ -6,7 +6,7 @@ from ninja.errors import HttpError
 
 from delbar.api.schemas import Error, Id, NoticeFilters, NoticeOut, NoticePage, PageNumber
 from delbar.api.search import form_or_422
-from delbar.notices import discovery
+from delbar.notices import discovery, trail
 from delbar.notices.models import Notice
 from delbar.search import load_documents, search
 
@@ -39,6 +39,12 @@ def notice_detail(notice: Notice) -> dict:
         "signal_reasons": [{**reason, "text": str(discovery.explain(reason))} for reason in notice.signal_reasons],
         "cases": list(notice.cases.published().values_list("pk", flat=True)),
         "document_url": f"{notice.get_absolute_url()}document/",
+        "trail": [{"id": step.pk, "key": step.key, "family": step.family, "publication_date": step.publication_date,
+                   "title": step.title, "current": step.is_current, "url": step.get_absolute_url()}
+                  for step in trail.timeline(notice)],
+        "trail_id": notice.trail, "classifications": notice.classifications,
+        "also_from": [{name: other.get(name, "") for name in ("source", "format", "key", "publication_number")}
+                      for other in notice.also_from],
     }
 
 

@@ -515,6 +515,23 @@ class NoticeSummaryOut(Schema):
     url: str
 
 
+class TrailStepOut(Schema):
+    id: int
+    key: str
+    family: str = Field(description="The kind of notice: planning, competition, result, cont-modif, change, …")
+    publication_date: date | None
+    title: str
+    current: bool = Field(description="False for a version a later one replaced.")
+    url: str
+
+
+class SourceReadingOut(Schema):
+    source: str
+    format: str
+    key: str
+    publication_number: str = ""
+
+
 class NoticeOut(NoticeSummaryOut):
     description: str
     titles: dict[str, str]
@@ -545,6 +562,12 @@ class NoticeOut(NoticeSummaryOut):
     source_file: str
     fetched_at: datetime
     document_url: str
+    trail: list[TrailStepOut] = Field(description="Every notice of the same procurement, in publication order, "
+                                                  "this one included.")
+    trail_id: str = Field(description="Shared by the notices of one procurement; part of the OCDS ocid.")
+    also_from: list[SourceReadingOut] = Field(description="Other sources the same notice was read from and "
+                                                          "merged in (Doffin and TED; TED XML and eForms).")
+    classifications: list[dict]
 
 
 class NoticePage(Schema):

@@ -24,6 +24,7 @@ from delbar.cases.forms import (
 from delbar.cases.models import Case, CaseDocument, Category, ContactPerson, Status
 from delbar.diffusion import access as diffusion_access
 from delbar.needs import access as need_access
+from delbar.notices import trail as notice_trail
 from delbar.orgs.models import CpvCode, Organization
 from delbar.questions.forms import QuestionForm
 from delbar.search import render_results, similar
@@ -48,7 +49,9 @@ def case_detail(request, pk):
         "contacts": case.contacts.all(),
         "benefits": case.benefits.all(),
         "links": case.links.all(),
-        "notices": case.notices.all(),
+        # Every notice of the procurements the case cites: prior information, competition, award, changes.
+        "notices": notice_trail.timeline(*case.notices.all()),
+        "cited_notices": set(case.notices.values_list("pk", flat=True)),
         "reuses": case.reuses.published().select_related("lead_buyer"),
         "questions": case.questions.select_related("organization"),
         # A question is asked on behalf of an organization (questions/actions.py).

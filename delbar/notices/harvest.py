@@ -16,7 +16,7 @@ import httpx
 from django.conf import settings
 from django.db.models import Max
 
-from delbar.notices.importing import ImportReport, import_document, index_missing, index_notices
+from delbar.notices.importing import ImportReport, catch_up, import_document, index_notices
 from delbar.notices.models import Notice, Source
 
 DOFFIN_PAGE_SIZE = 100
@@ -145,7 +145,7 @@ def harvest_doffin(since: date, until: date | None = None, *, client: Client | N
     client = client or Client.create({"Ocp-Apim-Subscription-Key": settings.DOFFIN_API_KEY}
                                      if settings.DOFFIN_API_KEY else {})
     run = Harvest(Source.DOFFIN, until)
-    index_missing()
+    catch_up()
     base = settings.DOFFIN_API_URL.rstrip("/")
     ranges = [(since, run.until)]
     try:
@@ -191,7 +191,7 @@ def harvest_ted(since: date, until: date | None = None, *, country: str = "NOR",
     client = client or Client.create({"Authorization": f"Bearer {settings.TED_API_KEY}"}
                                      if settings.TED_API_KEY else {})
     run = Harvest(Source.TED, until)
-    index_missing()
+    catch_up()
     query = (f"buyer-country={country} AND publication-date>={since:%Y%m%d} "
              f"AND publication-date<={run.until:%Y%m%d}")
     try:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from delbar import search
 from delbar.needs.tasks import refresh_later
-from delbar.notices import discovery
+from delbar.notices import discovery, trail
 from delbar.notices.models import Family, Notice, Source
 from delbar.notices.sources import ParsedNotice, ParseError, country_code, parse
 from delbar.orgs.models import County, Organization
@@ -41,6 +41,7 @@ class ImportReport:
     unchanged: int = 0
     conflicting: int = 0          # a different document under a key already present: the first is kept
     superseded: int = 0
+    merged: int = 0               # another reading of a stored notice (Doffin and TED; TED XML and eForms)
     with_problems: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)     # (file, reason)
     created_ids: list[int] = field(default_factory=list)
@@ -53,6 +54,7 @@ class ImportReport:
 
     def table(self) -> list[tuple[str, int]]:
         return [("new", self.created), ("already present", self.unchanged),
+                ("merged into a notice read from another source", self.merged),
                 ("superseded by a newer version", self.superseded), ("with problems recorded", self.with_problems),
                 ("a different document under a stored identity", self.conflicting), ("skipped", len(self.skipped))]
 
@@ -76,7 +78,7 @@ def import_path(path: Path, *, source: str = Source.FILE, report: ImportReport |
     stopped half-way keeps every batch it committed, and the next run indexes what was stored but not
     indexed (`index_missing`) and finds the rest unchanged."""
     report = report or ImportReport()
-    index_missing()
+    catch_up()
     batch: list[tuple[bytes, Path]] = []
 
     def store(batch) -> None:
@@ -127,6 +129,8 @@ def import_document(data: bytes, *, source: str, source_file: str, report: Impor
             report.with_problems += bool(parsed.problems)
         elif outcome == "unchanged":
             report.unchanged += 1
+        elif outcome == "merged":
+            report.merged += 1
         else:
             report.conflicting += 1
             report.skip(source_file, f"a different document with the same identity ({parsed.key[:80]}) is already "
@@ -136,24 +140,95 @@ def import_document(data: bytes, *, source: str, source_file: str, report: Impor
 
 
 def upsert(parsed: ParsedNotice, *, raw: bytes, source: str, source_file: str, fetched_at) -> tuple[str, list[int]]:
-    """("created", [id, ids of versions it superseded…]), ("unchanged", []) or ("conflicting", [])."""
+    """("created", [id, ids of versions it superseded…]), ("merged", [id]), ("unchanged", []) or
+    ("conflicting", [])."""
     # The same notice is the same content however it is packaged or formatted. Notices stored before
     # content digests were kept under their bytes' digest, which is still recognised.
     digest = parsed.content_digest or hashlib.sha256(raw).hexdigest()
-    existing = Notice.objects.filter(key=parsed.key).values_list("raw_sha256", flat=True).first()
+    existing = same_notice(parsed)
     if existing is not None:
-        same = existing in (digest, hashlib.sha256(raw).hexdigest())
-        return ("unchanged" if same else "conflicting"), []
+        if {digest, hashlib.sha256(raw).hexdigest()} & existing.digests:
+            return "unchanged", []
+        if existing.key == parsed.key and existing.format == parsed.format:
+            return "conflicting", []
+        incoming = build(parsed, raw=raw, digest=digest, source=source, source_file=source_file,
+                         fetched_at=fetched_at)
+        with transaction.atomic():
+            merge(existing, incoming)
+            trail.link(existing)
+        return "merged", [existing.pk]
     try:
         with transaction.atomic():
             notice = build(parsed, raw=raw, digest=digest, source=source, source_file=source_file,
                            fetched_at=fetched_at)
             notice.save()
             changed = link_versions(notice)
+            trail.link(notice)
     except IntegrityError:
         # Another import stored the same key in the meantime.
         return "unchanged", []
     return "created", [notice.pk, *[pk for pk in changed if pk != notice.pk]]
+
+
+def same_notice(parsed: ParsedNotice) -> Notice | None:
+    """The stored notice this one is a copy or another reading of: the same key (a TED notice as TED XML and
+    as eForms), or the same eForms notice and version from the same buyer published on Doffin and on TED.
+    Two readings with different TED publication numbers are different notices: converted notices share one
+    placeholder identifier."""
+    found = Notice.objects.filter(key=parsed.key).defer("raw").first()
+    if found is not None or parsed.format != "eforms" or not parsed.notice_id:
+        return found
+    buyer = trail.buyer_key([_party(party) for party in parsed.buyers])
+    for candidate in Notice.objects.filter(format="eforms", notice_id=parsed.notice_id[:200],
+                                           version=parsed.version[:100]).defer("raw"):
+        if parsed.publication_number and candidate.publication_number:
+            continue
+        if trail.buyer_key(candidate.buyers) == buyer:
+            return candidate
+    return None
+
+
+# What a second reading of the same notice can add: each field taken from it when the stored reading has none,
+# lists when it has more (more lots, more winners, more codes). Identity and provenance stay the first reading's.
+MERGED = ("title", "description", "language", "issue_date", "publication_date", "deadline", "notice_type", "family",
+          "subtype", "procedure_id", "customization", "nature", "procedure", "main_cpv", "organization_id",
+          "county_id")
+MERGED_LISTS = ("buyers", "winners", "cpv_codes", "classifications", "nuts", "innovative_acquisition",
+                "strategic_procurement", "lots")
+MERGED_VALUES = (("estimated_value", "estimated_currency"), ("awarded_value", "awarded_currency"))
+
+
+def merge(stored: Notice, incoming: Notice) -> None:
+    """The richer reading wins field by field; the notice remembers each source it was read from."""
+    for name in MERGED:
+        if getattr(stored, name) in ("", None) and getattr(incoming, name) not in ("", None):
+            setattr(stored, name, getattr(incoming, name))
+    for name in MERGED_LISTS:
+        if len(getattr(incoming, name)) > len(getattr(stored, name)):
+            setattr(stored, name, getattr(incoming, name))
+    for value, currency in MERGED_VALUES:
+        if getattr(stored, value) is None and getattr(incoming, value) is not None:
+            setattr(stored, value, getattr(incoming, value))
+            setattr(stored, currency, getattr(incoming, currency))
+    stored.titles = incoming.titles | stored.titles
+    stored.descriptions = incoming.descriptions | stored.descriptions
+    stored.related = list(dict.fromkeys([*stored.related, *incoming.related]))
+    if incoming.title and stored.title.startswith(f"{stored.notice_type or 'notice'} ") and not stored.titles:
+        stored.title = incoming.title
+    finding = _assess(stored)
+    stored.signal, stored.signal_score, stored.signal_reasons = finding.level, finding.score, finding.reasons
+    stored.also_from = [*stored.also_from, {
+        "source": incoming.source, "format": incoming.format, "key": incoming.key,
+        "source_file": incoming.source_file, "digest": incoming.raw_sha256,
+        "publication_number": incoming.publication_number}]
+    stored.save()
+
+
+def _assess(notice: Notice):
+    return discovery.assess(
+        procedure=notice.procedure, innovative_acquisition=notice.innovative_acquisition,
+        strategic_procurement=notice.strategic_procurement, family=notice.family, cpv_codes=notice.cpv_codes,
+        texts=[*notice.titles.values(), *notice.descriptions.values()])
 
 
 def _readable(text: str) -> str:
@@ -174,14 +249,10 @@ def build(parsed: ParsedNotice, *, raw: bytes, digest: str, source: str, source_
     main_cpv = CPV.match(parsed.main_cpv)[1] if CPV.match(parsed.main_cpv) else (cpv_codes[0] if cpv_codes else "")
     organization = match_organization(parsed)
     family = parsed.form_type if parsed.form_type in Family.values else ""
-    finding = discovery.assess(
-        procedure=parsed.procedure, innovative_acquisition=parsed.innovative_acquisition,
-        strategic_procurement=parsed.strategic_procurement, family=family, cpv_codes=cpv_codes,
-        texts=[*parsed.titles.values(), *parsed.descriptions.values()])
     parsed.titles = {language: _readable(text) for language, text in parsed.titles.items()}
     parsed.descriptions = {language: _readable(text) for language, text in parsed.descriptions.items()}
     title = parsed.title or f"{parsed.notice_type or 'notice'} {parsed.publication_number or parsed.notice_id}"
-    return Notice(
+    notice = Notice(
         key=parsed.key[:250], format=parsed.format, notice_id=parsed.notice_id[:200], version=parsed.version[:100],
         publication_number=parsed.publication_number, procedure_id=parsed.procedure_id[:200],
         customization=parsed.customization[:200], notice_type=parsed.notice_type[:30], family=family,
@@ -199,10 +270,12 @@ def build(parsed: ParsedNotice, *, raw: bytes, digest: str, source: str, source_
         lots=[{"id": lot.identifier, "title": lot.title, "cpv": lot.cpv_codes,
                "estimated_value": str(lot.estimated_value) if lot.estimated_value is not None else None,
                "currency": lot.currency} for lot in parsed.lots],
-        previous=parsed.previous_key[:250], problems=problems,
-        signal=finding.level, signal_score=finding.score, signal_reasons=finding.reasons,
+        previous=parsed.previous_key[:250], related=parsed.related, problems=problems,
         source=source, source_file=source_file[:500], fetched_at=fetched_at, raw=raw, raw_sha256=digest,
     )
+    finding = _assess(notice)
+    notice.signal, notice.signal_score, notice.signal_reasons = finding.level, finding.score, finding.reasons
+    return notice
 
 
 def _party(party) -> dict:
@@ -320,6 +393,12 @@ def index_notices(ids: list[int]) -> None:
             if stale:
                 search.remove_ids("notice", list(stale))
             refresh_later("notice", chunk)
+
+
+def catch_up() -> None:
+    """What an interrupted import (or one before trails) left undone: trails to link, search to write."""
+    trail.link_missing()
+    index_missing()
 
 
 def index_missing() -> int:

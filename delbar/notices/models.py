@@ -109,6 +109,13 @@ class Notice(models.Model):
     awarded_currency = models.CharField(max_length=3, blank=True)
     lots = models.JSONField(default=list, blank=True)
     previous = models.CharField(_("changes notice"), max_length=250, blank=True, db_index=True)
+    # The procurement this notice is part of (trail.py): every notice linked to it by a procedure identifier or
+    # a reference shares the value. "" until linked.
+    trail = models.CharField(_("procurement trail"), max_length=32, blank=True, db_index=True)
+    related = models.JSONField(default=list, blank=True)       # earlier notices it names: ParsedNotice.related
+    # Where this notice was also published or received (the same notice on Doffin and TED, or as TED XML and its
+    # eForms version), each merged in field by field: [{source, format, key, source_file, digest}].
+    also_from = models.JSONField(default=list, blank=True)
     superseded_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                       related_name="supersedes")
     problems = models.JSONField(default=list, blank=True)      # what the lenient parser found missing
@@ -146,6 +153,11 @@ class Notice(models.Model):
         return reverse("notice_detail", args=[self.pk])
 
     @property
+    def digests(self) -> set[str]:
+        """The content digests of every document this notice was read from."""
+        return {self.raw_sha256, *(other.get("digest", "") for other in self.also_from)} - {""}
+
+    @property
     def is_current(self) -> bool:
         return self.superseded_by_id is None
 
@@ -178,3 +190,16 @@ class Notice(models.Model):
         if self.publication_number:
             return f"https://ted.europa.eu/en/notice/-/detail/{self.publication_number}"
         return ""
+
+
+class TrailReference(models.Model):
+    """One identity a notice has, or one it names, in the form trail.py writes ("key:ted:154292-2020",
+    "procedure:<id>@<buyer>"): notices sharing a reference are one procurement's trail."""
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="trail_references")
+    value = models.CharField(max_length=300, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["notice", "value"], name="one_trail_reference")]
+
+    def __str__(self) -> str:
+        return self.value

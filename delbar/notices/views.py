@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from delbar.audit import record
-from delbar.notices import access, discovery, labels
+from delbar.notices import access, discovery, labels, trail
 from delbar.notices.forms import ReviewForm
 from delbar.notices.models import Notice, Review, Signal
 from delbar.orgs.models import CpvCode
@@ -38,6 +38,7 @@ def notice_detail(request, pk):
         "reasons": [discovery.explain(reason) for reason in notice.signal_reasons],
         "cases": notice.cases.published().select_related("lead_buyer"),
         "older_versions": notice.supersedes.order_by("-publication_date", "-pk"),
+        "trail": trail.timeline(notice),
         "can_start_case": access.can_start_case(request.user, notice),
         "can_review": access.can_review(request.user),
         "review_form": ReviewForm(initial={"review": notice.review}) if access.can_review(request.user) else None,

@@ -27,6 +27,7 @@ from django.utils import timezone
 from delbar.cases.models import Case
 from delbar.notices.models import Notice
 from delbar.notices.sources import country_code, country_name, currency_code, language_code
+from delbar.notices.trail import REGISTERED_OCID
 
 OCDS_VERSION = "1.1"
 CASE_METHODS = {"open": "open", "restricted": "selective", "competitive-dialogue": "selective",
@@ -41,7 +42,6 @@ CATEGORIES = {"supplies": "goods", "works": "works", "services": "services"}
 # org-id.guide's code for Brønnøysundregistrene, whose nine-digit organisation numbers Delbar stores.
 NORWEGIAN_REGISTER = "NO-BRC"
 # An ocid that starts with a prefix the OCP registered ("ocds-213czf-") is its publisher's and unique.
-REGISTERED_OCID = re.compile(r"^ocds-[a-z0-9]{6}-.")
 
 
 def _datetime(value) -> str | None:
@@ -157,21 +157,17 @@ def _notice_party(party: dict, role: str, number: int) -> dict:
                   local_id=f"{role}-{number}")
 
 
-def _buyer_key(notice: Notice) -> str:
-    buyer = notice.buyers[0] if notice.buyers else {}
-    return re.sub(r"\D", "", buyer.get("org_number", "")) or " ".join(buyer.get("name", "").casefold().split())
-
-
 def notice_ocid(notice: Notice) -> str:
     """The contracting process a notice belongs to. An OCDS release keeps its publisher's ocid when that has
-    a registered prefix. Otherwise the process is the notice's procedure *and* its buyer: example and
-    converted notices reuse one procedure identifier (or an ocid like "10") across unrelated buyers, which
-    would make one process of 66 procurements. A notice without a procedure is a process of its own."""
+    a registered prefix. Otherwise the process is the notice's procurement trail (notices/trail.py: linked by
+    procedure identifiers *with* the buyer, and by the references between notices): example and converted
+    notices reuse one procedure identifier (or an ocid like "10") across unrelated buyers, which would make
+    one process of 66 procurements. A notice not yet linked is a process of its own."""
     prefix = settings.OCDS_PREFIX
     if notice.format == "ocds" and REGISTERED_OCID.match(notice.notice_id):
         return notice.notice_id
-    if notice.procedure_id:
-        return f"{prefix}-procedure-{_digest(notice.procedure_id, _buyer_key(notice))}"
+    if notice.trail:
+        return f"{prefix}-procurement-{notice.trail}"
     return f"{prefix}-notice-{_digest(notice.key)}"
 
 
@@ -294,7 +290,7 @@ def _process_order(cases, notices) -> list[tuple[str, int, int]]:
     """(ocid, 0 for a case or 1 for a notice, pk) of everything exported, sorted by ocid, so the releases of a
     record come together while only these tuples are held for the whole export."""
     order = [(case_ocid(pk), 0, pk) for pk in cases.values_list("pk", flat=True)]
-    fields = ("pk", "format", "notice_id", "procedure_id", "key", "buyers")
+    fields = ("pk", "format", "notice_id", "key", "trail")
     order += [(notice_ocid(notice), 1, notice.pk) for notice in notices.only(*fields).iterator(chunk_size=2000)]
     order.sort()
     return order

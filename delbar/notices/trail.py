@@ -1,0 +1,103 @@
+"""One procurement, one trail: the notices of one procedure — prior information, contract notice,
+changes, award, modification — linked however the sources tie them together.
+
+Each notice has references (`references()`): what identifies it (its key; its eForms identifier and
+procedure identifier; its OCDS ocid) and what it names (the notice it changes, the earlier notices of
+its procedure: TED XML's previous publication, eForms BT-125, OCDS relatedProcesses). Notices sharing a
+reference share a trail, and so, step by step, does everything linked to them: the trail is the
+connected group. It is worked out incrementally as each notice is stored (`link()`), in any order of
+arrival, and the trail's value is the smallest of its members' own values, so the same notices always
+make the same trail.
+
+Procedure and notice identifiers count only together with the buyer: example and converted notices reuse
+one placeholder identifier across unrelated buyers (ted-xml-data-converter writes the same
+ContractFolderID into every conversion), and an ocid without a registered prefix ("10") is unique only
+at its publisher. A TED publication number and a registered ocid are unique on their own.
+"""
+
+import hashlib
+import re
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+
+from delbar.notices.models import Notice, TrailReference
+
+REGISTERED_OCID = re.compile(r"^ocds-[a-z0-9]{6}-.")
+
+
+def buyer_key(buyers: list[dict]) -> str:
+    """The first buyer, by organisation number when it has one, else by its name as written."""
+    buyer = buyers[0] if buyers else {}
+    return re.sub(r"\D", "", buyer.get("org_number", "")) or " ".join(buyer.get("name", "").casefold().split())
+
+
+def _own_value(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _ocid(ocid: str, buyer: str) -> str:
+    return f"ocid:{ocid}" if REGISTERED_OCID.match(ocid) else f"ocid:{ocid}@{buyer}"
+
+
+def references(notice: Notice) -> set[str]:
+    buyer = buyer_key(notice.buyers)
+    found = {f"key:{notice.key}", *(f"key:{other['key']}" for other in notice.also_from if other.get("key"))}
+    if notice.previous:
+        found.add(f"key:{notice.previous}")
+    if notice.format == "ocds":
+        found.add(_ocid(notice.notice_id, buyer))
+    else:
+        if notice.format == "eforms" and notice.notice_id:
+            found.add(f"eforms:{notice.notice_id}@{buyer}")
+        if notice.procedure_id:
+            found.add(f"procedure:{notice.procedure_id}@{buyer}")
+    for reference in notice.related:
+        scheme, _, value = reference.partition(":")
+        if scheme == "ted":
+            found.add(f"key:ted:{value}")
+        elif scheme == "eforms":
+            found.add(f"eforms:{value}@{buyer}")
+        elif scheme == "ocid":
+            found.add(_ocid(value, buyer))
+    return found
+
+
+def link(notice: Notice) -> str:
+    """Stores the notice's references and joins it to every trail they touch; returns its trail."""
+    values = references(notice)
+    with transaction.atomic():
+        known = set(TrailReference.objects.filter(notice=notice).values_list("value", flat=True))
+        TrailReference.objects.bulk_create(
+            [TrailReference(notice=notice, value=value[:300]) for value in sorted(values - known)])
+        trails = set(Notice.objects.filter(trail_references__value__in=[value[:300] for value in values])
+                     .exclude(pk=notice.pk).exclude(trail="").values_list("trail", flat=True))
+        trails.add(notice.trail or _own_value(notice.key))
+        trail = min(trails)
+        Notice.objects.filter(Q(trail__in=trails - {trail}) | Q(pk=notice.pk)).exclude(trail=trail).update(trail=trail)
+    notice.trail = trail
+    return trail
+
+
+def link_missing() -> int:
+    """Links notices stored before trails existed, or by an import that stopped before linking them."""
+    missing = Notice.objects.filter(trail="").order_by("pk")
+    count = 0
+    for notice in missing.iterator(chunk_size=500):
+        link(notice)
+        count += 1
+    return count
+
+
+TIMELINE_FIELDS = ("pk", "title", "family", "publication_date", "issue_date", "superseded_by", "version", "notice_id",
+                   "publication_number", "source", "format", "key", "trail", "source_file", "procedure_id")
+
+
+def timeline(*notices: Notice) -> list[Notice]:
+    """The notices of these notices' trails in the order they were published, earlier versions included."""
+    trails = {notice.trail for notice in notices if notice.trail}
+    unlinked = [notice for notice in notices if not notice.trail]
+    linked = list(Notice.objects.filter(trail__in=trails).only(*TIMELINE_FIELDS)) if trails else []
+    return sorted([*linked, *unlinked], key=lambda notice: (
+        (notice.publication_date or notice.issue_date or date.max).toordinal(), notice.pk))
