@@ -244,3 +244,13 @@ def test_the_record_package_holds_each_process_once_with_its_compiled_release(co
     response = client.get("/open-data/ocds-records.json?kind=notices")
     streamed = json.loads(b"".join(response.streaming_content))["records"]
     assert [record["ocid"] for record in streamed] == sorted({release["ocid"] for release in current})
+
+
+def test_additional_identifiers_are_kept_on_the_way_in_and_out(db):
+    # open-contracting's worked example: the contract release, whose award to Balfour Beatty is active.
+    import_path(NOTICE_FIXTURES / "ocds" / "contract.json")
+    notice = Notice.objects.get()
+    [winner] = [party for party in notice.winners if party["name"] == "Balfour Beatty"]
+    assert winner["other_identifiers"] == [{"scheme": "GB-VAT", "id": "217967235"}]
+    [supplier] = [party for party in notice_release(notice, {})["parties"] if party["name"] == "Balfour Beatty"]
+    assert supplier["additionalIdentifiers"] == [{"scheme": "GB-VAT", "id": "217967235"}]

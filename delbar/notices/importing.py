@@ -283,6 +283,8 @@ def _party(party) -> dict:
               "country": country_code(party.country)}
     if party.scheme:
         stored["scheme"] = party.scheme[:40]
+    if party.other_identifiers:
+        stored["other_identifiers"] = party.other_identifiers[:10]
     return stored
 
 

@@ -75,7 +75,7 @@ def _digest(*parts: str) -> str:
 
 
 def _party(*, name: str, roles: list[str], local_id: str, org_number: str = "", scheme: str = "", city: str = "",
-           country: str = "", norwegian: bool = False) -> dict:
+           country: str = "", norwegian: bool = False, others: list[dict] | None = None) -> dict:
     """A party. Its identifier is the source's own (scheme and id as given), or the Norwegian register's for a
     nine-digit number of a party known to be Norwegian; a number alone says nothing of its register (a
     French SIREN has nine digits too). Without an identifier the id is local to the release."""
@@ -90,6 +90,11 @@ def _party(*, name: str, roles: list[str], local_id: str, org_number: str = "", 
              "roles": roles, "address": {"locality": city, "countryName": country_name(country)}}
     if identifier:
         party["identifier"] = {**identifier, "legalName": name}
+    # Other identifiers the source gave, as it gave them; one with a scheme only (an id alone names no register).
+    additional = [{"scheme": other["scheme"], "id": other["id"]} for other in others or ()
+                  if other.get("scheme") and other.get("id") and other != identifier]
+    if additional:
+        party["additionalIdentifiers"] = additional
     return party
 
 
@@ -154,7 +159,7 @@ def case_release(case: Case, cpv_names: dict[str, str]) -> dict:
 def _notice_party(party: dict, role: str, number: int) -> dict:
     return _party(name=party.get("name", ""), org_number=party.get("org_number", ""), scheme=party.get("scheme", ""),
                   city=party.get("city", ""), country=country_code(party.get("country", "")), roles=[role],
-                  local_id=f"{role}-{number}")
+                  local_id=f"{role}-{number}", others=party.get("other_identifiers"))
 
 
 def notice_ocid(notice: Notice) -> str:

@@ -20,6 +20,9 @@ class Party:
     city: str = ""
     country: str = ""           # ISO 3166-1 alpha-2 ("NO") when the source's country is recognised, else ""
     scheme: str = ""            # the identifier's scheme when the source names one (OCDS: "GB-COH", "NO-BRC")
+    # Other identifiers the source gives, as {"scheme", "id"} (OCDS additionalIdentifiers: a VAT number, a
+    # registry's other number).
+    other_identifiers: list[dict] = field(default_factory=list)
 
     @property
     def org_digits(self) -> str:

@@ -84,9 +84,12 @@ def _str(value) -> str:
 def _party(party: dict) -> Party:
     identifier = _dict(party.get("identifier"))
     address = _dict(party.get("address"))
+    others = [{"scheme": _str(other.get("scheme"))[:40], "id": _str(other.get("id"))[:100]}
+              for other in map(_dict, _list(party.get("additionalIdentifiers"))) if _str(other.get("id"))]
     return Party(name=_str(party.get("name")), org_number=_str(identifier.get("id")),
                  scheme=_str(identifier.get("scheme")) if _str(identifier.get("id")) else "",
-                 city=_str(address.get("locality")), country=_str(address.get("countryName")))
+                 city=_str(address.get("locality")), country=_str(address.get("countryName")),
+                 other_identifiers=others)
 
 
 def _cpv(classification: dict) -> str:
