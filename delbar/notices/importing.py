@@ -83,9 +83,11 @@ def import_path(path: Path, *, source: str = Source.FILE, report: ImportReport |
 
     def store(batch) -> None:
         pending: list[int] = []
+        directory = buyer_directory()
         with transaction.atomic():
             for data, file in batch:
-                pending += import_document(data, source=source, source_file=str(file), report=report)
+                pending += import_document(data, source=source, source_file=str(file), report=report,
+                                           directory=directory)
                 if progress:
                     progress(file, report)
         index_notices(pending)
@@ -107,7 +109,7 @@ def import_path(path: Path, *, source: str = Source.FILE, report: ImportReport |
 
 
 def import_document(data: bytes, *, source: str, source_file: str, report: ImportReport,
-                    fetched_at=None) -> list[int]:
+                    fetched_at=None, directory: "Directory | None" = None) -> list[int]:
     """Stores every notice in one document; returns the ids whose search entries must be written."""
     try:
         parsed_notices = parse(data)
@@ -118,7 +120,7 @@ def import_document(data: bytes, *, source: str, source_file: str, report: Impor
     for parsed in parsed_notices:
         try:
             outcome, ids = upsert(parsed, raw=parsed.raw or data, source=source, source_file=source_file,
-                                  fetched_at=fetched_at or timezone.now())
+                                  fetched_at=fetched_at or timezone.now(), directory=directory)
         except (DatabaseError, ValueError) as error:
             report.skip(source_file, f"notice {parsed.key[:80]!r} could not be stored: {error}")
             continue
@@ -139,7 +141,8 @@ def import_document(data: bytes, *, source: str, source_file: str, report: Impor
     return changed
 
 
-def upsert(parsed: ParsedNotice, *, raw: bytes, source: str, source_file: str, fetched_at) -> tuple[str, list[int]]:
+def upsert(parsed: ParsedNotice, *, raw: bytes, source: str, source_file: str, fetched_at,
+           directory: "Directory | None" = None) -> tuple[str, list[int]]:
     """("created", [id, ids of versions it superseded…]), ("merged", [id]), ("unchanged", []) or
     ("conflicting", [])."""
     # The same notice is the same content however it is packaged or formatted. Notices stored before
@@ -152,7 +155,7 @@ def upsert(parsed: ParsedNotice, *, raw: bytes, source: str, source_file: str, f
         if existing.key == parsed.key and existing.format == parsed.format:
             return "conflicting", []
         incoming = build(parsed, raw=raw, digest=digest, source=source, source_file=source_file,
-                         fetched_at=fetched_at)
+                         fetched_at=fetched_at, directory=directory)
         with transaction.atomic():
             merge(existing, incoming)
             trail.link(existing)
@@ -160,10 +163,11 @@ def upsert(parsed: ParsedNotice, *, raw: bytes, source: str, source_file: str, f
     try:
         with transaction.atomic():
             notice = build(parsed, raw=raw, digest=digest, source=source, source_file=source_file,
-                           fetched_at=fetched_at)
+                           fetched_at=fetched_at, directory=directory)
+            references, trails = trail.join(notice)
             notice.save()
+            trail.record(notice, references, trails)
             changed = link_versions(notice)
-            trail.link(notice)
     except IntegrityError:
         # Another import stored the same key in the meantime.
         return "unchanged", []
@@ -175,12 +179,14 @@ def same_notice(parsed: ParsedNotice) -> Notice | None:
     as eForms), or the same eForms notice and version from the same buyer published on Doffin and on TED.
     Two readings with different TED publication numbers are different notices: converted notices share one
     placeholder identifier."""
-    found = Notice.objects.filter(key=parsed.key).defer("raw").first()
+    # Two lookups, each on its own index (one OR of both made SQLite scan the table).
+    found = Notice.objects.filter(key=parsed.key[:250]).defer("raw").first()
     if found is not None or parsed.format != "eforms" or not parsed.notice_id:
         return found
+    candidates = Notice.objects.filter(notice_id=parsed.notice_id[:200], version=parsed.version[:100],
+                                       format="eforms").defer("raw").order_by("pk")
     buyer = trail.buyer_key([_party(party) for party in parsed.buyers])
-    for candidate in Notice.objects.filter(format="eforms", notice_id=parsed.notice_id[:200],
-                                           version=parsed.version[:100]).defer("raw"):
+    for candidate in candidates:
         if parsed.publication_number and candidate.publication_number:
             continue
         if trail.buyer_key(candidate.buyers) == buyer:
@@ -236,7 +242,8 @@ def _readable(text: str) -> str:
     return ftfy.fix_text(text) if MOJIBAKE.search(text) else text
 
 
-def build(parsed: ParsedNotice, *, raw: bytes, digest: str, source: str, source_file: str, fetched_at) -> Notice:
+def build(parsed: ParsedNotice, *, raw: bytes, digest: str, source: str, source_file: str, fetched_at,
+          directory: "Directory | None" = None) -> Notice:
     problems = list(parsed.problems)
     cpv_codes = []
     for code in parsed.cpv_codes:
@@ -247,7 +254,7 @@ def build(parsed: ParsedNotice, *, raw: bytes, digest: str, source: str, source_
             problems.append(f"CPV code {code[:20]!r} is not eight digits")
     cpv_codes = list(dict.fromkeys(cpv_codes))
     main_cpv = CPV.match(parsed.main_cpv)[1] if CPV.match(parsed.main_cpv) else (cpv_codes[0] if cpv_codes else "")
-    organization = match_organization(parsed)
+    organization_id, county = (directory or buyer_directory()).match(parsed.buyers) or (None, None)
     family = parsed.form_type if parsed.form_type in Family.values else ""
     parsed.titles = {language: _readable(text) for language, text in parsed.titles.items()}
     parsed.descriptions = {language: _readable(text) for language, text in parsed.descriptions.items()}
@@ -260,7 +267,7 @@ def build(parsed: ParsedNotice, *, raw: bytes, digest: str, source: str, source_
         publication_date=parsed.publication_date or parsed.issue_date, deadline=parsed.deadline,
         title=title[:500], description=parsed.description, titles=parsed.titles, descriptions=parsed.descriptions,
         buyers=[_party(party) for party in parsed.buyers], winners=[_party(party) for party in parsed.winners],
-        organization=organization, county_id=_county(organization, parsed.nuts),
+        organization_id=organization_id, county_id=_county(county, parsed.nuts),
         main_cpv=main_cpv, cpv_codes=cpv_codes, classifications=parsed.classifications, nuts=parsed.nuts,
         nature=parsed.nature[:20],
         procedure=parsed.procedure[:20], innovative_acquisition=parsed.innovative_acquisition,
@@ -292,45 +299,54 @@ def _party(party) -> dict:
 MUNICIPALITY_NAME = re.compile(r"^(.+?)\s+kommune\b", re.IGNORECASE)
 
 
-def _names() -> dict[str, int]:
+@dataclass(frozen=True)
+class Directory:
+    """Delbar's buyer organizations as notices name them: by organisation number, and by lower-case name,
+    official name and each part of a parallel name ("Kárášjohka – Karasjok"); each to (pk, county)."""
+    numbers: dict[str, tuple[int, str | None]]
+    names: dict[str, tuple[int, str | None]]
+
+    def match(self, buyers) -> tuple[int, str | None] | None:
+        """The first buyer Delbar knows: by organisation number, else by name ("X kommune" is X)."""
+        for party in buyers:
+            if len(party.org_digits) == 9 and party.org_digits in self.numbers:
+                return self.numbers[party.org_digits]
+        for party in buyers:
+            name = " ".join(party.name.split()).lower()
+            if not name:
+                continue
+            municipality = MUNICIPALITY_NAME.match(name)
+            found = self.names.get(name) or (self.names.get(municipality[1])
+                                             if municipality and "fylkeskommune" not in name else None)
+            if found:
+                return found
+        return None
+
+
+def buyer_directory() -> Directory:
+    """The directory as the organizations are now: read again only when one was added or removed."""
     state = Organization.objects.aggregate(count=Count("pk"), last=Max("pk"))
-    return _names_as_of(state["count"], state["last"])
+    return _directory_as_of(state["count"], state["last"])
 
 
 @functools.lru_cache(maxsize=1)
-def _names_as_of(count: int, last: int | None) -> dict[str, int]:
-    """Buyer organizations by lower-case name, official name and each part of a parallel name
-    ("Kárášjohka – Karasjok"), cached until an organization is added or removed."""
-    names: dict[str, int] = {}
-    for pk, name, official in Organization.objects.exclude(kind=Organization.Kind.SUPPLIER).values_list(
-            "pk", "name", "official_name"):
-        for value in {name, official, *re.split(r"\s+[–-]\s+", name)} - {""}:
-            names.setdefault(value.strip().lower(), pk)
-    return names
-
-
-def match_organization(parsed: ParsedNotice) -> Organization | None:
-    """The first buyer Delbar knows: by organisation number, else by name ("X kommune" is X)."""
-    for party in parsed.buyers:
-        if len(party.org_digits) == 9:
-            organization = Organization.objects.filter(org_number=party.org_digits).first()
-            if organization:
-                return organization
-    names = _names()
-    for party in parsed.buyers:
-        name = " ".join(party.name.split()).lower()
-        if not name:
+def _directory_as_of(count: int, last: int | None) -> Directory:
+    numbers: dict[str, tuple[int, str | None]] = {}
+    names: dict[str, tuple[int, str | None]] = {}
+    for pk, name, official, number, county, kind in Organization.objects.values_list(
+            "pk", "name", "official_name", "org_number", "county_id", "kind").order_by("pk"):
+        if number:
+            numbers.setdefault(re.sub(r"\D", "", number), (pk, county))
+        if kind == Organization.Kind.SUPPLIER:
             continue
-        municipality = MUNICIPALITY_NAME.match(name)
-        pk = names.get(name) or (names.get(municipality[1]) if municipality and "fylkeskommune" not in name else None)
-        if pk:
-            return Organization.objects.filter(pk=pk).first()
-    return None
+        for value in {name, official, *re.split(r"\s+[–-]\s+", name)} - {""}:
+            names.setdefault(value.strip().lower(), (pk, county))
+    return Directory(numbers, names)
 
 
-def _county(organization: Organization | None, nuts: list[str]) -> str | None:
-    if organization and organization.county_id:
-        return organization.county_id
+def _county(county: str | None, nuts: list[str]) -> str | None:
+    if county:
+        return county
     counties = _counties_by_nuts()
     return next((counties[code] for code in nuts if code in counties), None)
 

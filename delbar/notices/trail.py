@@ -19,7 +19,6 @@ import hashlib
 import re
 from datetime import date
 
-from django.db import transaction
 from django.db.models import Q
 
 from delbar.notices.models import Notice, TrailReference
@@ -64,18 +63,35 @@ def references(notice: Notice) -> set[str]:
     return found
 
 
+def join(notice: Notice) -> tuple[set[str], set[str]]:
+    """Sets the trail of a notice about to be stored: the smallest of its own value and the trails its
+    references touch. Returns the references and those trails, for `record` once the notice has its id."""
+    values = {value[:300] for value in references(notice)}
+    trails = set(Notice.objects.filter(trail_references__value__in=values).exclude(trail="").values_list(
+        "trail", flat=True).distinct())
+    notice.trail = min(trails | {notice.trail or _own_value(notice.key)})
+    return values, trails
+
+
+def record(notice: Notice, values: set[str], trails: set[str]) -> None:
+    """Stores a new notice's references and, where it joined several trails, makes them one."""
+    TrailReference.objects.bulk_create([TrailReference(notice=notice, value=value) for value in sorted(values)])
+    others = trails - {notice.trail}
+    if others:
+        Notice.objects.filter(trail__in=others).update(trail=notice.trail)
+
+
 def link(notice: Notice) -> str:
-    """Stores the notice's references and joins it to every trail they touch; returns its trail."""
-    values = references(notice)
-    with transaction.atomic():
-        known = set(TrailReference.objects.filter(notice=notice).values_list("value", flat=True))
-        TrailReference.objects.bulk_create(
-            [TrailReference(notice=notice, value=value[:300]) for value in sorted(values - known)])
-        trails = set(Notice.objects.filter(trail_references__value__in=[value[:300] for value in values])
-                     .exclude(pk=notice.pk).exclude(trail="").values_list("trail", flat=True))
-        trails.add(notice.trail or _own_value(notice.key))
-        trail = min(trails)
-        Notice.objects.filter(Q(trail__in=trails - {trail}) | Q(pk=notice.pk)).exclude(trail=trail).update(trail=trail)
+    """Joins a stored notice (one stored before trails, or one a merge gave more references) to every trail
+    its references touch; returns its trail."""
+    values = {value[:300] for value in references(notice)}
+    known = set(TrailReference.objects.filter(notice=notice).values_list("value", flat=True))
+    TrailReference.objects.bulk_create([TrailReference(notice=notice, value=value) for value in sorted(values - known)])
+    trails = set(Notice.objects.filter(trail_references__value__in=values).exclude(pk=notice.pk).exclude(trail="")
+                 .values_list("trail", flat=True).distinct())
+    trails.add(notice.trail or _own_value(notice.key))
+    trail = min(trails)
+    Notice.objects.filter(Q(trail__in=trails - {trail}) | Q(pk=notice.pk)).exclude(trail=trail).update(trail=trail)
     notice.trail = trail
     return trail
 
