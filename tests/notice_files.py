@@ -24,5 +24,5 @@ def is_validator_test_set(path: Path) -> bool:
 def notice_files() -> list[Path]:
     """Every notice file the repository holds: XML notices and OCDS JSON."""
     files = sorted(DEMO_NOTICES.rglob("*.xml")) + sorted(NOTICE_FIXTURES.rglob("*.xml"))
-    files += sorted((NOTICE_FIXTURES / "ocds").glob("*.json"))
+    files += sorted((NOTICE_FIXTURES / "ocds").rglob("*.json"))
     return [path for path in files if not is_validator_test_set(path)]
