@@ -210,3 +210,20 @@ def test_the_same_notice_minified_indented_or_repackaged_is_the_same_notice():
     third = ImportReport()
     import_document(json.dumps(changed).encode(), source=Source.FILE, source_file="e.json", report=third)
     assert third.conflicting == 1 and Notice.objects.get(notice_id="ocds-abc123-7").title == "Elektriske ferjer"
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_import_command_draws_a_progress_bar_on_a_terminal_and_says_each_skip_as_it_happens(tmp_path):
+    for path in sorted(TED_XML.glob("*.xml"))[:2]:
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "broken.xml").write_bytes(b"<not closed")
+    terminal, out = Terminal(), io.StringIO()
+    call_command("import", str(tmp_path), stdout=out, stderr=terminal)
+    lines = terminal.getvalue().split("\r")
+    assert any("broken.xml: skipped:" in line for line in lines)
+    assert "[" + "#" * 24 + "] 3 of 3 files · 2 new" in terminal.getvalue()
+    assert re.search(r"skipped\s+1\n", out.getvalue()) and re.search(r"new\s+2\n", out.getvalue())

@@ -32,6 +32,8 @@ def holds_notices(path: str) -> bool:
     return path != "-" and (Path(path).is_dir() or Path(path).suffix.lower() in (".xml", ".json"))
 
 
+BAR = 24  # characters in the terminal's progress bar
+
 class Command(BaseCommand):
     help = ("Import cases or needs from a JSON Lines file in the interchange formats (docs/interchange.md), or "
             "notices from eForms or TED XML files, OCDS JSON packages, or a folder of them (docs/notices.md). "
@@ -79,7 +81,9 @@ class Command(BaseCommand):
             nonlocal done
             done += 1
             if terminal:
-                self.stderr.write(f"\r{done:,} of {total:,} files · {report.created:,} new · "
+                filled = BAR * done // max(total, 1)
+                self.stderr.write(f"\r[{'#' * filled}{'.' * (BAR - filled)}] {done:,} of {total:,} files · "
+                                  f"{report.created:,} new · {report.merged:,} merged · "
                                   f"{report.unchanged:,} already present · {len(report.skipped):,} skipped",
                                   ending="", style_func=str)
                 self.stderr.flush()
