@@ -307,6 +307,8 @@ HARVEST_REQUESTS_PER_SECOND = env_int("DELBAR_HARVEST_REQUESTS_PER_SECOND", 2)
 HARVEST_RETRIES = env_int("DELBAR_HARVEST_RETRIES", 4)
 # OCDS export: the publisher's registered ocid prefix, and the licence the data is published under.
 OCDS_PREFIX = env_str("DELBAR_OCDS_PREFIX", "ocds-delbar")
+# Notice files stored in one transaction by `delbar import` (notices/importing.py says what it costs).
+NOTICE_IMPORT_BATCH = env_int("DELBAR_NOTICE_IMPORT_BATCH", 256)
 OCDS_LICENSE = env_str("DELBAR_OCDS_LICENSE", "https://creativecommons.org/licenses/by/4.0/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

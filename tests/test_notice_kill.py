@@ -59,7 +59,9 @@ def own_database(tmp_path):
 
 def _environment(database_url: str) -> dict:
     return {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "delbar.settings",
-            "DELBAR_TASKS_BACKEND": "immediate"}
+            "DELBAR_TASKS_BACKEND": "immediate",
+            # Small batches, so a kill can land between two commits and not only in the search writing after one.
+            "DELBAR_NOTICE_IMPORT_BATCH": "8"}
 
 
 COUNT = """

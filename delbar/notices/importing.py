@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ftfy
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -25,10 +26,12 @@ from delbar.notices.models import Family, Notice, Source
 from delbar.notices.sources import ParsedNotice, ParseError, country_code, parse
 from delbar.orgs.models import County, Organization
 
-INDEX_BATCH = 64
-# Files stored in one transaction. Every notice committed alone ran at 105 notices/s into SQLite (without
-# embedding, bench/bench_notices.py's import of 600 Doffin copies); see docs/notices.md for the rate now.
-STORE_BATCH = 64
+# Files stored in one transaction (settings.NOTICE_IMPORT_BATCH, 256), and notices indexed in one search write.
+# Importing 1,200 Doffin copies without embedding into SQLite (bench/bench_notices.py's import on a loaded
+# 2-core machine): 157 notices/s with 64 a batch, 245/s with 256; every notice committed alone ran at 105/s on
+# a quiet one. A batch also stops at STORE_BATCH_BYTES of files, so memory stays bounded whatever their sizes.
+STORE_BATCH_BYTES = 64 * 1024 * 1024
+INDEX_BATCH = 256
 MAX_FILE_BYTES = 50 * 1024 * 1024
 SUFFIXES = {".xml", ".json"}
 CPV = re.compile(r"^(\d{8})(-\d)?$")
@@ -73,23 +76,29 @@ def notice_files(path: Path) -> list[Path]:
 
 def import_path(path: Path, *, source: str = Source.FILE, report: ImportReport | None = None,
                 progress=None) -> ImportReport:
-    """Imports every notice file under `path`. Files are stored STORE_BATCH to a transaction (each notice in
-    its own savepoint, so one that fails is skipped alone), then their search entries are written: a run
+    """Imports every notice file under `path`. Files are stored NOTICE_IMPORT_BATCH to a transaction (new notices
+    together, the others each in its own savepoint; if the batch insert fails, one at a time, so one that
+    fails is skipped alone), then their search entries are written: a run
     stopped half-way keeps every batch it committed, and the next run indexes what was stored but not
     indexed (`index_missing`) and finds the rest unchanged."""
     report = report or ImportReport()
     catch_up()
     batch: list[tuple[bytes, Path]] = []
+    held = 0
 
     def store(batch) -> None:
-        pending: list[int] = []
         directory = buyer_directory()
+        documents = []
+        for data, file in batch:
+            try:
+                documents.append((data, str(file), parse(data)))
+            except ParseError as error:
+                report.skip(str(file), str(error))
         with transaction.atomic():
-            for data, file in batch:
-                pending += import_document(data, source=source, source_file=str(file), report=report,
-                                           directory=directory)
-                if progress:
-                    progress(file, report)
+            pending = store_parsed(documents, source=source, report=report, directory=directory)
+        if progress:
+            for _data, file in batch:
+                progress(file, report)
         index_notices(pending)
 
     for file in notice_files(path):
@@ -98,12 +107,13 @@ def import_path(path: Path, *, source: str = Source.FILE, report: ImportReport |
                 report.skip(str(file), f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
                 continue
             batch.append((file.read_bytes(), file))
+            held += len(batch[-1][0])
         except OSError as error:
             report.skip(str(file), f"cannot be read: {error.strerror or error}")
             continue
-        if len(batch) >= STORE_BATCH:
+        if len(batch) >= settings.NOTICE_IMPORT_BATCH or held >= STORE_BATCH_BYTES:
             store(batch)
-            batch = []
+            batch, held = [], 0
     store(batch)
     return report
 
@@ -116,29 +126,110 @@ def import_document(data: bytes, *, source: str, source_file: str, report: Impor
     except ParseError as error:
         report.skip(source_file, str(error))
         return []
+    return store_parsed([(data, source_file, parsed_notices)], source=source, report=report, directory=directory,
+                        fetched_at=fetched_at)
+
+
+def store_parsed(documents: list[tuple[bytes, str, list[ParsedNotice]]], *, source: str, report: ImportReport,
+                 directory: "Directory | None" = None, fetched_at=None) -> list[int]:
+    """Stores the parsed notices of these documents, in order; returns the ids whose search must be written.
+
+    Notices that meet nothing stored — no notice with their key or identifier, none naming them as the
+    notice it changes — and nothing earlier in the batch are inserted together (`_insert_new`): one query
+    for their trails, one insert for the notices, one for their references. The rest (new versions, second
+    readings, copies) go one at a time through `upsert`, after them, each in its own savepoint."""
+    fetched_at = fetched_at or timezone.now()
+    directory = directory or buyer_directory()
+    items = [(parsed, parsed.raw or data, name) for data, name, notices in documents for parsed in notices]
+    new, one_by_one = _partition(items)
     changed: list[int] = []
-    for parsed in parsed_notices:
+    if new:
         try:
-            outcome, ids = upsert(parsed, raw=parsed.raw or data, source=source, source_file=source_file,
-                                  fetched_at=fetched_at or timezone.now(), directory=directory)
-        except (DatabaseError, ValueError) as error:
-            report.skip(source_file, f"notice {parsed.key[:80]!r} could not be stored: {error}")
-            continue
-        if outcome == "created":
-            report.created += 1
-            report.created_ids.append(ids[0])
-            report.superseded += len(ids) - 1
-            report.with_problems += bool(parsed.problems)
-        elif outcome == "unchanged":
-            report.unchanged += 1
-        elif outcome == "merged":
-            report.merged += 1
-        else:
-            report.conflicting += 1
-            report.skip(source_file, f"a different document with the same identity ({parsed.key[:80]}) is already "
-                                     "stored; a published version does not change, so the first one is kept")
-        changed += ids
+            with transaction.atomic():
+                changed += _insert_new(new, source=source, report=report, directory=directory, fetched_at=fetched_at)
+        except (DatabaseError, ValueError):
+            # One of them cannot be stored as it is (or another import stored one meanwhile): one at a time,
+            # so only that one is skipped, with its reason.
+            order = {id(item): number for number, item in enumerate(items)}
+            one_by_one = sorted(new + one_by_one, key=lambda item: order[id(item)])
+    for parsed, raw, name in one_by_one:
+        changed += _store_one(parsed, raw=raw, source=source, source_file=name, report=report, directory=directory,
+                              fetched_at=fetched_at)
     return changed
+
+
+def _chunks(values: list, size: int = 2000):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _partition(items: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """(notices that meet nothing stored or earlier in the batch, the others), each in document order."""
+    keys = [parsed.key[:250] for parsed, _raw, _name in items]
+    identifiers = list({parsed.notice_id[:200] for parsed, _raw, _name in items})
+    met: set[str] = set()
+    for chunk in _chunks(keys):
+        met.update(f"key:{key}" for key in Notice.objects.filter(key__in=chunk).values_list("key", flat=True))
+        met.update(f"key:{key}" for key in Notice.objects.filter(previous__in=chunk).values_list("previous", flat=True))
+    for chunk in _chunks(identifiers):
+        met.update(f"id:{identifier}" for identifier in
+                   Notice.objects.filter(notice_id__in=chunk).values_list("notice_id", flat=True))
+    named_as_previous = {parsed.previous_key[:250] for parsed, _raw, _name in items if parsed.previous_key}
+    new, one_by_one = [], []
+    for item in items:
+        parsed = item[0]
+        marks = {f"key:{parsed.key[:250]}", f"id:{parsed.notice_id[:200]}"}
+        if marks & met or parsed.previous_key or parsed.key[:250] in named_as_previous:
+            one_by_one.append(item)
+        else:
+            new.append(item)
+        met |= marks
+    return new, one_by_one
+
+
+def _insert_new(items: list[tuple], *, source: str, report: ImportReport, directory, fetched_at) -> list[int]:
+    notices, problems = [], []
+    for parsed, raw, name in items:
+        digest = parsed.content_digest or hashlib.sha256(raw).hexdigest()
+        notices.append(build(parsed, raw=raw, digest=digest, source=source, source_file=name, fetched_at=fetched_at,
+                             directory=directory))
+        problems.append(bool(parsed.problems))
+    joined = trail.join_many(notices)
+    Notice.objects.bulk_create(notices, batch_size=500)
+    if any(notice.pk is None for notice in notices):
+        # Databases that cannot return ids from a bulk insert (SQLite before 3.35): read them back.
+        ids = dict(Notice.objects.filter(key__in=[notice.key for notice in notices]).values_list("key", "pk"))
+        for notice in notices:
+            notice.pk = ids[notice.key]
+    trail.record_many(notices, joined)
+    report.created += len(notices)
+    report.created_ids += [notice.pk for notice in notices]
+    report.with_problems += sum(problems)
+    return [notice.pk for notice in notices]
+
+
+def _store_one(parsed: ParsedNotice, *, raw: bytes, source: str, source_file: str, report: ImportReport, directory,
+               fetched_at) -> list[int]:
+    try:
+        outcome, ids = upsert(parsed, raw=raw, source=source, source_file=source_file, fetched_at=fetched_at,
+                              directory=directory)
+    except (DatabaseError, ValueError) as error:
+        report.skip(source_file, f"notice {parsed.key[:80]!r} could not be stored: {error}")
+        return []
+    if outcome == "created":
+        report.created += 1
+        report.created_ids.append(ids[0])
+        report.superseded += len(ids) - 1
+        report.with_problems += bool(parsed.problems)
+    elif outcome == "unchanged":
+        report.unchanged += 1
+    elif outcome == "merged":
+        report.merged += 1
+    else:
+        report.conflicting += 1
+        report.skip(source_file, f"a different document with the same identity ({parsed.key[:80]}) is already "
+                                 "stored; a published version does not change, so the first one is kept")
+    return ids
 
 
 def upsert(parsed: ParsedNotice, *, raw: bytes, source: str, source_file: str, fetched_at,

@@ -81,6 +81,60 @@ def record(notice: Notice, values: set[str], trails: set[str]) -> None:
         Notice.objects.filter(trail__in=others).update(trail=notice.trail)
 
 
+def join_many(notices: list[Notice]) -> dict:
+    """`join` for many new notices at once: notices of the batch that share a reference, or a stored trail,
+    are one trail. Returns what `record_many` needs once they have ids."""
+    values = [{value[:300] for value in references(notice)} for notice in notices]
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def union(one: str, other: str) -> None:
+        parent[root(one)] = root(other)
+
+    every = sorted(set().union(*values))
+    for start in range(0, len(every), 2000):
+        for value, trail in TrailReference.objects.filter(value__in=every[start:start + 2000]).exclude(
+                notice__trail="").values_list("value", "notice__trail"):
+            union(f"t:{trail}", f"v:{value}")
+    for number, notice_values in enumerate(values):
+        for value in notice_values:
+            union(f"n:{number}", f"v:{value}")
+    groups: dict[str, set[str]] = {}
+    for node in list(parent):
+        if node[0] in "nt":
+            groups.setdefault(root(node), set()).add(node)
+    relabel: dict[str, str] = {}
+    for members in groups.values():
+        own = {notices[int(node[2:])].trail or _own_value(notices[int(node[2:])].key)
+               for node in members if node[0] == "n"}
+        stored = {node[2:] for node in members if node[0] == "t"}
+        chosen = min(own | stored)
+        for node in members:
+            if node[0] == "n":
+                notices[int(node[2:])].trail = chosen
+        relabel.update({old: chosen for old in stored - {chosen}})
+    for number, notice in enumerate(notices):
+        if not values[number]:
+            notice.trail = notice.trail or _own_value(notice.key)
+    return {"values": values, "relabel": relabel}
+
+
+def record_many(notices: list[Notice], joined: dict) -> None:
+    TrailReference.objects.bulk_create([TrailReference(notice=notice, value=value)
+                                        for notice, values in zip(notices, joined["values"], strict=True)
+                                        for value in sorted(values)], batch_size=1000)
+    by_target: dict[str, list[str]] = {}
+    for old, new in joined["relabel"].items():
+        by_target.setdefault(new, []).append(old)
+    for new, olds in by_target.items():
+        Notice.objects.filter(trail__in=olds).update(trail=new)
+
+
 def link(notice: Notice) -> str:
     """Joins a stored notice (one stored before trails, or one a merge gave more references) to every trail
     its references touch; returns its trail."""
