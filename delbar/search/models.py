@@ -49,8 +49,11 @@ class SearchDocument(models.Model):
     cpv = models.CharField(max_length=300, blank=True)
 
     terms = models.TextField(blank=True)            # its distinct terms, for SearchTerm bookkeeping
-    embedded_text_hash = models.CharField(max_length=32, blank=True)
+    embedded_text_hash = models.CharField(max_length=32, blank=True)   # of the text `embedding` is of
     embedding = models.BinaryField(null=True)       # float32 × Embedder.dimensions
+    # The hash of a text waiting for the worker to embed it (indexing.embed_pending), "" when none waits.
+    # Until then `embedding` stays the vector of the earlier text, or None for a new document.
+    wanted_text_hash = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         db_table = "search_document"
@@ -62,7 +65,10 @@ class SearchDocument(models.Model):
         indexes = [models.Index(fields=["-date"], name="search_listing"),
                    models.Index(fields=["county", "sector", "year", "outcome", "procedure", "category", "size_class",
                                         "kind", "removed", "public", "organization_id", "status", "sectors"],
-                                name="search_filters")]
+                                name="search_filters"),
+                   # The few documents waiting for a vector, so the worker (and each of the many queued runs
+                   # that find nothing) reads them without scanning every wide row.
+                   models.Index(fields=["id"], condition=~models.Q(wanted_text_hash=""), name="search_waiting")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.title}"
