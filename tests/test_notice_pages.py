@@ -12,6 +12,7 @@ from delbar.cases.models import Case
 from delbar.needs import actions as need_actions
 from delbar.needs.models import Match
 from delbar.notices.importing import import_path
+from delbar.search import embed_pending
 from delbar.notices.models import Notice, Review
 from delbar.orgs.models import Organization
 from tests.conftest import client_for
@@ -32,6 +33,7 @@ def notices(db):
     import_path(DEMO_NOTICES / "ted")
     for name in DOFFIN_FILES:
         import_path(DEMO_NOTICES / "doffin" / name)
+    embed_pending()   # what the worker does after an import (the test's transaction never commits)
     return Notice.objects
 
 

@@ -31,6 +31,7 @@ from delbar.needs.actions import join
 from delbar.needs.interchange import import_needs
 from delbar.needs.models import Need, NeedInterest
 from delbar.notices.importing import import_path
+from delbar.search import embed_pending
 from delbar.orgs.models import CpvCode, Organization, Sector
 from delbar.questions.actions import answer, ask
 from delbar.questions.models import Question
@@ -147,6 +148,8 @@ def _notices() -> None:
     report = import_path(DEMO_DIR / "notices")
     if report.skipped:
         raise RuntimeError(f"A demo notice did not import: {report.skipped[0]}")
+    # An import leaves embedding to the worker; the demo is whole before its first page is shown.
+    embed_pending()
 
 
 def _workflow_examples() -> None:

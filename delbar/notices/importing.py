@@ -497,7 +497,7 @@ def index_notices(ids: list[int]) -> None:
         chunk = ids[start:start + INDEX_BATCH]
         with transaction.atomic():
             current = list(Notice.objects.current().filter(pk__in=chunk).select_related("organization"))
-            search.index_many(current)
+            search.index_many(current, embed=False)   # by words at once; by meaning when the worker has embedded
             stale = set(chunk) - {notice.pk for notice in current}
             if stale:
                 search.remove_ids("notice", list(stale))
