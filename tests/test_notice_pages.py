@@ -12,9 +12,9 @@ from delbar.cases.models import Case
 from delbar.needs import actions as need_actions
 from delbar.needs.models import Match
 from delbar.notices.importing import import_path
-from delbar.search import embed_pending
 from delbar.notices.models import Notice, Review
 from delbar.orgs.models import Organization
+from delbar.search import embed_pending
 from tests.conftest import client_for
 from tests.notice_files import DEMO_NOTICES
 

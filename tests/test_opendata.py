@@ -201,7 +201,8 @@ def test_one_procedure_identifier_is_one_process_only_for_one_buyer():
         return saved.pk
 
     ids = [stored(), stored(key="n:2", notice_id="n2", version="2"),
-           stored(key="m:1", notice_id="m", buyers=[{"name": "Oslo kommune", "org_number": "958935420", "country": "NO"}])]
+           stored(key="m:1", notice_id="m",
+                  buyers=[{"name": "Oslo kommune", "org_number": "958935420", "country": "NO"}])]
     bergen, again, oslo = (Notice.objects.get(pk=pk) for pk in ids)
     assert notice_ocid(bergen) == notice_ocid(again) != notice_ocid(oslo)
     assert notice_ocid(bergen) == f"ocds-delbar-procurement-{bergen.trail}"

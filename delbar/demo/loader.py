@@ -31,10 +31,10 @@ from delbar.needs.actions import join
 from delbar.needs.interchange import import_needs
 from delbar.needs.models import Need, NeedInterest
 from delbar.notices.importing import import_path
-from delbar.search import embed_pending
 from delbar.orgs.models import CpvCode, Organization, Sector
 from delbar.questions.actions import answer, ask
 from delbar.questions.models import Question
+from delbar.search import embed_pending
 from delbar.suppliers.actions import propose, save_solution
 from delbar.suppliers.models import Solution
 
