@@ -28,14 +28,58 @@ PROJECT = "cac:ProcurementProject"
 LOT = "cac:ProcurementProjectLot"
 
 
-def _text(element, path: str) -> str:
-    if element is None:
-        return ""
-    return (element.findtext(path, namespaces=NS) or "").strip()
+# Paths are read by hand rather than by lxml's ElementPath (`findtext(path, namespaces=NS)`), which for every
+# call sorts the prefix map into its cache key, runs a chain of Python generators, and keeps only 100 compiled
+# paths (eForms and TED XML together use more). Here each element read from has its children listed by tag
+# once (`Children`), and a path's steps are Clark names ("{namespace}ID") compiled once; the results are the
+# same: the elements of each step in document order, the first of them for a single one.
+_STEPS: dict[str, tuple[str, ...]] = {}
 
 
-def _all(element, path: str) -> list:
-    return element.findall(path, namespaces=NS) if element is not None else []
+def _steps(path: str) -> tuple[str, ...]:
+    steps = _STEPS.get(path)
+    if steps is None:
+        steps = _STEPS[path] = tuple(f"{{{NS[prefix]}}}{name}"
+                                     for prefix, _, name in (step.partition(":") for step in path.split("/")))
+    return steps
+
+
+class Children(dict):
+    """element -> {tag: [child, …]}, listed the first time a path leaves the element (one per parse)."""
+
+    def __missing__(self, element) -> dict:
+        children: dict = {}
+        for child in element:
+            tag = child.tag
+            if tag in children:
+                children[tag].append(child)
+            else:
+                children[tag] = [child]
+        self[element] = children
+        return children
+
+    def all(self, element, path: str) -> list:
+        if element is None:
+            return []
+        steps = _STEPS.get(path) or _steps(path)
+        found = self[element].get(steps[0], ())
+        for tag in steps[1:]:
+            found = [child for parent in found for child in self[parent].get(tag, ())]
+        return list(found)
+
+    def find(self, element, path: str):
+        if element is None:
+            return None
+        steps = _STEPS.get(path) or _steps(path)
+        found = self[element].get(steps[0])
+        if found and len(steps) > 1:
+            for tag in steps[1:]:
+                found = [child for parent in found for child in self[parent].get(tag, ())]
+        return found[0] if found else None
+
+    def text(self, element, path: str) -> str:
+        found = self.find(element, path)
+        return (found.text or "").strip() if found is not None else ""
 
 
 def _by_language(elements, default_language: str) -> dict[str, str]:
@@ -47,76 +91,77 @@ def _by_language(elements, default_language: str) -> dict[str, str]:
     return texts
 
 
-def _organizations(extension) -> dict[str, Party]:
+def _organizations(tree: Children, extension) -> dict[str, Party]:
     parties = {}
-    for company in _all(extension, "efac:Organizations/efac:Organization/efac:Company"):
-        reference = _text(company, "cac:PartyIdentification/cbc:ID")
+    for company in tree.all(extension, "efac:Organizations/efac:Organization/efac:Company"):
+        reference = tree.text(company, "cac:PartyIdentification/cbc:ID")
         parties[reference] = Party(
-            name=_text(company, "cac:PartyName/cbc:Name"),
-            org_number=_text(company, "cac:PartyLegalEntity/cbc:CompanyID"),
-            city=_text(company, "cac:PostalAddress/cbc:CityName"),
-            country=_text(company, "cac:PostalAddress/cac:Country/cbc:IdentificationCode"),
+            name=tree.text(company, "cac:PartyName/cbc:Name"),
+            org_number=tree.text(company, "cac:PartyLegalEntity/cbc:CompanyID"),
+            city=tree.text(company, "cac:PostalAddress/cbc:CityName"),
+            country=tree.text(company, "cac:PostalAddress/cac:Country/cbc:IdentificationCode"),
         )
     return parties
 
 
-def _winners(extension, organizations: dict[str, Party]) -> list[Party]:
+def _winners(tree: Children, extension, organizations: dict[str, Party]) -> list[Party]:
     """Follows the result's references: winning lot result -> lot tender -> tendering party -> tenderer."""
-    result = extension.find("efac:NoticeResult", NS) if extension is not None else None
+    result = tree.find(extension, "efac:NoticeResult")
     if result is None:
         return []
-    parties = {_text(party, "cbc:ID"): [_text(tenderer, "cbc:ID") for tenderer in _all(party, "efac:Tenderer")]
-               for party in _all(result, "efac:TenderingParty")}
-    tenders = {_text(tender, "cbc:ID"): _text(tender, "efac:TenderingParty/cbc:ID")
-               for tender in _all(result, "efac:LotTender")}
+    parties = {tree.text(party, "cbc:ID"): [tree.text(tenderer, "cbc:ID")
+                                            for tenderer in tree.all(party, "efac:Tenderer")]
+               for party in tree.all(result, "efac:TenderingParty")}
+    tenders = {tree.text(tender, "cbc:ID"): tree.text(tender, "efac:TenderingParty/cbc:ID")
+               for tender in tree.all(result, "efac:LotTender")}
     winners = []
-    for lot_result in _all(result, "efac:LotResult"):
-        if _text(lot_result, "cbc:TenderResultCode") not in ("", "selec-w"):
+    for lot_result in tree.all(result, "efac:LotResult"):
+        if tree.text(lot_result, "cbc:TenderResultCode") not in ("", "selec-w"):
             continue
-        for tender in _all(lot_result, "efac:LotTender/cbc:ID"):
+        for tender in tree.all(lot_result, "efac:LotTender/cbc:ID"):
             for organization in parties.get(tenders.get((tender.text or "").strip(), ""), []):
                 if organization in organizations and organizations[organization] not in winners:
                     winners.append(organizations[organization])
     return winners
 
 
-def _winning_tender_values(extension, problems) -> list[tuple[Decimal | None, str]]:
+def _winning_tender_values(tree: Children, extension, problems) -> list[tuple[Decimal | None, str]]:
     """The value of each winning tender (BT-720, the LotTender's payable amount) of each lot result."""
-    result = extension.find("efac:NoticeResult", NS) if extension is not None else None
+    result = tree.find(extension, "efac:NoticeResult")
     if result is None:
         return []
-    tenders = {_text(tender, "cbc:ID"): tender for tender in _all(result, "efac:LotTender")}
+    tenders = {tree.text(tender, "cbc:ID"): tender for tender in tree.all(result, "efac:LotTender")}
     values = []
-    for lot_result in _all(result, "efac:LotResult"):
-        if _text(lot_result, "cbc:TenderResultCode") not in ("", "selec-w"):
+    for lot_result in tree.all(result, "efac:LotResult"):
+        if tree.text(lot_result, "cbc:TenderResultCode") not in ("", "selec-w"):
             continue
-        for reference in _all(lot_result, "efac:LotTender/cbc:ID"):
+        for reference in tree.all(lot_result, "efac:LotTender/cbc:ID"):
             tender = tenders.get((reference.text or "").strip())
-            if tender is not None and tender.find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS) is not None:
-                values.append(_amount(tender, "cac:LegalMonetaryTotal/cbc:PayableAmount",
+            if tender is not None and tree.find(tender, "cac:LegalMonetaryTotal/cbc:PayableAmount") is not None:
+                values.append(_amount(tree, tender, "cac:LegalMonetaryTotal/cbc:PayableAmount",
                                       "winning tender value (BT-720)", problems))
     return values
 
 
-def _codes(projects, list_name: str) -> list[str]:
+def _codes(tree: Children, projects, list_name: str) -> list[str]:
     return unique((code.text or "").strip() for project in projects
-                  for code in _all(project, "cac:ProcurementAdditionalType/cbc:ProcurementTypeCode")
+                  for code in tree.all(project, "cac:ProcurementAdditionalType/cbc:ProcurementTypeCode")
                   if code.get("listName") == list_name and (code.text or "").strip() != "none")
 
 
-def _amount(element, path: str, what: str, problems) -> tuple[Decimal | None, str]:
-    found = element.find(path, NS) if element is not None else None
+def _amount(tree: Children, element, path: str, what: str, problems) -> tuple[Decimal | None, str]:
+    found = tree.find(element, path)
     if found is None:
         return None, ""
     return parse_amount(found.text, what, problems), (found.get("currencyID") or "").strip()
 
 
-def _earlier_notices(root, notice: ParsedNotice) -> list[str]:
+def _earlier_notices(tree: Children, root, notice: ParsedNotice) -> list[str]:
     """The previous planning notices a lot names (BT-125): by TED publication number or by eForms identifier
     ("<notice id>-<version>"), as trail references."""
     related = []
-    for lot in _all(root, LOT):
-        for reference in _all(lot, "cac:TenderingProcess/cac:NoticeDocumentReference/cbc:ID"):
+    for lot in tree.all(root, LOT):
+        for reference in tree.all(lot, "cac:TenderingProcess/cac:NoticeDocumentReference/cbc:ID"):
             value = (reference.text or "").strip()
             if number := ted_publication_number(value):
                 related.append(f"ted:{number}")
@@ -129,20 +174,21 @@ def _earlier_notices(root, notice: ParsedNotice) -> list[str]:
 
 def parse_root(root) -> ParsedNotice:
     problems: list[str] = []
-    extension = root.find(EXTENSION, NS)
+    tree = Children()
+    extension = tree.find(root, EXTENSION)
     if extension is None:
         problems.append("no eForms extension (efext:EformsExtension): organizations and subtype are missing")
-    notice_id = _text(root, "cbc:ID")
+    notice_id = tree.text(root, "cbc:ID")
     if not notice_id:
         problems.append("no notice identifier (BT-701)")
-        notice_id = _text(root, "cbc:ContractFolderID")
-    version = _text(root, "cbc:VersionID").lstrip("0") or "1"
-    type_code = root.find("cbc:NoticeTypeCode", NS)
-    languages = [language_code(element.text) for element in _all(root, "cbc:NoticeLanguageCode")]
+        notice_id = tree.text(root, "cbc:ContractFolderID")
+    version = tree.text(root, "cbc:VersionID").lstrip("0") or "1"
+    type_code = tree.find(root, "cbc:NoticeTypeCode")
+    languages = [language_code(element.text) for element in tree.all(root, "cbc:NoticeLanguageCode")]
     language = languages[0] if languages else ""
-    project = root.find(PROJECT, NS)
-    lots = _all(root, LOT)
-    lot_projects = [lot.find(PROJECT, NS) for lot in lots]
+    project = tree.find(root, PROJECT)
+    lots = tree.all(root, LOT)
+    lot_projects = [tree.find(lot, PROJECT) for lot in lots]
     lot_projects = [lot_project for lot_project in lot_projects if lot_project is not None]
     projects = ([project] if project is not None else []) + lot_projects
 
@@ -150,24 +196,24 @@ def parse_root(root) -> ParsedNotice:
         format="eforms",
         notice_id=notice_id,
         version=version,
-        publication_number=ted_publication_number(_text(extension, "efac:Publication/efbc:NoticePublicationID")),
-        procedure_id=_text(root, "cbc:ContractFolderID"),
-        customization=_text(root, "cbc:CustomizationID"),
+        publication_number=ted_publication_number(tree.text(extension, "efac:Publication/efbc:NoticePublicationID")),
+        procedure_id=tree.text(root, "cbc:ContractFolderID"),
+        customization=tree.text(root, "cbc:CustomizationID"),
         notice_type=(type_code.text or "").strip() if type_code is not None else "",
         form_type=(type_code.get("listName") or "").strip() if type_code is not None else "",
-        subtype=_text(extension, "efac:NoticeSubType/cbc:SubTypeCode"),
+        subtype=tree.text(extension, "efac:NoticeSubType/cbc:SubTypeCode"),
         language=language,
-        issue_date=parse_date(_text(root, "cbc:IssueDate"), "issue date (BT-05)", problems),
-        publication_date=parse_date(_text(extension, "efac:Publication/efbc:PublicationDate"),
+        issue_date=parse_date(tree.text(root, "cbc:IssueDate"), "issue date (BT-05)", problems),
+        publication_date=parse_date(tree.text(extension, "efac:Publication/efbc:PublicationDate"),
                                     "publication date (OPP-012)", problems),
-        previous=_text(extension, "efac:Changes/efbc:ChangedNoticeIdentifier"),
+        previous=tree.text(extension, "efac:Changes/efbc:ChangedNoticeIdentifier"),
         problems=problems,
     )
     if not notice.notice_type:
         problems.append("no notice type (BT-02)")
 
-    organizations = _organizations(extension)
-    for reference in _all(root, "cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID"):
+    organizations = _organizations(tree, extension)
+    for reference in tree.all(root, "cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID"):
         party = organizations.get((reference.text or "").strip())
         if party is None:
             problems.append(f"buyer {reference.text!r} is not among the notice's organizations")
@@ -175,70 +221,71 @@ def parse_root(root) -> ParsedNotice:
             notice.buyers.append(party)
     if not notice.buyers:
         problems.append("no buyer (cac:ContractingParty)")
-    notice.winners = _winners(extension, organizations)
+    notice.winners = _winners(tree, extension, organizations)
 
-    notice.titles = _by_language(_all(project, "cbc:Name"), language)
-    notice.descriptions = _by_language(_all(project, "cbc:Description"), language)
+    notice.titles = _by_language(tree.all(project, "cbc:Name"), language)
+    notice.descriptions = _by_language(tree.all(project, "cbc:Description"), language)
     if not notice.titles and lot_projects:
-        notice.titles = _by_language(_all(lot_projects[0], "cbc:Name"), language)
+        notice.titles = _by_language(tree.all(lot_projects[0], "cbc:Name"), language)
         problems.append("no procedure title (BT-21): the first lot's title is used")
     if not notice.titles:
         problems.append("no title (BT-21)")
     if not notice.descriptions and lot_projects:
-        notice.descriptions = _by_language(_all(lot_projects[0], "cbc:Description"), language)
+        notice.descriptions = _by_language(tree.all(lot_projects[0], "cbc:Description"), language)
 
-    notice.main_cpv = _text(project, "cac:MainCommodityClassification/cbc:ItemClassificationCode")
+    notice.main_cpv = tree.text(project, "cac:MainCommodityClassification/cbc:ItemClassificationCode")
     if not notice.main_cpv and lot_projects:
-        notice.main_cpv = _text(lot_projects[0], "cac:MainCommodityClassification/cbc:ItemClassificationCode")
+        notice.main_cpv = tree.text(lot_projects[0], "cac:MainCommodityClassification/cbc:ItemClassificationCode")
     if not notice.main_cpv:
         problems.append("no main CPV code (BT-262)")
     notice.cpv_codes = unique([notice.main_cpv] + [
         (code.text or "").strip() for each in projects
-        for code in _all(each, "cac:MainCommodityClassification/cbc:ItemClassificationCode")
-        + _all(each, "cac:AdditionalCommodityClassification/cbc:ItemClassificationCode")])
+        for code in tree.all(each, "cac:MainCommodityClassification/cbc:ItemClassificationCode")
+        + tree.all(each, "cac:AdditionalCommodityClassification/cbc:ItemClassificationCode")])
     notice.nuts = unique((code.text or "").strip() for each in projects
-                         for code in _all(each, "cac:RealizedLocation/cac:Address/cbc:CountrySubentityCode"))
-    notice.nature = _text(project, "cbc:ProcurementTypeCode") or next(
-        (_text(each, "cbc:ProcurementTypeCode") for each in lot_projects if _text(each, "cbc:ProcurementTypeCode")),
-        "")
-    notice.procedure = _text(root, "cac:TenderingProcess/cbc:ProcedureCode")
-    notice.innovative_acquisition = _codes(projects, "innovative-acquisition")
-    notice.strategic_procurement = _codes(projects, "strategic-procurement")
+                         for code in tree.all(each, "cac:RealizedLocation/cac:Address/cbc:CountrySubentityCode"))
+    notice.nature = tree.text(project, "cbc:ProcurementTypeCode") or next(
+        (tree.text(each, "cbc:ProcurementTypeCode") for each in lot_projects
+         if tree.text(each, "cbc:ProcurementTypeCode")), "")
+    notice.procedure = tree.text(root, "cac:TenderingProcess/cbc:ProcedureCode")
+    notice.innovative_acquisition = _codes(tree, projects, "innovative-acquisition")
+    notice.strategic_procurement = _codes(tree, projects, "strategic-procurement")
 
     notice.estimated_value, notice.estimated_currency = _amount(
-        project, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount", "estimated value (BT-27)", problems)
+        tree, project, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount", "estimated value (BT-27)",
+        problems)
     notice.awarded_value, notice.awarded_currency = _amount(
-        extension, "efac:NoticeResult/cbc:TotalAmount", "total awarded value (BT-161)", problems)
+        tree, extension, "efac:NoticeResult/cbc:TotalAmount", "total awarded value (BT-161)", problems)
 
     deadlines, lot_values = [], []
     for lot in lots:
-        lot_project = lot.find(PROJECT, NS)
-        value, currency = _amount(lot_project, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount",
+        lot_project = tree.find(lot, PROJECT)
+        value, currency = _amount(tree, lot_project, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount",
                                   "lot estimated value (BT-27)", problems)
-        identifier = lot.find("cbc:ID", NS)
+        identifier = tree.find(lot, "cbc:ID")
         if identifier is None or identifier.get("schemeName") != "LotsGroup":   # a group's value repeats its lots'
             lot_values.append((value, currency))
-        names = _by_language(_all(lot_project, "cbc:Name"), language)
+        names = _by_language(tree.all(lot_project, "cbc:Name"), language)
         notice.lots.append(Lot(
-            identifier=_text(lot, "cbc:ID"),
+            identifier=tree.text(lot, "cbc:ID"),
             title=next(iter(names.values()), ""),
-            cpv_codes=unique([_text(lot_project, "cac:MainCommodityClassification/cbc:ItemClassificationCode")] + [
+            cpv_codes=unique([tree.text(lot_project, "cac:MainCommodityClassification/cbc:ItemClassificationCode")] + [
                 (code.text or "").strip()
-                for code in _all(lot_project, "cac:AdditionalCommodityClassification/cbc:ItemClassificationCode")]),
+                for code in tree.all(lot_project, "cac:AdditionalCommodityClassification/cbc:ItemClassificationCode")]),
             estimated_value=value, currency=currency))
         # The tender deadline (BT-131), or in two-stage procedures the deadline to ask to take part (BT-1311).
         deadline = parse_date(
-            _text(lot, "cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndDate")
-            or _text(lot, "cac:TenderingProcess/cac:ParticipationRequestReceptionPeriod/cbc:EndDate"),
+            tree.text(lot, "cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndDate")
+            or tree.text(lot, "cac:TenderingProcess/cac:ParticipationRequestReceptionPeriod/cbc:EndDate"),
             "tender deadline (BT-131)", problems)
         if deadline:
             deadlines.append(deadline)
     notice.deadline = min(deadlines) if deadlines else None
-    notice.related = _earlier_notices(root, notice)
+    notice.related = _earlier_notices(tree, root, notice)
     # Where the notice gives no total, its lots' values make one (BT-27 per lot; BT-720 per winning tender).
     if notice.estimated_value is None:
         notice.estimated_value, notice.estimated_currency = total_in_one_currency(lot_values)
     if notice.awarded_value is None:
-        winning = _winning_tender_values(extension, problems)
+        winning = _winning_tender_values(tree, extension, problems)
         notice.awarded_value, notice.awarded_currency = total_in_one_currency(winning)
     return notice
