@@ -35,27 +35,69 @@ PROCEDURES = {
     "PT_NEGOTIATED_WITHOUT_PUBLICATION": "neg-wo-call", "PT_AWARD_CONTRACT_WITHOUT_PUBLICATION": "neg-wo-call",
     "PT_INVOLVING_NEGOTIATION": "neg-w-call",
 }
+PROCEDURE_TAGS = tuple(f"{{*}}{name}" for name in PROCEDURES)
 NATURES = {"WORKS": "works", "SUPPLIES": "supplies", "SERVICES": "services"}
 
 
-def _text(element, path: str) -> str:
+# `{*}name` steps (any namespace, or none) are read from each element's children listed once by local name, as
+# in eforms.py: lxml's ElementPath is slow to run one path after another (see `eforms.Children`).
+class Children(dict):
+    """element -> {local name: [child, …]}, listed the first time a path leaves the element (one per parse)."""
+
+    def __missing__(self, element) -> dict:
+        children: dict = {}
+        for child in element:
+            tag = child.tag
+            if isinstance(tag, str):
+                name = tag.rpartition("}")[2]
+                if name in children:
+                    children[name].append(child)
+                else:
+                    children[name] = [child]
+        self[element] = children
+        return children
+
+    def all(self, element, path: str) -> list:
+        steps = _steps(path)
+        found = self[element].get(steps[0], ())
+        for name in steps[1:]:
+            found = [child for parent in found for child in self[parent].get(name, ())]
+        return list(found)
+
+    def find(self, element, path: str):
+        found = self.all(element, path)
+        return found[0] if found else None
+
+
+_STEPS: dict[str, tuple[str, ...]] = {}
+
+
+def _steps(path: str) -> tuple[str, ...]:
+    steps = _STEPS.get(path)
+    if steps is None:
+        steps = _STEPS[path] = tuple(step.removeprefix("{*}") for step in path.split("/"))
+    return steps
+
+
+def _text(tree: Children, element, path: str) -> str:
     if element is None:
         return ""
-    found = element.find(path)
+    found = tree.find(element, path)
     return " ".join("".join(found.itertext()).split()) if found is not None else ""
 
 
-def _party(address) -> Party:
-    return Party(name=_text(address, "{*}OFFICIALNAME"), org_number=_text(address, "{*}NATIONALID"),
-                 city=_text(address, "{*}TOWN"),
-                 country=(address.find("{*}COUNTRY").get("VALUE", "") if address.find("{*}COUNTRY") is not None
-                          else ""))
+def _party(tree: Children, address) -> Party:
+    country = tree.find(address, "{*}COUNTRY")
+    return Party(name=_text(tree, address, "{*}OFFICIALNAME"), org_number=_text(tree, address, "{*}NATIONALID"),
+                 city=_text(tree, address, "{*}TOWN"),
+                 country=country.get("VALUE", "") if country is not None else "")
 
 
 def parse_root(root) -> ParsedNotice:
     problems: list[str] = []
-    coded = root.find("{*}CODED_DATA_SECTION")
-    forms = [form for section in root.findall("{*}FORM_SECTION") for form in section
+    tree = Children()
+    coded = tree.find(root, "{*}CODED_DATA_SECTION")
+    forms = [form for section in tree.all(root, "{*}FORM_SECTION") for form in section
              if isinstance(form.tag, str) and form.get("FORM")]
     if not forms:
         problems.append("no form in FORM_SECTION")
@@ -65,100 +107,100 @@ def parse_root(root) -> ParsedNotice:
     if not publication_number:
         problems.append(f"no TED publication number (DOC_ID {document_id!r})")
     form_code = (original.get("FORM") if original is not None else "") or ""
-    document_type = coded.find("{*}CODIF_DATA/{*}TD_DOCUMENT_TYPE") if coded is not None else None
+    document_type = tree.find(coded, "{*}CODIF_DATA/{*}TD_DOCUMENT_TYPE") if coded is not None else None
     type_code = document_type.get("CODE", "") if document_type is not None else ""
     notice_type, form_type = (SOCIAL.get(type_code, ("", "")) if form_code in ("F21", "F22", "F23")
                               else FORMS.get(form_code, ("", "")))
     if not notice_type and form_code in ("F21", "F22", "F23") and original is not None:
         # F22 and F23 write other document types (periodic indicative notices, concessions): what the form
         # holds says which it is.
-        notice_type, form_type = (SOCIAL["7"] if original.find("{*}AWARD_CONTRACT") is not None else SOCIAL["3"])
+        notice_type, form_type = (SOCIAL["7"] if tree.find(original, "{*}AWARD_CONTRACT") is not None else SOCIAL["3"])
     if not notice_type:
         problems.append(f"unknown TED form {form_code!r}")
 
     notice = ParsedNotice(
         format="ted-xml",
-        notice_id=_text(root, "{*}FORM_SECTION/{*}NOTICE_UUID") or document_id,
+        notice_id=_text(tree, root, "{*}FORM_SECTION/{*}NOTICE_UUID") or document_id,
         publication_number=publication_number,
         notice_type=notice_type, form_type=form_type, subtype=form_code,
-        language=language_code(_text(coded, "{*}NOTICE_DATA/{*}LG_ORIG")
+        language=language_code(_text(tree, coded, "{*}NOTICE_DATA/{*}LG_ORIG")
                                or (original.get("LG") if original is not None else "")),
-        issue_date=parse_date(_text(coded, "{*}CODIF_DATA/{*}DS_DATE_DISPATCH"), "dispatch date", problems),
-        publication_date=parse_date(_text(coded, "{*}REF_OJS/{*}DATE_PUB"), "publication date", problems),
+        issue_date=parse_date(_text(tree, coded, "{*}CODIF_DATA/{*}DS_DATE_DISPATCH"), "dispatch date", problems),
+        publication_date=parse_date(_text(tree, coded, "{*}REF_OJS/{*}DATE_PUB"), "publication date", problems),
         problems=problems,
     )
     if original is None:
         return notice
-    notice.buyers = [_party(address) for address in original.findall("{*}CONTRACTING_BODY/{*}ADDRESS_CONTRACTING_BODY")]
-    notice.buyers += [_party(address) for address in
-                      original.findall("{*}CONTRACTING_BODY/{*}ADDRESS_CONTRACTING_BODY_ADDITIONAL")]
+    notice.buyers = [_party(tree, address)
+                     for address in tree.all(original, "{*}CONTRACTING_BODY/{*}ADDRESS_CONTRACTING_BODY")]
+    notice.buyers += [_party(tree, address) for address in
+                      tree.all(original, "{*}CONTRACTING_BODY/{*}ADDRESS_CONTRACTING_BODY_ADDITIONAL")]
     if not notice.buyers:
         problems.append("no contracting body")
     for form in forms:
         language = language_code(form.get("LG")) or notice.language
-        if title := _text(form, "{*}OBJECT_CONTRACT/{*}TITLE"):
+        if title := _text(tree, form, "{*}OBJECT_CONTRACT/{*}TITLE"):
             notice.titles.setdefault(language, title)
-        if description := _text(form, "{*}OBJECT_CONTRACT/{*}SHORT_DESCR"):
+        if description := _text(tree, form, "{*}OBJECT_CONTRACT/{*}SHORT_DESCR"):
             notice.descriptions.setdefault(language, description)
     if not notice.titles:
         problems.append("no title")
 
-    contract = original.find("{*}OBJECT_CONTRACT")
-    main = contract.find("{*}CPV_MAIN/{*}CPV_CODE") if contract is not None else None
+    contract = tree.find(original, "{*}OBJECT_CONTRACT")
+    main = tree.find(contract, "{*}CPV_MAIN/{*}CPV_CODE") if contract is not None else None
     notice.main_cpv = main.get("CODE", "") if main is not None else ""
     if not notice.main_cpv:
         problems.append("no main CPV code")
     notice.cpv_codes = unique([notice.main_cpv] + [code.get("CODE", "") for code in original.iter("{*}CPV_CODE")])
-    notice.nuts = unique(code.get("CODE", "") for code in original.iter()
-                         if isinstance(code.tag, str) and code.tag.endswith("}NUTS")
-                         and code.getparent().tag.endswith("OBJECT_DESCR"))
-    kind = contract.find("{*}TYPE_CONTRACT") if contract is not None else None
+    notice.nuts = unique(code.get("CODE", "") for code in original.iter("{*}NUTS")
+                         if code.tag.endswith("}NUTS") and code.getparent().tag.endswith("OBJECT_DESCR"))
+    kind = tree.find(contract, "{*}TYPE_CONTRACT") if contract is not None else None
     notice.nature = NATURES.get(kind.get("CTYPE", "") if kind is not None else "", "")
-    procedure = original.find("{*}PROCEDURE")
+    procedure = tree.find(original, "{*}PROCEDURE")
     if procedure is not None:
         # F15 nests the procedure one level down, under the directive it follows (DIRECTIVE_2014_24_EU/…).
-        notice.procedure = next((PROCEDURES[child.tag.rpartition("}")[2]] for child in procedure.iter()
-                                 if isinstance(child.tag, str) and child.tag.rpartition("}")[2] in PROCEDURES), "")
-        notice.deadline = parse_date(_text(procedure, "{*}DATE_RECEIPT_TENDERS"), "tender deadline", problems)
+        notice.procedure = next((PROCEDURES[child.tag.rpartition("}")[2]] for child in procedure.iter(*PROCEDURE_TAGS)),
+                                "")
+        notice.deadline = parse_date(_text(tree, procedure, "{*}DATE_RECEIPT_TENDERS"), "tender deadline", problems)
     if contract is not None:
         for path, what in (("{*}VAL_ESTIMATED_TOTAL", "estimated value"), ("{*}VAL_TOTAL", "total value")):
-            element = contract.find(path)
+            element = tree.find(contract, path)
             if element is not None:
-                amount = parse_amount(_text(contract, path), what, problems)
+                amount = parse_amount(_text(tree, contract, path), what, problems)
                 if what == "estimated value":
                     notice.estimated_value, notice.estimated_currency = amount, element.get("CURRENCY", "")
                 else:
                     notice.awarded_value, notice.awarded_currency = amount, element.get("CURRENCY", "")
-        for number, lot in enumerate(contract.findall("{*}OBJECT_DESCR"), start=1):
-            value = lot.find("{*}VAL_OBJECT")
+        for number, lot in enumerate(tree.all(contract, "{*}OBJECT_DESCR"), start=1):
+            value = tree.find(lot, "{*}VAL_OBJECT")
             notice.lots.append(Lot(
-                identifier=_text(lot, "{*}LOT_NO") or str(number), title=_text(lot, "{*}TITLE"),
+                identifier=_text(tree, lot, "{*}LOT_NO") or str(number), title=_text(tree, lot, "{*}TITLE"),
                 cpv_codes=unique(code.get("CODE", "") for code in lot.iter("{*}CPV_CODE")),
                 estimated_value=parse_amount(value.text, "lot value", problems) if value is not None else None,
                 currency=value.get("CURRENCY", "") if value is not None else ""))
         if notice.estimated_value is None and notice.lots:
             notice.estimated_value, notice.estimated_currency = total_in_one_currency(
                 [(lot.estimated_value, lot.currency) for lot in notice.lots])
-    awarded = original.findall("{*}AWARD_CONTRACT/{*}AWARDED_CONTRACT")
+    awarded = tree.all(original, "{*}AWARD_CONTRACT/{*}AWARDED_CONTRACT")
     if notice.awarded_value is None and awarded:
         # Each award's value (VALUES/VAL_TOTAL) when the notice gives no total.
-        values = [award.find("{*}VALUES/{*}VAL_TOTAL") for award in awarded]
+        values = [tree.find(award, "{*}VALUES/{*}VAL_TOTAL") for award in awarded]
         notice.awarded_value, notice.awarded_currency = total_in_one_currency(
             [(parse_amount(value.text, "award value", problems), value.get("CURRENCY", "")) if value is not None
              else (None, "") for value in values])
-    modified = original.find("{*}MODIFICATIONS_CONTRACT/{*}INFO_MODIFICATIONS/{*}VALUES/{*}VAL_TOTAL_AFTER")
+    modified = tree.find(original, "{*}MODIFICATIONS_CONTRACT/{*}INFO_MODIFICATIONS/{*}VALUES/{*}VAL_TOTAL_AFTER")
     if modified is not None:   # F20: the contract's value after the modification
         notice.awarded_value = parse_amount(modified.text, "value after the modification", problems)
         notice.awarded_currency = modified.get("CURRENCY", "")
     # R2.0.9 wraps an award's contractors in CONTRACTORS; older forms (S01/S02 data) name them directly.
     for award in awarded:
         for contractor in award.iter("{*}CONTRACTOR"):
-            address = contractor.find("{*}ADDRESS_CONTRACTOR")
-            party = _party(address) if address is not None else None
+            address = tree.find(contractor, "{*}ADDRESS_CONTRACTOR")
+            party = _party(tree, address) if address is not None else None
             if party and party.name and party not in notice.winners:
                 notice.winners.append(party)
-    references = [_text(reference, "{*}NO_DOC_OJS") for reference in coded.findall("{*}NOTICE_DATA/{*}REF_NOTICE")] \
-        if coded is not None else []
+    references = [_text(tree, reference, "{*}NO_DOC_OJS")
+                  for reference in tree.all(coded, "{*}NOTICE_DATA/{*}REF_NOTICE")] if coded is not None else []
     if form_code in ("F14", "F20") and references:
         previous = ted_publication_number(references[0])
         notice.previous = f"ted:{previous}" if previous else ""
