@@ -14,6 +14,7 @@ from delbar.notices.sources.model import (
     total_in_one_currency,
     unique,
 )
+from delbar.notices.sources.paths import ByTag
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -28,58 +29,10 @@ PROJECT = "cac:ProcurementProject"
 LOT = "cac:ProcurementProjectLot"
 
 
-# Paths are read by hand rather than by lxml's ElementPath (`findtext(path, namespaces=NS)`), which for every
-# call sorts the prefix map into its cache key, runs a chain of Python generators, and keeps only 100 compiled
-# paths (eForms and TED XML together use more). Here each element read from has its children listed by tag
-# once (`Children`), and a path's steps are Clark names ("{namespace}ID") compiled once; the results are the
-# same: the elements of each step in document order, the first of them for a single one.
-_STEPS: dict[str, tuple[str, ...]] = {}
-
-
-def _steps(path: str) -> tuple[str, ...]:
-    steps = _STEPS.get(path)
-    if steps is None:
-        steps = _STEPS[path] = tuple(f"{{{NS[prefix]}}}{name}"
-                                     for prefix, _, name in (step.partition(":") for step in path.split("/")))
-    return steps
-
-
-class Children(dict):
-    """element -> {tag: [child, …]}, listed the first time a path leaves the element (one per parse)."""
-
-    def __missing__(self, element) -> dict:
-        children: dict = {}
-        for child in element:
-            tag = child.tag
-            if tag in children:
-                children[tag].append(child)
-            else:
-                children[tag] = [child]
-        self[element] = children
-        return children
-
-    def all(self, element, path: str) -> list:
-        if element is None:
-            return []
-        steps = _STEPS.get(path) or _steps(path)
-        found = self[element].get(steps[0], ())
-        for tag in steps[1:]:
-            found = [child for parent in found for child in self[parent].get(tag, ())]
-        return list(found)
-
-    def find(self, element, path: str):
-        if element is None:
-            return None
-        steps = _STEPS.get(path) or _steps(path)
-        found = self[element].get(steps[0])
-        if found and len(steps) > 1:
-            for tag in steps[1:]:
-                found = [child for parent in found for child in self[parent].get(tag, ())]
-        return found[0] if found else None
-
-    def text(self, element, path: str) -> str:
-        found = self.find(element, path)
-        return (found.text or "").strip() if found is not None else ""
+class Children(ByTag):
+    __slots__ = ()
+    NAMESPACES = NS
+    STEPS = {}
 
 
 def _by_language(elements, default_language: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from delbar.notices.sources.model import (
     total_in_one_currency,
     unique,
 )
+from delbar.notices.sources.paths import ByLocalName
 
 # TED document type (TD_DOCUMENT_TYPE) per form -> (eForms notice type, form type)
 FORMS = {
@@ -39,44 +40,9 @@ PROCEDURE_TAGS = tuple(f"{{*}}{name}" for name in PROCEDURES)
 NATURES = {"WORKS": "works", "SUPPLIES": "supplies", "SERVICES": "services"}
 
 
-# `{*}name` steps (any namespace, or none) are read from each element's children listed once by local name, as
-# in eforms.py: lxml's ElementPath is slow to run one path after another (see `eforms.Children`).
-class Children(dict):
-    """element -> {local name: [child, …]}, listed the first time a path leaves the element (one per parse)."""
-
-    def __missing__(self, element) -> dict:
-        children: dict = {}
-        for child in element:
-            tag = child.tag
-            if isinstance(tag, str):
-                name = tag.rpartition("}")[2]
-                if name in children:
-                    children[name].append(child)
-                else:
-                    children[name] = [child]
-        self[element] = children
-        return children
-
-    def all(self, element, path: str) -> list:
-        steps = _steps(path)
-        found = self[element].get(steps[0], ())
-        for name in steps[1:]:
-            found = [child for parent in found for child in self[parent].get(name, ())]
-        return list(found)
-
-    def find(self, element, path: str):
-        found = self.all(element, path)
-        return found[0] if found else None
-
-
-_STEPS: dict[str, tuple[str, ...]] = {}
-
-
-def _steps(path: str) -> tuple[str, ...]:
-    steps = _STEPS.get(path)
-    if steps is None:
-        steps = _STEPS[path] = tuple(step.removeprefix("{*}") for step in path.split("/"))
-    return steps
+class Children(ByLocalName):
+    __slots__ = ()
+    STEPS = {}
 
 
 def _text(tree: Children, element, path: str) -> str:
