@@ -86,8 +86,9 @@ def _party(party: dict) -> Party:
     address = _dict(party.get("address"))
     others = [{"scheme": _str(other.get("scheme"))[:40], "id": _str(other.get("id"))[:100]}
               for other in map(_dict, _list(party.get("additionalIdentifiers"))) if _str(other.get("id"))]
-    return Party(name=_str(party.get("name")), org_number=_str(identifier.get("id")),
-                 scheme=_str(identifier.get("scheme")) if _str(identifier.get("id")) else "",
+    org_number = _str(identifier.get("id"))
+    return Party(name=_str(party.get("name")), org_number=org_number,
+                 scheme=_str(identifier.get("scheme")) if org_number else "",
                  city=_str(address.get("locality")), country=_str(address.get("countryName")),
                  other_identifiers=others)
 
@@ -109,12 +110,14 @@ def _counts(award: dict) -> bool:
     return _str(award.get("status")) in MADE
 
 
-def _kind(release: dict, tender: dict) -> tuple[str, str]:
+def _kind(release: dict, tender: dict, made: list[dict]) -> tuple[str, str]:
     """(eForms notice type, form type) from what the release holds, not from its first tag: a release tagged
-    "tender" that holds an active award is an award notice. The tags decide only when the content does not."""
-    if any(_list(contract.get("amendments")) for contract in _list(release.get("contracts"))):
+    "tender" that holds an active award (`made`) is an award notice. The tags decide only when the content
+    does not."""
+    contracts = _list(release.get("contracts"))
+    if any(_list(contract.get("amendments")) for contract in contracts):
         return "can-modif", "cont-modif"
-    if any(_counts(award) for award in _list(release.get("awards"))) or _list(release.get("contracts")):
+    if made or contracts:
         return "can-standard", "result"
     tags = _strings(release.get("tag"))
     known = next((TAGS[tag] for tag in tags if TAGS.get(tag, ("", ""))[0]), ("", ""))
@@ -134,7 +137,8 @@ def _release(release: dict) -> ParsedNotice:
     if not ocid:
         problems.append("no ocid")
     tender = _dict(release.get("tender"))
-    notice_type, form_type = _kind(release, tender)
+    made = [award for award in _list(release.get("awards")) if _counts(award)]
+    notice_type, form_type = _kind(release, tender, made)
     language = language_code(_str(release.get("language")))
     notice = ParsedNotice(
         format="ocds", notice_id=ocid, version=_str(release.get("id")) or "1", procedure_id=ocid,
@@ -157,11 +161,10 @@ def _release(release: dict) -> ParsedNotice:
     notice.buyers = [party for party in notice.buyers if party.name or party.org_number]
     if not notice.buyers:
         problems.append("no buyer")
-    for award in _list(release.get("awards")):
-        if _counts(award):
-            for supplier in map(organization, _list(award.get("suppliers"))):
-                if supplier.name and supplier not in notice.winners:
-                    notice.winners.append(supplier)
+    for award in made:
+        for supplier in map(organization, _list(award.get("suppliers"))):
+            if supplier.name and supplier not in notice.winners:
+                notice.winners.append(supplier)
 
     lots = _list(tender.get("lots"))
     title = _str(tender.get("title")) or (_str(lots[0].get("title")) if lots else "")
@@ -191,7 +194,7 @@ def _release(release: dict) -> ParsedNotice:
     value = _dict(tender.get("value"))
     notice.estimated_value = parse_amount(_str(value.get("amount")), "tender value", problems)
     notice.estimated_currency = _str(value.get("currency"))
-    awarded = [_dict(award.get("value")) for award in _list(release.get("awards")) if _counts(award)]
+    awarded = [_dict(award.get("value")) for award in made]
     amounts = [parse_amount(_str(value.get("amount")), "award value", problems) for value in awarded]
     if amounts and all(amount is not None for amount in amounts):
         notice.awarded_value = sum(amounts)
