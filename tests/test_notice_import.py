@@ -227,3 +227,4 @@ def test_the_import_command_draws_a_progress_bar_on_a_terminal_and_says_each_ski
     assert any("broken.xml: skipped:" in line for line in lines)
     assert "[" + "#" * 24 + "] 3 of 3 files · 2 new" in terminal.getvalue()
     assert re.search(r"skipped\s+1\n", out.getvalue()) and re.search(r"new\s+2\n", out.getvalue())
+    assert "2 documents wait for the task worker" in out.getvalue()

@@ -4,7 +4,8 @@ rest of Delbar imports from `delbar.search` only, never from its modules or tabl
 
 Asking:     search(), similar(), load_documents(), visible_documents(), Hit, SearchResult, Scope,
             held_words(), likeness(), words() (a text's words as search sees them)
-Writing:    index(), index_many(), remove(), remove_ids(), deferred(), indexed(), orphans(), reindex()
+Writing:    index(), index_many(), remove(), remove_ids(), deferred(), indexed(), orphans(),
+            embed_pending(), waiting() (documents whose vectors the worker has yet to make), reindex()
 Embedding:  embed_pending() (what index_many(embed=False) or deferred(embed=False) left waiting),
             embed_waiting (the task worker's run of it)
 Kinds:      Kind, Filter, register(), KINDS (each app declares its own kind in <app>/search.py)
@@ -24,7 +25,7 @@ _EXPORTS = {
     "scope": ("Scope",),
     "text": ("words",),
     "indexing": ("index", "index_many", "remove", "remove_ids", "deferred", "indexed", "orphans", "reindex",
-                 "embed_pending", "embed_waiting"),
+                 "embed_pending", "embed_waiting", "waiting"),
     "kinds": ("Kind", "Filter", "register", "KINDS"),
     "calibration": ("calibration",),
     "forms": ("SearchForm",),

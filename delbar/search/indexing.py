@@ -170,6 +170,11 @@ def index_many(objects: list, *, embed: bool = True) -> None:
         transaction.on_commit(embed_waiting.enqueue)
 
 
+def waiting() -> int:
+    """How many documents wait for the worker to embed their text."""
+    return SearchDocument.objects.exclude(wanted_text_hash="").count()
+
+
 def embed_pending(limit: int | None = None) -> int:
     """Embeds the documents waiting for a vector (at most `limit`), in id order, EMBED_BATCH at a time;
     returns how many vectors it wrote.

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from delbar import search
 from delbar.cases.interchange import InterchangeError, import_cases, read_lines
 from delbar.needs.interchange import import_needs
 
@@ -96,3 +97,6 @@ class Command(BaseCommand):
             width = max(len(label) for label, _count in report.table())
             for label, count in report.table():
                 self.stdout.write(f"  {label:<{width}}  {count:>9,}")
+            if waiting := search.waiting():
+                self.stdout.write(f"Search finds the new notices by their words now; {waiting:,} documents wait for "
+                                  "the task worker (`delbar db_worker`) to embed them, and are found by meaning after.")
