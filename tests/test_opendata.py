@@ -19,7 +19,7 @@ from delbar.cases.models import Status
 from delbar.notices import trail
 from delbar.notices.importing import import_path
 from delbar.notices.models import Notice
-from delbar.opendata.ocds import notice_ocid, notice_release
+from delbar.opendata.ocds import notice_ocid, notice_release, release_schema
 from delbar.orgs.models import CpvCode, Organization
 from tests.conftest import FIXTURES
 from tests.notice_files import DEMO_NOTICES, NOTICE_FIXTURES
@@ -155,6 +155,27 @@ def test_every_fixture_notice_exports_as_lib_cove_ocds_accepts(db, cove):
     package = json.loads(out.getvalue())
     assert len(package["releases"]) == Notice.objects.count() > 100
     assert cove(package) == {}
+    # `ocdskit compile` (with the shipped 1.1.5 release schema, offline) makes one record per procurement: the
+    # same processes as Delbar's own record package, and none that joins unrelated buyers' notices.
+    from ocdskit.combine import merge
+
+    [compiled] = merge([package], schema=release_schema(), return_package=True)
+    records = {record["ocid"]: record for record in compiled["records"]}
+    out = io.StringIO()
+    call_command("export", format="ocds-records", kind="notices", include_superseded=True, stdout=out,
+                 stderr=io.StringIO())
+    assert set(records) == {record["ocid"] for record in json.loads(out.getvalue())["records"]}
+    trails = {trail_id for trail_id, format, identifier in Notice.objects.values_list("trail", "format", "notice_id")
+              if not (format == "ocds" and trail.REGISTERED_OCID.match(identifier))}
+    assert sum(ocid.startswith("ocds-delbar-procurement-") for ocid in records) == len(trails)
+    # A record's buyers are those its notices name (joint procurements name several), never more.
+    named = {}
+    for notice in Notice.objects.all():
+        named.setdefault(notice_ocid(notice), set()).update(buyer["name"] for buyer in notice.buyers if buyer["name"])
+    for ocid, record in records.items():
+        buyers = {party["name"] for party in record["compiledRelease"].get("parties", []) if "buyer" in party["roles"]}
+        assert buyers <= named[ocid], (ocid, buyers - named[ocid])
+    assert max(len(buyers) for buyers in named.values()) < 10
 
 
 def notice(**fields) -> Notice:
