@@ -53,7 +53,7 @@ def test_a_ted_notice_joins_the_earlier_notice_it_names_in_either_order(order):
     assert Notice.objects.get(key="ted:165610-2020").trail == Notice.objects.get(key="ted:311956-2020").trail
 
 
-def test_the_same_notice_from_doffin_and_ted_is_one_notice_the_richer_reading_filling_what_the_other_lacks():
+def test_the_same_notice_from_doffin_and_ted_is_one_notice_the_richer_reading_filling_what_the_other_lacks(client):
     # Doffin's copy without the estimated value; TED's copy of the same eForms notice with it and a TED number.
     doffin = CONTRACT_NOTICE.replace(b'<cbc:EstimatedOverallContractAmount currencyID="NOK">30000000.00'
                                      b'</cbc:EstimatedOverallContractAmount>', b"")
@@ -67,6 +67,8 @@ def test_the_same_notice_from_doffin_and_ted_is_one_notice_the_richer_reading_fi
     # Either document again changes nothing; a notice naming the TED number joins the same trail.
     assert _store(ted, "again.xml").unchanged == 1 and _store(doffin, "again2.xml").unchanged == 1
     assert Notice.objects.get().also_from == notice.also_from
+    page = client.get(notice.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert "Også lest fra" in page and 'href="https://ted.europa.eu/en/notice/-/detail/654321-2023"' in page
 
 
 def test_ted_xml_and_its_eforms_conversion_are_one_notice_with_both_readings():
