@@ -441,10 +441,6 @@ OCDS_NOTICES = [
 NOTICES = TED_NOTICES + EFORMS_NOTICES + OCDS_NOTICES
 
 # Parser bugs found by the facts: (notice id, field) -> what is wrong. Each is an xfail(strict) below.
-EFORMS_COUNTRY = ("parser: eForms gives cac:PostalAddress/cac:Country/cbc:IdentificationCode as written "
-                  "(ISO alpha-3, e.g. 'NOR'), not the ISO alpha-2 Party.country promises (the importer converts it)")
-TED_UK = ("parser: TED's COUNTRY VALUE='UK' is kept as 'UK', not ISO alpha-2 'GB'; model.country_code('UK') is '', "
-          "so the import loses the country of every UK (and Greek, 'EL') party")
 OCDS_COUNTRY_NAME = ("parser: OCDS address.countryName is kept as written ('United Kingdom'), not ISO alpha-2 'GB' "
                      "as Party.country promises")
 OCDS_COUNTRY_CODE = "parser: OCDS 1.2 address.country ('NO') is not read; only address.countryName is"
@@ -453,9 +449,6 @@ OCDS_ADDITIONAL_ID = ("parser: a party without identifier but with additionalIde
 OCDS_AWARD_ITEMS = "parser: CPV of awards[].items and contracts[].items are not read, only tender.items"
 OCDS_AWARD_TITLE = "parser: a release without tender gets no title; awards[0].title / contracts[0].title are unused"
 KNOWN_BUGS = {
-    **{(item["id"], "buyer_countries"): EFORMS_COUNTRY for item in EFORMS_NOTICES},
-    ("ted-xml/22-023722-001-EXP", "buyer_countries"): TED_UK,
-    ("ted-xml/21-205737-001-EXP", "buyer_countries"): TED_UK,
     ("ted-xml/23-119901-001-EXP", "procedure"): (
         "parser: F14 has no PROCEDURE section; CODED_DATA_SECTION/CODIF_DATA/PR_PROC CODE='1' (Open procedure) "
         "is not read, procedure ''"),

@@ -7,6 +7,7 @@ from delbar.notices.sources.model import (
     Lot,
     ParsedNotice,
     Party,
+    country_code,
     language_code,
     parse_amount,
     parse_date,
@@ -52,7 +53,8 @@ def _organizations(tree: Children, extension) -> dict[str, Party]:
             name=tree.text(company, "cac:PartyName/cbc:Name"),
             org_number=tree.text(company, "cac:PartyLegalEntity/cbc:CompanyID"),
             city=tree.text(company, "cac:PostalAddress/cbc:CityName"),
-            country=tree.text(company, "cac:PostalAddress/cac:Country/cbc:IdentificationCode"),
+            # ISO alpha-3 in eForms ("NOR"); Party.country is alpha-2.
+            country=country_code(tree.text(company, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")),
         )
     return parties
 

@@ -7,6 +7,7 @@ from delbar.notices.sources.model import (
     Lot,
     ParsedNotice,
     Party,
+    country_code,
     language_code,
     parse_amount,
     parse_date,
@@ -56,7 +57,7 @@ def _party(tree: Children, address) -> Party:
     country = tree.find(address, "{*}COUNTRY")
     return Party(name=_text(tree, address, "{*}OFFICIALNAME"), org_number=_text(tree, address, "{*}NATIONALID"),
                  city=_text(tree, address, "{*}TOWN"),
-                 country=country.get("VALUE", "") if country is not None else "")
+                 country=country_code(country.get("VALUE")) if country is not None else "")
 
 
 def parse_root(root) -> ParsedNotice:
