@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from delbar.notices.sources import ParseError, parse
+from delbar.notices.sources import ParseError, country_code, parse
 from tests.notice_files import DOFFIN, NOTICE_FIXTURES, TED_XML, notice_files, summary_rows
 
 
@@ -313,3 +313,10 @@ def test_ted_xml_f15_procedure_nested_under_its_directive():
                     notice, count=1)
     [parsed] = parse(nested)
     assert parsed.procedure == "neg-wo-call"
+
+
+@pytest.mark.parametrize(("written", "code"), [("NOR", "NO"), ("NO", "NO"), ("UK", "GB"), ("EL", "GR"), ("gb", "GB"),
+                                               ("United Kingdom", "GB"), ("Norge", "NO"), ("Atlantis", ""), ("", "")])
+def test_countries_become_iso_alpha_2_and_stay_so(written, code):
+    assert country_code(written) == code
+    assert country_code(code) == code   # converting again changes nothing
