@@ -449,15 +449,6 @@ OCDS_ADDITIONAL_ID = ("parser: a party without identifier but with additionalIde
 OCDS_AWARD_ITEMS = "parser: CPV of awards[].items and contracts[].items are not read, only tender.items"
 OCDS_AWARD_TITLE = "parser: a release without tender gets no title; awards[0].title / contracts[0].title are unused"
 KNOWN_BUGS = {
-    ("ted-xml/23-119901-001-EXP", "procedure"): (
-        "parser: F14 has no PROCEDURE section; CODED_DATA_SECTION/CODIF_DATA/PR_PROC CODE='1' (Open procedure) "
-        "is not read, procedure ''"),
-    ("ted-xml/23-119901-001-EXP", "deadline"): (
-        "parser: F14's new deadline CHANGES/CHANGE[WHERE/SECTION='IV.2.2)']/NEW_VALUE/DATE 2023-03-03 (also "
-        "CODIF_DATA/DT_DATE_FOR_SUBMISSION) is not read, deadline None"),
-    ("ted-xml/21-205737-001-EXP", "procedure"): (
-        "parser: PROCEDURE/PT_AWARD_CONTRACT_WITH_PRIOR_PUBLICATION (F24/F25 concessions) is missing from "
-        "ted_xml.PROCEDURES; OP-TED maps it to neg-w-call (ted-xml-data-converter xslt/other-mappings.xml)"),
     ("ted-converted/20-157399-001-EXP", "related"): (
         "parser: eForms' procedure-level /*/cac:TenderingProcess/cac:NoticeDocumentReference/cbc:ID (OPP-090, "
         "'00267097-2019') is not read, only the lots' BT-125"),

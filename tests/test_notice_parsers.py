@@ -6,6 +6,7 @@ Pure functions: no database."""
 import json
 import re
 import threading
+from datetime import date
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -320,3 +321,39 @@ def test_ted_xml_f15_procedure_nested_under_its_directive():
 def test_countries_become_iso_alpha_2_and_stay_so(written, code):
     assert country_code(written) == code
     assert country_code(code) == code   # converting again changes nothing
+
+
+def test_ted_xml_notice_type_follows_the_forms_notice_type_as_op_ted_maps_it():
+    periodic = (NOTICE_FIXTURES / "ted-xml" / "22-434184-001-EXP.xml").read_bytes()
+    [reducing] = parse(periodic)
+    assert (reducing.notice_type, reducing.form_type) == ("pin-rtl", "planning")
+    [only] = parse(periodic.replace(b'TYPE="PER_REDUCING_TIME_LIMITS"', b'TYPE="PER_ONLY"'))
+    assert (only.notice_type, only.form_type) == ("pin-only", "planning")
+    [call] = parse(periodic.replace(b'TYPE="PER_REDUCING_TIME_LIMITS"', b'TYPE="PER_CALL_COMPETITION"'))
+    assert (call.notice_type, call.form_type) == ("pin-cfc-standard", "competition")
+    qualification = (NOTICE_FIXTURES / "ted-xml" / "20-318547-001-EXP.xml").read_bytes()
+    [f22] = parse(qualification)
+    assert (f22.notice_type, f22.form_type) == ("qu-sy", "competition")
+    # Without NOTICE TYPE, the coded document type (Q: qualification system) says the same.
+    [untyped] = parse(qualification.replace(b'<NOTICE TYPE="QSU_ONLY"/>', b""))
+    assert (untyped.notice_type, untyped.form_type) == ("qu-sy", "competition")
+
+
+def test_ted_xml_corrigendum_procedure_and_new_deadline_from_its_changes_and_the_coded_data():
+    corrigendum = (NOTICE_FIXTURES / "ted-xml" / "23-119901-001-EXP.xml").read_bytes()
+    later_coded = corrigendum.replace(b"<DT_DATE_FOR_SUBMISSION>20230303", b"<DT_DATE_FOR_SUBMISSION>20230310")
+    [changed] = parse(later_coded)
+    assert (changed.procedure, changed.deadline) == ("open", date(2023, 3, 3))   # the change, before the coded date
+    [coded] = parse(later_coded.replace(b"<SECTION>IV.2.2)</SECTION>", b"<SECTION>II.1.4)</SECTION>"))
+    assert coded.deadline == date(2023, 3, 10) and not coded.problems
+    [unspecified] = parse(corrigendum.replace(b'<PR_PROC CODE="1">', b'<PR_PROC CODE="Z">'))
+    assert unspecified.procedure == ""
+    # The form's own procedure wins over the coded one.
+    competition = (TED_XML / "20-320448-001-EXP.xml").read_bytes()
+    [form] = parse(competition.replace(b'<PR_PROC CODE="1">', b'<PR_PROC CODE="2">'))
+    assert form.procedure == "open"
+    # An award notice has no deadline, whatever the coded data says.
+    award = (TED_XML / "20-157399-001-EXP.xml").read_bytes()
+    [awarded] = parse(award.replace(b"</DS_DATE_DISPATCH>", b"</DS_DATE_DISPATCH><DT_DATE_FOR_SUBMISSION>20200301"
+                                    b"</DT_DATE_FOR_SUBMISSION>"))
+    assert awarded.deadline is None
