@@ -449,9 +449,6 @@ OCDS_ADDITIONAL_ID = ("parser: a party without identifier but with additionalIde
 OCDS_AWARD_ITEMS = "parser: CPV of awards[].items and contracts[].items are not read, only tender.items"
 OCDS_AWARD_TITLE = "parser: a release without tender gets no title; awards[0].title / contracts[0].title are unused"
 KNOWN_BUGS = {
-    ("ted-converted/20-157399-001-EXP", "related"): (
-        "parser: eForms' procedure-level /*/cac:TenderingProcess/cac:NoticeDocumentReference/cbc:ID (OPP-090, "
-        "'00267097-2019') is not read, only the lots' BT-125"),
     **{(f"sample-data-1.0/{name}", "buyer_countries"): OCDS_COUNTRY_NAME
        for name in ("ocds-213czf-000-00001-01-planning", "ocds-213czf-000-00001-03-tenderAmendment",
                     "ocds-213czf-000-00001-04-award", "ocds-213czf-000-00001-05-contract",

@@ -112,11 +112,12 @@ def _amount(tree: Children, element, path: str, what: str, problems) -> tuple[De
 
 
 def _earlier_notices(tree: Children, root, notice: ParsedNotice) -> list[str]:
-    """The previous planning notices a lot names (BT-125): by TED publication number or by eForms identifier
-    ("<notice id>-<version>"), as trail references."""
+    """The earlier notices the procedure (OPP-090, the previous notice) and its lots (BT-125, the previous
+    planning notice) name: by TED publication number or by eForms identifier ("<notice id>-<version>"), as trail
+    references."""
     related = []
-    for lot in tree.all(root, LOT):
-        for reference in tree.all(lot, "cac:TenderingProcess/cac:NoticeDocumentReference/cbc:ID"):
+    for part in [root, *tree.all(root, LOT)]:
+        for reference in tree.all(part, "cac:TenderingProcess/cac:NoticeDocumentReference/cbc:ID"):
             value = (reference.text or "").strip()
             if number := ted_publication_number(value):
                 related.append(f"ted:{number}")
