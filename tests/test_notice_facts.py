@@ -441,20 +441,9 @@ OCDS_NOTICES = [
 NOTICES = TED_NOTICES + EFORMS_NOTICES + OCDS_NOTICES
 
 # Parser bugs found by the facts: (notice id, field) -> what is wrong. Each is an xfail(strict) below.
-OCDS_COUNTRY_NAME = ("parser: OCDS address.countryName is kept as written ('United Kingdom'), not ISO alpha-2 'GB' "
-                     "as Party.country promises")
-OCDS_COUNTRY_CODE = "parser: OCDS 1.2 address.country ('NO') is not read; only address.countryName is"
-OCDS_ADDITIONAL_ID = ("parser: a party without identifier but with additionalIdentifiers[0].id gets no org number "
-                      "(Doffin's OCDS writes the organization number only there)")
 OCDS_AWARD_ITEMS = "parser: CPV of awards[].items and contracts[].items are not read, only tender.items"
 OCDS_AWARD_TITLE = "parser: a release without tender gets no title; awards[0].title / contracts[0].title are unused"
 KNOWN_BUGS = {
-    **{(f"sample-data-1.0/{name}", "buyer_countries"): OCDS_COUNTRY_NAME
-       for name in ("ocds-213czf-000-00001-01-planning", "ocds-213czf-000-00001-03-tenderAmendment",
-                    "ocds-213czf-000-00001-04-award", "ocds-213czf-000-00001-05-contract",
-                    "record_ocds-213czf-000-00001")},
-    ("ocds/ocds-213czf-000-00001-03-tenderAmendment", "buyer_countries"): OCDS_COUNTRY_NAME,
-    ("ocds/ocds-213czf-000-00001-06-implementation", "buyer_countries"): OCDS_COUNTRY_NAME,
     ("ocds/ocds-213czf-000-00001-03-tenderAmendment", "previous"): (
         "parser: OCDS tender.amendments[].amendsReleaseID is not read; a tenderAmendment names no previous"),
     **{(f"sample-data-1.0/ocds-213czf-000-00001-0{name}", field): reason
@@ -465,11 +454,6 @@ KNOWN_BUGS = {
        for field, reason in (("title", OCDS_AWARD_TITLE), ("main_cpv", OCDS_AWARD_ITEMS),
                              ("cpv_codes", OCDS_AWARD_ITEMS))},
     ("ocdskit-realdata/release-package_1.0-2", "title"): OCDS_AWARD_TITLE,
-    **{(f"ocds/{name}", field): reason
-       for name in ("ContractNotice_cn-standard_2024-107345_release_0",
-                    "ContractAwardNotice_can-modif_2023-611830_release_0",
-                    "PriorInformationNotice_pin-only_2023-626911_release_0")
-       for field, reason in (("buyer_ids", OCDS_ADDITIONAL_ID), ("buyer_countries", OCDS_COUNTRY_CODE))},
     ("ocds/ContractNotice_cn-standard_2024-107345_release_0", "deadline"): (
         "parser: OCDS tender.lots[].tenderPeriod.endDate (2024-06-19) is not read when tender.tenderPeriod is "
         "absent, deadline None"),

@@ -176,7 +176,7 @@ def test_ocds_buyer_from_buyer_or_procuring_entity_with_its_identifier_in_both_v
                               tender={"id": "t", "title": "Lanes"}))
     [buyer] = notice.buyers
     assert (buyer.name, buyer.scheme, buyer.org_number, buyer.country) == (
-        "London Borough of Barnet", "GB-LAC", "E09000003", "United Kingdom")
+        "London Borough of Barnet", "GB-LAC", "E09000003", "GB")   # countryName as ISO alpha-2
     # OCDS 1.0: no parties; the buyer is the whole organization.
     whole = {key: value for key, value in barnet.items() if key not in ("id", "roles")}
     [notice] = parse(_release(buyer=whole, tender={"id": "t", "title": "Lanes"}))
@@ -357,3 +357,19 @@ def test_ted_xml_corrigendum_procedure_and_new_deadline_from_its_changes_and_the
     [awarded] = parse(award.replace(b"</DS_DATE_DISPATCH>", b"</DS_DATE_DISPATCH><DT_DATE_FOR_SUBMISSION>20200301"
                                     b"</DT_DATE_FOR_SUBMISSION>"))
     assert awarded.deadline is None
+
+
+def test_ocds_party_number_from_additional_identifiers_and_country_from_ocds_1_2_address_country():
+    # As Doffin writes its OCDS: no identifier, the organization number only among additionalIdentifiers.
+    doffin = {"id": "ORG-0001", "name": "Kongsbergregionen", "roles": ["buyer"], "identifier": None,
+              "additionalIdentifiers": [{"id": "995969653", "scheme": "NO-BRC"}, {"id": "NO995969653MVA"}],
+              "address": {"locality": "KONGSBERG", "country": "NO", "countryName": "Sverige"}}
+    [notice] = parse(_release(parties=[doffin], buyer={"id": "ORG-0001"}, tender={"id": "t", "title": "Bygg"}))
+    [buyer] = notice.buyers
+    assert (buyer.org_number, buyer.scheme, buyer.country) == ("995969653", "NO-BRC", "NO")   # country before name
+    assert buyer.other_identifiers == [{"scheme": "NO-BRC", "id": "995969653"}, {"scheme": "", "id": "NO995969653MVA"}]
+    # An identifier with an id comes first; a country that is no country is none.
+    identified = {**doffin, "identifier": {"scheme": "NO-ORG", "id": "940363586"}, "address": {"country": "Nowhere"}}
+    [notice] = parse(_release(parties=[identified], buyer={"id": "ORG-0001"}, tender={"id": "t", "title": "Bygg"}))
+    assert (notice.buyers[0].org_number, notice.buyers[0].scheme, notice.buyers[0].country) == (
+        "940363586", "NO-ORG", "")

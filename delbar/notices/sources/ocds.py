@@ -7,6 +7,7 @@ from delbar.notices.sources.model import (
     ParsedNotice,
     ParseError,
     Party,
+    country_code,
     language_code,
     parse_amount,
     parse_date,
@@ -87,10 +88,14 @@ def _party(party: dict) -> Party:
     others = [{"scheme": _str(other.get("scheme"))[:40], "id": _str(other.get("id"))[:100]}
               for other in map(_dict, _list(party.get("additionalIdentifiers"))) if _str(other.get("id"))]
     org_number = _str(identifier.get("id"))
-    return Party(name=_str(party.get("name")), org_number=org_number,
-                 scheme=_str(identifier.get("scheme")) if org_number else "",
-                 city=_str(address.get("locality")), country=_str(address.get("countryName")),
-                 other_identifiers=others)
+    scheme = _str(identifier.get("scheme")) if org_number else ""
+    if not org_number and others:
+        # No identifier: the first additional one is the organization's number (Doffin's OCDS writes it only there).
+        org_number, scheme = others[0]["id"], others[0]["scheme"]
+    # OCDS 1.2's address.country is ISO alpha-2; countryName is a name ("United Kingdom") or, in the wild, a code.
+    country = country_code(_str(address.get("country"))) or country_code(_str(address.get("countryName")))
+    return Party(name=_str(party.get("name")), org_number=org_number, scheme=scheme,
+                 city=_str(address.get("locality")), country=country, other_identifiers=others)
 
 
 def _cpv(classification: dict) -> str:
