@@ -342,18 +342,22 @@ OCDS_NOTICES = [
            publication_date=date(2010, 3, 20), issue_date=date(2010, 3, 20), deadline=date(2011, 4, 1),
            language="en", related=[], previous=""),
     # OCDS 1.0 award release without a tender: the award is "pending" (no winner, no value yet); its title and
-    # its items' CPV (awards[0].items[0].classification) are the release's only ones.
+    # its items' CPV (awards[0].items[0].classification 45233130, additionalClassifications "45233162-2") are the
+    # release's only ones.
     notice(OCDS / "sample-data-1.0" / "ocds-213czf-000-00001-04-award.json",
            key="ocds:ocds-213czf-000-00001:ocds-213czf-000-00001-04-award", form_type="result",
            title="Award of contract to build new cycle lanes in the centre of town", **BARNET,
-           main_cpv="45233130", cpv_codes=["45233130"], classifications=[], procedure="", lots=0, estimated=NONE,
+           main_cpv="45233130", cpv_codes=["45233130", "45233162"], classifications=[], procedure="", lots=0,
+           estimated=NONE,
            awarded=NONE, winners=[], publication_date=date(2010, 5, 10), issue_date=date(2010, 5, 10), deadline=None,
            language="en", related=[], previous=""),
-    # OCDS 1.0 contract release: the award is now active; CPV only in awards[].items and contracts[].items.
+    # OCDS 1.0 contract release: the award is now active; CPV only in awards[].items and contracts[].items
+    # (classification 45233130, additionalClassifications "45233162-2" in both).
     notice(OCDS / "sample-data-1.0" / "ocds-213czf-000-00001-05-contract.json",
            key="ocds:ocds-213czf-000-00001:ocds-213czf-000-00001-05-contract", form_type="result",
            title="Award of contract to build new cycle lanes in the centre of town", **BARNET,
-           main_cpv="45233130", cpv_codes=["45233130"], classifications=[], procedure="", lots=0, estimated=NONE,
+           main_cpv="45233130", cpv_codes=["45233130", "45233162"], classifications=[], procedure="", lots=0,
+           estimated=NONE,
            awarded=(D("11000000"), "GBP"), winners=["AnyCorp Cycle Provision"], publication_date=date(2010, 5, 10),
            issue_date=date(2010, 5, 10), deadline=None, language="en", related=[], previous=""),
     # OCDS 1.0 record package: the compiledRelease.
@@ -441,19 +445,9 @@ OCDS_NOTICES = [
 NOTICES = TED_NOTICES + EFORMS_NOTICES + OCDS_NOTICES
 
 # Parser bugs found by the facts: (notice id, field) -> what is wrong. Each is an xfail(strict) below.
-OCDS_AWARD_ITEMS = "parser: CPV of awards[].items and contracts[].items are not read, only tender.items"
-OCDS_AWARD_TITLE = "parser: a release without tender gets no title; awards[0].title / contracts[0].title are unused"
 KNOWN_BUGS = {
     ("ocds/ocds-213czf-000-00001-03-tenderAmendment", "previous"): (
         "parser: OCDS tender.amendments[].amendsReleaseID is not read; a tenderAmendment names no previous"),
-    **{(f"sample-data-1.0/ocds-213czf-000-00001-0{name}", field): reason
-       for name in ("4-award", "5-contract")
-       for field, reason in (("title", OCDS_AWARD_TITLE), ("main_cpv", OCDS_AWARD_ITEMS),
-                             ("cpv_codes", OCDS_AWARD_ITEMS))},
-    **{("ocds/ocds-213czf-000-00001-06-implementation", field): reason
-       for field, reason in (("title", OCDS_AWARD_TITLE), ("main_cpv", OCDS_AWARD_ITEMS),
-                             ("cpv_codes", OCDS_AWARD_ITEMS))},
-    ("ocdskit-realdata/release-package_1.0-2", "title"): OCDS_AWARD_TITLE,
     ("ocds/ContractNotice_cn-standard_2024-107345_release_0", "deadline"): (
         "parser: OCDS tender.lots[].tenderPeriod.endDate (2024-06-19) is not read when tender.tenderPeriod is "
         "absent, deadline None"),

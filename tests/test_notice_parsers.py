@@ -373,3 +373,23 @@ def test_ocds_party_number_from_additional_identifiers_and_country_from_ocds_1_2
     [notice] = parse(_release(parties=[identified], buyer={"id": "ORG-0001"}, tender={"id": "t", "title": "Bygg"}))
     assert (notice.buyers[0].org_number, notice.buyers[0].scheme, notice.buyers[0].country) == (
         "940363586", "NO-ORG", "")
+
+
+def test_ocds_title_and_classification_of_awards_and_contracts_when_the_tender_gives_none():
+    def items(code):
+        return [{"id": "1", "classification": {"scheme": "CPV", "id": code}}]
+
+    award = {"id": "a", "status": "pending", "title": "Award of lanes", "description": "Awarded",
+             "items": items("45233130")}
+    contract = {"id": "c", "awardID": "a", "title": "Contract for lanes", "items": items("45233162-2")}
+    [notice] = parse(_release(tag=["contract"], awards=[award], contracts=[contract]))
+    assert (notice.title, notice.description) == ("Award of lanes", "Awarded")   # the award's before the contract's
+    assert notice.cpv_codes == ["45233130", "45233162"] and notice.main_cpv == "45233130"
+    [contract_only] = parse(_release(tag=["contract"], contracts=[contract]))
+    assert contract_only.title == "Contract for lanes" and contract_only.cpv_codes == ["45233162"]
+    # The tender's own title and classification come first; its unclassified items give way to the awards'.
+    tender = {"id": "t", "title": "Lanes", "items": items("45000000")}
+    [tendered] = parse(_release(tag=["award"], tender=tender, awards=[award]))
+    assert (tendered.title, tendered.cpv_codes) == ("Lanes", ["45000000"])
+    [unclassified] = parse(_release(tag=["award"], tender={**tender, "items": [{"id": "1"}]}, awards=[award]))
+    assert unclassified.cpv_codes == ["45233130"]

@@ -115,6 +115,11 @@ def _counts(award: dict) -> bool:
     return _str(award.get("status")) in MADE
 
 
+def _item_classifications(items: list[dict]) -> list[dict]:
+    return [classification for item in items
+            for classification in [_dict(item.get("classification"))] + _list(item.get("additionalClassifications"))]
+
+
 def _kind(release: dict, tender: dict, made: list[dict]) -> tuple[str, str]:
     """(eForms notice type, form type) from what the release holds, not from its first tag: a release tagged
     "tender" that holds an active award (`made`) is an award notice. The tags decide only when the content
@@ -172,18 +177,22 @@ def _release(release: dict) -> ParsedNotice:
                 notice.winners.append(supplier)
 
     lots = _list(tender.get("lots"))
-    title = _str(tender.get("title")) or (_str(lots[0].get("title")) if lots else "")
-    description = _str(tender.get("description")) or (_str(lots[0].get("description")) if lots else "")
+    # Without a tender title (a release of an award or a contract has no tender), the first lot's, else the first
+    # award's, else the first contract's.
+    awards, contracts = _list(release.get("awards")), _list(release.get("contracts"))
+    title = next(filter(None, (_str(part.get("title")) for part in [tender, *lots[:1], *awards, *contracts])), "")
+    description = next(filter(None, (_str(part.get("description"))
+                                     for part in [tender, *lots[:1], *awards, *contracts])), "")
     if title:
         notice.titles[language or "und"] = title
     else:
         problems.append("no tender title")
     if description:
         notice.descriptions[language or "und"] = description
-    items = _list(tender.get("items"))
-    every = [_dict(tender.get("classification"))] + [
-        classification for item in items
-        for classification in [_dict(item.get("classification"))] + _list(item.get("additionalClassifications"))]
+    every = [_dict(tender.get("classification"))] + _item_classifications(_list(tender.get("items")))
+    if not any(_str(classification.get("id")) for classification in every):
+        # What the awards and contracts bought, when the tender classifies nothing (or there is no tender).
+        every = _item_classifications([item for part in awards + contracts for item in _list(part.get("items"))])
     notice.cpv_codes = unique(_cpv(classification) for classification in every)
     notice.main_cpv = notice.cpv_codes[0] if notice.cpv_codes else ""
     for classification in every:
