@@ -393,3 +393,23 @@ def test_ocds_title_and_classification_of_awards_and_contracts_when_the_tender_g
     assert (tendered.title, tendered.cpv_codes) == ("Lanes", ["45000000"])
     [unclassified] = parse(_release(tag=["award"], tender={**tender, "items": [{"id": "1"}]}, awards=[award]))
     assert unclassified.cpv_codes == ["45233130"]
+
+
+def test_ocds_deadline_of_the_lots_planned_tenders_and_the_release_an_amendment_changes():
+    lots = [{"id": "2", "tenderPeriod": {"endDate": "2024-07-01T10:00:00Z"}},
+            {"id": "1", "tenderPeriod": {"endDate": "2024-06-19T10:00:00+00:00"}}, {"id": "3"}]
+    [notice] = parse(_release(tag=["tender"], tender={"id": "t", "title": "Bygg", "lots": lots}))
+    assert notice.deadline == date(2024, 6, 19)   # the earliest lot's, when the tender has no tenderPeriod
+    [own] = parse(_release(tag=["tender"], tender={"id": "t", "title": "Bygg", "lots": lots,
+                                                   "tenderPeriod": {"endDate": "2024-08-01T00:00:00Z"}}))
+    assert own.deadline == date(2024, 8, 1)
+    [planned] = parse(_release(tag=["tender"], tender={"id": "t", "title": "Bygg", "status": "planned"}))
+    assert (planned.notice_type, planned.form_type) == ("pin-only", "planning")
+    amendment = {"id": "1", "amendsReleaseID": "ocds-abc123-1-02-tender", "releaseID": "3"}
+    [amending] = parse(_release(id="3", tag=["tenderAmendment"], tender={"id": "t", "amendments": [amendment]}))
+    assert amending.previous == amending.previous_key == "ocds:ocds-abc123-1:ocds-abc123-1-02-tender"
+    # A later release that repeats the amendment, or a compiled one, changes nothing itself.
+    [later] = parse(_release(id="4", tag=["award"], tender={"id": "t", "amendments": [amendment]}))
+    [compiled] = parse(_release(id="5", tag=["compiled"], tender={"id": "t", "amendments": [
+        {key: value for key, value in amendment.items() if key != "releaseID"}]}))
+    assert later.previous == compiled.previous == ""

@@ -120,6 +120,22 @@ def _item_classifications(items: list[dict]) -> list[dict]:
             for classification in [_dict(item.get("classification"))] + _list(item.get("additionalClassifications"))]
 
 
+def _amended_release(release: dict, tender: dict, ocid: str) -> str:
+    """The key of the release a tender amendment changes (OCDS 1.1 tender.amendments[].amendsReleaseID), as
+    ParsedNotice.key writes it: "ocds:<ocid>:<release id>". Releases repeat earlier amendments (a later award, a
+    compiled release): an amendment is this release's when its releaseID names this release or, when none names
+    one, when the release is tagged as a change to the tender."""
+    own = _str(release.get("id"))
+    amendments = _list(tender.get("amendments"))
+    if any(_str(amendment.get("releaseID")) for amendment in amendments):
+        amendments = [amendment for amendment in amendments if _str(amendment.get("releaseID")) == own]
+    elif not {"tenderAmendment", "tenderUpdate"} & set(_strings(release.get("tag"))):
+        amendments = []
+    amended = [_str(amendment.get("amendsReleaseID")) for amendment in amendments]
+    amended = [release_id for release_id in amended if release_id and release_id != own]
+    return f"ocds:{ocid}:{amended[-1]}" if amended and ocid else ""
+
+
 def _kind(release: dict, tender: dict, made: list[dict]) -> tuple[str, str]:
     """(eForms notice type, form type) from what the release holds, not from its first tag: a release tagged
     "tender" that holds an active award (`made`) is an award notice. The tags decide only when the content
@@ -129,6 +145,8 @@ def _kind(release: dict, tender: dict, made: list[dict]) -> tuple[str, str]:
         return "can-modif", "cont-modif"
     if made or contracts:
         return "can-standard", "result"
+    if _str(tender.get("status")) in ("planning", "planned"):   # a procurement being considered or planned
+        return "pin-only", "planning"
     tags = _strings(release.get("tag"))
     known = next((TAGS[tag] for tag in tags if TAGS.get(tag, ("", ""))[0]), ("", ""))
     if known[0]:
@@ -214,6 +232,12 @@ def _release(release: dict) -> ParsedNotice:
         notice.awarded_value = sum(amounts)
         notice.awarded_currency = _str(awarded[0].get("currency"))
     notice.deadline = parse_date(_str(_dict(tender.get("tenderPeriod")).get("endDate")), "tender deadline", problems)
+    if notice.deadline is None:
+        # The lots' own tender periods (OCDS 1.1 lots extension, as Doffin writes them): the earliest.
+        deadlines = [parse_date(_str(_dict(lot.get("tenderPeriod")).get("endDate")), "lot tender deadline", problems)
+                     for lot in lots]
+        notice.deadline = min(filter(None, deadlines), default=None)
+    notice.previous = _amended_release(release, tender, ocid)
     notice.related = unique(
         f"ocid:{_str(process.get('identifier'))}" for process in _list(release.get("relatedProcesses"))
         if _str(process.get("scheme")).lower() == "ocid" and _str(process.get("identifier")) not in ("", ocid)
