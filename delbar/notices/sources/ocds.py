@@ -93,7 +93,8 @@ def _party(party: dict) -> Party:
         # No identifier: the first additional one is the organization's number (Doffin's OCDS writes it only there).
         org_number, scheme = others[0]["id"], others[0]["scheme"]
     # OCDS 1.2's address.country is ISO alpha-2; countryName is a name ("United Kingdom") or, in the wild, a code.
-    country = country_code(_str(address.get("country"))) or country_code(_str(address.get("countryName")))
+    country = (country_code(_str(address.get("country"))) or country_code(_str(address.get("countryName")))
+               if address else "")
     return Party(name=_str(party.get("name")), org_number=org_number, scheme=scheme,
                  city=_str(address.get("locality")), country=country, other_identifiers=others)
 
@@ -125,8 +126,10 @@ def _amended_release(release: dict, tender: dict, ocid: str) -> str:
     ParsedNotice.key writes it: "ocds:<ocid>:<release id>". Releases repeat earlier amendments (a later award, a
     compiled release): an amendment is this release's when its releaseID names this release or, when none names
     one, when the release is tagged as a change to the tender."""
-    own = _str(release.get("id"))
     amendments = _list(tender.get("amendments"))
+    if not amendments:
+        return ""
+    own = _str(release.get("id"))
     if any(_str(amendment.get("releaseID")) for amendment in amendments):
         amendments = [amendment for amendment in amendments if _str(amendment.get("releaseID")) == own]
     elif not {"tenderAmendment", "tenderUpdate"} & set(_strings(release.get("tag"))):
@@ -198,9 +201,9 @@ def _release(release: dict) -> ParsedNotice:
     # Without a tender title (a release of an award or a contract has no tender), the first lot's, else the first
     # award's, else the first contract's.
     awards, contracts = _list(release.get("awards")), _list(release.get("contracts"))
-    title = next(filter(None, (_str(part.get("title")) for part in [tender, *lots[:1], *awards, *contracts])), "")
-    description = next(filter(None, (_str(part.get("description"))
-                                     for part in [tender, *lots[:1], *awards, *contracts])), "")
+    parts = [tender, *lots[:1], *awards, *contracts]
+    title = next(filter(None, (_str(part.get("title")) for part in parts)), "")
+    description = next(filter(None, (_str(part.get("description")) for part in parts)), "")
     if title:
         notice.titles[language or "und"] = title
     else:
@@ -232,7 +235,7 @@ def _release(release: dict) -> ParsedNotice:
         notice.awarded_value = sum(amounts)
         notice.awarded_currency = _str(awarded[0].get("currency"))
     notice.deadline = parse_date(_str(_dict(tender.get("tenderPeriod")).get("endDate")), "tender deadline", problems)
-    if notice.deadline is None:
+    if notice.deadline is None and lots:
         # The lots' own tender periods (OCDS 1.1 lots extension, as Doffin writes them): the earliest.
         deadlines = [parse_date(_str(_dict(lot.get("tenderPeriod")).get("endDate")), "lot tender deadline", problems)
                      for lot in lots]

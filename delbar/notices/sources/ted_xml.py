@@ -124,8 +124,8 @@ def parse_root(root) -> ParsedNotice:
     form_code = (original.get("FORM") if original is not None else "") or ""
     document_type = tree.find(coded, "{*}CODIF_DATA/{*}TD_DOCUMENT_TYPE") if coded is not None else None
     type_code = document_type.get("CODE", "") if document_type is not None else ""
-    kind = tree.find(original, "{*}NOTICE") if original is not None else None
-    notice_type, form_type = NOTICE_TYPES.get((form_code, kind.get("TYPE", "") if kind is not None else "")) or (
+    stated = tree.find(original, "{*}NOTICE") if original is not None else None
+    notice_type, form_type = NOTICE_TYPES.get((form_code, stated.get("TYPE", "") if stated is not None else "")) or (
         SOCIAL.get(type_code, ("", "")) if form_code in ("F21", "F22", "F23") else FORMS.get(form_code, ("", "")))
     if not notice_type and form_code in ("F21", "F22", "F23") and original is not None:
         # F22 and F23 write other document types (periodic indicative notices, concessions): what the form
