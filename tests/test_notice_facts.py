@@ -342,18 +342,22 @@ OCDS_NOTICES = [
            publication_date=date(2010, 3, 20), issue_date=date(2010, 3, 20), deadline=date(2011, 4, 1),
            language="en", related=[], previous=""),
     # OCDS 1.0 award release without a tender: the award is "pending" (no winner, no value yet); its title and
-    # its items' CPV (awards[0].items[0].classification) are the release's only ones.
+    # its items' CPV (awards[0].items[0].classification 45233130, additionalClassifications "45233162-2") are the
+    # release's only ones.
     notice(OCDS / "sample-data-1.0" / "ocds-213czf-000-00001-04-award.json",
            key="ocds:ocds-213czf-000-00001:ocds-213czf-000-00001-04-award", form_type="result",
            title="Award of contract to build new cycle lanes in the centre of town", **BARNET,
-           main_cpv="45233130", cpv_codes=["45233130"], classifications=[], procedure="", lots=0, estimated=NONE,
+           main_cpv="45233130", cpv_codes=["45233130", "45233162"], classifications=[], procedure="", lots=0,
+           estimated=NONE,
            awarded=NONE, winners=[], publication_date=date(2010, 5, 10), issue_date=date(2010, 5, 10), deadline=None,
            language="en", related=[], previous=""),
-    # OCDS 1.0 contract release: the award is now active; CPV only in awards[].items and contracts[].items.
+    # OCDS 1.0 contract release: the award is now active; CPV only in awards[].items and contracts[].items
+    # (classification 45233130, additionalClassifications "45233162-2" in both).
     notice(OCDS / "sample-data-1.0" / "ocds-213czf-000-00001-05-contract.json",
            key="ocds:ocds-213czf-000-00001:ocds-213czf-000-00001-05-contract", form_type="result",
            title="Award of contract to build new cycle lanes in the centre of town", **BARNET,
-           main_cpv="45233130", cpv_codes=["45233130"], classifications=[], procedure="", lots=0, estimated=NONE,
+           main_cpv="45233130", cpv_codes=["45233130", "45233162"], classifications=[], procedure="", lots=0,
+           estimated=NONE,
            awarded=(D("11000000"), "GBP"), winners=["AnyCorp Cycle Provision"], publication_date=date(2010, 5, 10),
            issue_date=date(2010, 5, 10), deadline=None, language="en", related=[], previous=""),
     # OCDS 1.0 record package: the compiledRelease.
@@ -440,62 +444,9 @@ OCDS_NOTICES = [
 
 NOTICES = TED_NOTICES + EFORMS_NOTICES + OCDS_NOTICES
 
-# Parser bugs found by the facts: (notice id, field) -> what is wrong. Each is an xfail(strict) below.
-EFORMS_COUNTRY = ("parser: eForms gives cac:PostalAddress/cac:Country/cbc:IdentificationCode as written "
-                  "(ISO alpha-3, e.g. 'NOR'), not the ISO alpha-2 Party.country promises (the importer converts it)")
-TED_UK = ("parser: TED's COUNTRY VALUE='UK' is kept as 'UK', not ISO alpha-2 'GB'; model.country_code('UK') is '', "
-          "so the import loses the country of every UK (and Greek, 'EL') party")
-OCDS_COUNTRY_NAME = ("parser: OCDS address.countryName is kept as written ('United Kingdom'), not ISO alpha-2 'GB' "
-                     "as Party.country promises")
-OCDS_COUNTRY_CODE = "parser: OCDS 1.2 address.country ('NO') is not read; only address.countryName is"
-OCDS_ADDITIONAL_ID = ("parser: a party without identifier but with additionalIdentifiers[0].id gets no org number "
-                      "(Doffin's OCDS writes the organization number only there)")
-OCDS_AWARD_ITEMS = "parser: CPV of awards[].items and contracts[].items are not read, only tender.items"
-OCDS_AWARD_TITLE = "parser: a release without tender gets no title; awards[0].title / contracts[0].title are unused"
-KNOWN_BUGS = {
-    **{(item["id"], "buyer_countries"): EFORMS_COUNTRY for item in EFORMS_NOTICES},
-    ("ted-xml/22-023722-001-EXP", "buyer_countries"): TED_UK,
-    ("ted-xml/21-205737-001-EXP", "buyer_countries"): TED_UK,
-    ("ted-xml/23-119901-001-EXP", "procedure"): (
-        "parser: F14 has no PROCEDURE section; CODED_DATA_SECTION/CODIF_DATA/PR_PROC CODE='1' (Open procedure) "
-        "is not read, procedure ''"),
-    ("ted-xml/23-119901-001-EXP", "deadline"): (
-        "parser: F14's new deadline CHANGES/CHANGE[WHERE/SECTION='IV.2.2)']/NEW_VALUE/DATE 2023-03-03 (also "
-        "CODIF_DATA/DT_DATE_FOR_SUBMISSION) is not read, deadline None"),
-    ("ted-xml/21-205737-001-EXP", "procedure"): (
-        "parser: PROCEDURE/PT_AWARD_CONTRACT_WITH_PRIOR_PUBLICATION (F24/F25 concessions) is missing from "
-        "ted_xml.PROCEDURES; OP-TED maps it to neg-w-call (ted-xml-data-converter xslt/other-mappings.xml)"),
-    ("ted-converted/20-157399-001-EXP", "related"): (
-        "parser: eForms' procedure-level /*/cac:TenderingProcess/cac:NoticeDocumentReference/cbc:ID (OPP-090, "
-        "'00267097-2019') is not read, only the lots' BT-125"),
-    **{(f"sample-data-1.0/{name}", "buyer_countries"): OCDS_COUNTRY_NAME
-       for name in ("ocds-213czf-000-00001-01-planning", "ocds-213czf-000-00001-03-tenderAmendment",
-                    "ocds-213czf-000-00001-04-award", "ocds-213czf-000-00001-05-contract",
-                    "record_ocds-213czf-000-00001")},
-    ("ocds/ocds-213czf-000-00001-03-tenderAmendment", "buyer_countries"): OCDS_COUNTRY_NAME,
-    ("ocds/ocds-213czf-000-00001-06-implementation", "buyer_countries"): OCDS_COUNTRY_NAME,
-    ("ocds/ocds-213czf-000-00001-03-tenderAmendment", "previous"): (
-        "parser: OCDS tender.amendments[].amendsReleaseID is not read; a tenderAmendment names no previous"),
-    **{(f"sample-data-1.0/ocds-213czf-000-00001-0{name}", field): reason
-       for name in ("4-award", "5-contract")
-       for field, reason in (("title", OCDS_AWARD_TITLE), ("main_cpv", OCDS_AWARD_ITEMS),
-                             ("cpv_codes", OCDS_AWARD_ITEMS))},
-    **{("ocds/ocds-213czf-000-00001-06-implementation", field): reason
-       for field, reason in (("title", OCDS_AWARD_TITLE), ("main_cpv", OCDS_AWARD_ITEMS),
-                             ("cpv_codes", OCDS_AWARD_ITEMS))},
-    ("ocdskit-realdata/release-package_1.0-2", "title"): OCDS_AWARD_TITLE,
-    **{(f"ocds/{name}", field): reason
-       for name in ("ContractNotice_cn-standard_2024-107345_release_0",
-                    "ContractAwardNotice_can-modif_2023-611830_release_0",
-                    "PriorInformationNotice_pin-only_2023-626911_release_0")
-       for field, reason in (("buyer_ids", OCDS_ADDITIONAL_ID), ("buyer_countries", OCDS_COUNTRY_CODE))},
-    ("ocds/ContractNotice_cn-standard_2024-107345_release_0", "deadline"): (
-        "parser: OCDS tender.lots[].tenderPeriod.endDate (2024-06-19) is not read when tender.tenderPeriod is "
-        "absent, deadline None"),
-    ("ocds/PriorInformationNotice_pin-only_2023-626911_release_0", "form_type"): (
-        "parser: tender.status 'planned' is not used; the tag 'tender' makes a prior information notice a "
-        "competition"),
-}
+# Parser bugs found by the facts: (notice id, field) -> what is wrong. Each is an xfail(strict) below. None is
+# known now: the 43 first listed here are fixed.
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def observed(parsed, field: str):

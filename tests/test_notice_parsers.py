@@ -6,12 +6,13 @@ Pure functions: no database."""
 import json
 import re
 import threading
+from datetime import date
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from delbar.notices.sources import ParseError, parse
+from delbar.notices.sources import ParseError, country_code, parse
 from tests.notice_files import DOFFIN, NOTICE_FIXTURES, TED_XML, notice_files, summary_rows
 
 
@@ -175,7 +176,7 @@ def test_ocds_buyer_from_buyer_or_procuring_entity_with_its_identifier_in_both_v
                               tender={"id": "t", "title": "Lanes"}))
     [buyer] = notice.buyers
     assert (buyer.name, buyer.scheme, buyer.org_number, buyer.country) == (
-        "London Borough of Barnet", "GB-LAC", "E09000003", "United Kingdom")
+        "London Borough of Barnet", "GB-LAC", "E09000003", "GB")   # countryName as ISO alpha-2
     # OCDS 1.0: no parties; the buyer is the whole organization.
     whole = {key: value for key, value in barnet.items() if key not in ("id", "roles")}
     [notice] = parse(_release(buyer=whole, tender={"id": "t", "title": "Lanes"}))
@@ -313,3 +314,102 @@ def test_ted_xml_f15_procedure_nested_under_its_directive():
                     notice, count=1)
     [parsed] = parse(nested)
     assert parsed.procedure == "neg-wo-call"
+
+
+@pytest.mark.parametrize(("written", "code"), [("NOR", "NO"), ("NO", "NO"), ("UK", "GB"), ("EL", "GR"), ("gb", "GB"),
+                                               ("United Kingdom", "GB"), ("Norge", "NO"), ("Atlantis", ""), ("", "")])
+def test_countries_become_iso_alpha_2_and_stay_so(written, code):
+    assert country_code(written) == code
+    assert country_code(code) == code   # converting again changes nothing
+
+
+def test_ted_xml_notice_type_follows_the_forms_notice_type_as_op_ted_maps_it():
+    periodic = (NOTICE_FIXTURES / "ted-xml" / "22-434184-001-EXP.xml").read_bytes()
+    [reducing] = parse(periodic)
+    assert (reducing.notice_type, reducing.form_type) == ("pin-rtl", "planning")
+    [only] = parse(periodic.replace(b'TYPE="PER_REDUCING_TIME_LIMITS"', b'TYPE="PER_ONLY"'))
+    assert (only.notice_type, only.form_type) == ("pin-only", "planning")
+    [call] = parse(periodic.replace(b'TYPE="PER_REDUCING_TIME_LIMITS"', b'TYPE="PER_CALL_COMPETITION"'))
+    assert (call.notice_type, call.form_type) == ("pin-cfc-standard", "competition")
+    qualification = (NOTICE_FIXTURES / "ted-xml" / "20-318547-001-EXP.xml").read_bytes()
+    [f22] = parse(qualification)
+    assert (f22.notice_type, f22.form_type) == ("qu-sy", "competition")
+    # Without NOTICE TYPE, the coded document type (Q: qualification system) says the same.
+    [untyped] = parse(qualification.replace(b'<NOTICE TYPE="QSU_ONLY"/>', b""))
+    assert (untyped.notice_type, untyped.form_type) == ("qu-sy", "competition")
+
+
+def test_ted_xml_corrigendum_procedure_and_new_deadline_from_its_changes_and_the_coded_data():
+    corrigendum = (NOTICE_FIXTURES / "ted-xml" / "23-119901-001-EXP.xml").read_bytes()
+    later_coded = corrigendum.replace(b"<DT_DATE_FOR_SUBMISSION>20230303", b"<DT_DATE_FOR_SUBMISSION>20230310")
+    [changed] = parse(later_coded)
+    assert (changed.procedure, changed.deadline) == ("open", date(2023, 3, 3))   # the change, before the coded date
+    [coded] = parse(later_coded.replace(b"<SECTION>IV.2.2)</SECTION>", b"<SECTION>II.1.4)</SECTION>"))
+    assert coded.deadline == date(2023, 3, 10) and not coded.problems
+    [unspecified] = parse(corrigendum.replace(b'<PR_PROC CODE="1">', b'<PR_PROC CODE="Z">'))
+    assert unspecified.procedure == ""
+    # The form's own procedure wins over the coded one.
+    competition = (TED_XML / "20-320448-001-EXP.xml").read_bytes()
+    [form] = parse(competition.replace(b'<PR_PROC CODE="1">', b'<PR_PROC CODE="2">'))
+    assert form.procedure == "open"
+    # An award notice has no deadline, whatever the coded data says.
+    award = (TED_XML / "20-157399-001-EXP.xml").read_bytes()
+    [awarded] = parse(award.replace(b"</DS_DATE_DISPATCH>", b"</DS_DATE_DISPATCH><DT_DATE_FOR_SUBMISSION>20200301"
+                                    b"</DT_DATE_FOR_SUBMISSION>"))
+    assert awarded.deadline is None
+
+
+def test_ocds_party_number_from_additional_identifiers_and_country_from_ocds_1_2_address_country():
+    # As Doffin writes its OCDS: no identifier, the organization number only among additionalIdentifiers.
+    doffin = {"id": "ORG-0001", "name": "Kongsbergregionen", "roles": ["buyer"], "identifier": None,
+              "additionalIdentifiers": [{"id": "995969653", "scheme": "NO-BRC"}, {"id": "NO995969653MVA"}],
+              "address": {"locality": "KONGSBERG", "country": "NO", "countryName": "Sverige"}}
+    [notice] = parse(_release(parties=[doffin], buyer={"id": "ORG-0001"}, tender={"id": "t", "title": "Bygg"}))
+    [buyer] = notice.buyers
+    assert (buyer.org_number, buyer.scheme, buyer.country) == ("995969653", "NO-BRC", "NO")   # country before name
+    assert buyer.other_identifiers == [{"scheme": "NO-BRC", "id": "995969653"}, {"scheme": "", "id": "NO995969653MVA"}]
+    # An identifier with an id comes first; a country that is no country is none.
+    identified = {**doffin, "identifier": {"scheme": "NO-ORG", "id": "940363586"}, "address": {"country": "Nowhere"}}
+    [notice] = parse(_release(parties=[identified], buyer={"id": "ORG-0001"}, tender={"id": "t", "title": "Bygg"}))
+    assert (notice.buyers[0].org_number, notice.buyers[0].scheme, notice.buyers[0].country) == (
+        "940363586", "NO-ORG", "")
+
+
+def test_ocds_title_and_classification_of_awards_and_contracts_when_the_tender_gives_none():
+    def items(code):
+        return [{"id": "1", "classification": {"scheme": "CPV", "id": code}}]
+
+    award = {"id": "a", "status": "pending", "title": "Award of lanes", "description": "Awarded",
+             "items": items("45233130")}
+    contract = {"id": "c", "awardID": "a", "title": "Contract for lanes", "items": items("45233162-2")}
+    [notice] = parse(_release(tag=["contract"], awards=[award], contracts=[contract]))
+    assert (notice.title, notice.description) == ("Award of lanes", "Awarded")   # the award's before the contract's
+    assert notice.cpv_codes == ["45233130", "45233162"] and notice.main_cpv == "45233130"
+    [contract_only] = parse(_release(tag=["contract"], contracts=[contract]))
+    assert contract_only.title == "Contract for lanes" and contract_only.cpv_codes == ["45233162"]
+    # The tender's own title and classification come first; its unclassified items give way to the awards'.
+    tender = {"id": "t", "title": "Lanes", "items": items("45000000")}
+    [tendered] = parse(_release(tag=["award"], tender=tender, awards=[award]))
+    assert (tendered.title, tendered.cpv_codes) == ("Lanes", ["45000000"])
+    [unclassified] = parse(_release(tag=["award"], tender={**tender, "items": [{"id": "1"}]}, awards=[award]))
+    assert unclassified.cpv_codes == ["45233130"]
+
+
+def test_ocds_deadline_of_the_lots_planned_tenders_and_the_release_an_amendment_changes():
+    lots = [{"id": "2", "tenderPeriod": {"endDate": "2024-07-01T10:00:00Z"}},
+            {"id": "1", "tenderPeriod": {"endDate": "2024-06-19T10:00:00+00:00"}}, {"id": "3"}]
+    [notice] = parse(_release(tag=["tender"], tender={"id": "t", "title": "Bygg", "lots": lots}))
+    assert notice.deadline == date(2024, 6, 19)   # the earliest lot's, when the tender has no tenderPeriod
+    [own] = parse(_release(tag=["tender"], tender={"id": "t", "title": "Bygg", "lots": lots,
+                                                   "tenderPeriod": {"endDate": "2024-08-01T00:00:00Z"}}))
+    assert own.deadline == date(2024, 8, 1)
+    [planned] = parse(_release(tag=["tender"], tender={"id": "t", "title": "Bygg", "status": "planned"}))
+    assert (planned.notice_type, planned.form_type) == ("pin-only", "planning")
+    amendment = {"id": "1", "amendsReleaseID": "ocds-abc123-1-02-tender", "releaseID": "3"}
+    [amending] = parse(_release(id="3", tag=["tenderAmendment"], tender={"id": "t", "amendments": [amendment]}))
+    assert amending.previous == amending.previous_key == "ocds:ocds-abc123-1:ocds-abc123-1-02-tender"
+    # A later release that repeats the amendment, or a compiled one, changes nothing itself.
+    [later] = parse(_release(id="4", tag=["award"], tender={"id": "t", "amendments": [amendment]}))
+    [compiled] = parse(_release(id="5", tag=["compiled"], tender={"id": "t", "amendments": [
+        {key: value for key, value in amendment.items() if key != "releaseID"}]}))
+    assert later.previous == compiled.previous == ""

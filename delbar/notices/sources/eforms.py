@@ -7,6 +7,7 @@ from delbar.notices.sources.model import (
     Lot,
     ParsedNotice,
     Party,
+    country_code,
     language_code,
     parse_amount,
     parse_date,
@@ -52,7 +53,8 @@ def _organizations(tree: Children, extension) -> dict[str, Party]:
             name=tree.text(company, "cac:PartyName/cbc:Name"),
             org_number=tree.text(company, "cac:PartyLegalEntity/cbc:CompanyID"),
             city=tree.text(company, "cac:PostalAddress/cbc:CityName"),
-            country=tree.text(company, "cac:PostalAddress/cac:Country/cbc:IdentificationCode"),
+            # ISO alpha-3 in eForms ("NOR"); Party.country is alpha-2.
+            country=country_code(tree.text(company, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")),
         )
     return parties
 
@@ -110,11 +112,12 @@ def _amount(tree: Children, element, path: str, what: str, problems) -> tuple[De
 
 
 def _earlier_notices(tree: Children, root, notice: ParsedNotice) -> list[str]:
-    """The previous planning notices a lot names (BT-125): by TED publication number or by eForms identifier
-    ("<notice id>-<version>"), as trail references."""
+    """The earlier notices the procedure (OPP-090, the previous notice) and its lots (BT-125, the previous
+    planning notice) name: by TED publication number or by eForms identifier ("<notice id>-<version>"), as trail
+    references."""
     related = []
-    for lot in tree.all(root, LOT):
-        for reference in tree.all(lot, "cac:TenderingProcess/cac:NoticeDocumentReference/cbc:ID"):
+    for part in [root, *tree.all(root, LOT)]:
+        for reference in tree.all(part, "cac:TenderingProcess/cac:NoticeDocumentReference/cbc:ID"):
             value = (reference.text or "").strip()
             if number := ted_publication_number(value):
                 related.append(f"ted:{number}")

@@ -146,15 +146,23 @@ def language_code(value: str | None) -> str:
     return NORWEGIAN.get(code, code)
 
 
+# The EU's own country codes where they differ from ISO 3166-1 (the Interinstitutional Style Guide): TED XML
+# writes COUNTRY VALUE="UK" and "EL".
+EU_COUNTRY_CODES = {"UK": "GB", "EL": "GR"}
+
+
 @functools.lru_cache(maxsize=512)
 def country_code(value: str | None) -> str:
-    """An ISO 3166-1 alpha-2 code from a code (eForms "NOR", TED "NO") or an English name ("Norway", "United
-    Kingdom"); "" when it is none of them, rather than a guess."""
+    """An ISO 3166-1 alpha-2 code from a code (eForms "NOR", TED "NO", and the EU's "UK" and "EL") or an English
+    name ("Norway", "United Kingdom"); "" when it is none of them, rather than a guess. An alpha-2 code gives
+    itself, so converting twice changes nothing."""
     value = (value or "").strip()
     if not value:
         return ""
     if value.casefold() in ("norge", "noreg"):
         return "NO"
+    if value.upper() in EU_COUNTRY_CODES:
+        return EU_COUNTRY_CODES[value.upper()]
     try:
         return pycountry.countries.lookup(value).alpha_2
     except LookupError:

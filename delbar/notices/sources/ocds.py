@@ -7,6 +7,7 @@ from delbar.notices.sources.model import (
     ParsedNotice,
     ParseError,
     Party,
+    country_code,
     language_code,
     parse_amount,
     parse_date,
@@ -87,10 +88,15 @@ def _party(party: dict) -> Party:
     others = [{"scheme": _str(other.get("scheme"))[:40], "id": _str(other.get("id"))[:100]}
               for other in map(_dict, _list(party.get("additionalIdentifiers"))) if _str(other.get("id"))]
     org_number = _str(identifier.get("id"))
-    return Party(name=_str(party.get("name")), org_number=org_number,
-                 scheme=_str(identifier.get("scheme")) if org_number else "",
-                 city=_str(address.get("locality")), country=_str(address.get("countryName")),
-                 other_identifiers=others)
+    scheme = _str(identifier.get("scheme")) if org_number else ""
+    if not org_number and others:
+        # No identifier: the first additional one is the organization's number (Doffin's OCDS writes it only there).
+        org_number, scheme = others[0]["id"], others[0]["scheme"]
+    # OCDS 1.2's address.country is ISO alpha-2; countryName is a name ("United Kingdom") or, in the wild, a code.
+    country = (country_code(_str(address.get("country"))) or country_code(_str(address.get("countryName")))
+               if address else "")
+    return Party(name=_str(party.get("name")), org_number=org_number, scheme=scheme,
+                 city=_str(address.get("locality")), country=country, other_identifiers=others)
 
 
 def _cpv(classification: dict) -> str:
@@ -110,6 +116,29 @@ def _counts(award: dict) -> bool:
     return _str(award.get("status")) in MADE
 
 
+def _item_classifications(items: list[dict]) -> list[dict]:
+    return [classification for item in items
+            for classification in [_dict(item.get("classification"))] + _list(item.get("additionalClassifications"))]
+
+
+def _amended_release(release: dict, tender: dict, ocid: str) -> str:
+    """The key of the release a tender amendment changes (OCDS 1.1 tender.amendments[].amendsReleaseID), as
+    ParsedNotice.key writes it: "ocds:<ocid>:<release id>". Releases repeat earlier amendments (a later award, a
+    compiled release): an amendment is this release's when its releaseID names this release or, when none names
+    one, when the release is tagged as a change to the tender."""
+    amendments = _list(tender.get("amendments"))
+    if not amendments:
+        return ""
+    own = _str(release.get("id"))
+    if any(_str(amendment.get("releaseID")) for amendment in amendments):
+        amendments = [amendment for amendment in amendments if _str(amendment.get("releaseID")) == own]
+    elif not {"tenderAmendment", "tenderUpdate"} & set(_strings(release.get("tag"))):
+        amendments = []
+    amended = [_str(amendment.get("amendsReleaseID")) for amendment in amendments]
+    amended = [release_id for release_id in amended if release_id and release_id != own]
+    return f"ocds:{ocid}:{amended[-1]}" if amended and ocid else ""
+
+
 def _kind(release: dict, tender: dict, made: list[dict]) -> tuple[str, str]:
     """(eForms notice type, form type) from what the release holds, not from its first tag: a release tagged
     "tender" that holds an active award (`made`) is an award notice. The tags decide only when the content
@@ -119,6 +148,8 @@ def _kind(release: dict, tender: dict, made: list[dict]) -> tuple[str, str]:
         return "can-modif", "cont-modif"
     if made or contracts:
         return "can-standard", "result"
+    if _str(tender.get("status")) in ("planning", "planned"):   # a procurement being considered or planned
+        return "pin-only", "planning"
     tags = _strings(release.get("tag"))
     known = next((TAGS[tag] for tag in tags if TAGS.get(tag, ("", ""))[0]), ("", ""))
     if known[0]:
@@ -167,18 +198,22 @@ def _release(release: dict) -> ParsedNotice:
                 notice.winners.append(supplier)
 
     lots = _list(tender.get("lots"))
-    title = _str(tender.get("title")) or (_str(lots[0].get("title")) if lots else "")
-    description = _str(tender.get("description")) or (_str(lots[0].get("description")) if lots else "")
+    # Without a tender title (a release of an award or a contract has no tender), the first lot's, else the first
+    # award's, else the first contract's.
+    awards, contracts = _list(release.get("awards")), _list(release.get("contracts"))
+    parts = [tender, *lots[:1], *awards, *contracts]
+    title = next(filter(None, (_str(part.get("title")) for part in parts)), "")
+    description = next(filter(None, (_str(part.get("description")) for part in parts)), "")
     if title:
         notice.titles[language or "und"] = title
     else:
         problems.append("no tender title")
     if description:
         notice.descriptions[language or "und"] = description
-    items = _list(tender.get("items"))
-    every = [_dict(tender.get("classification"))] + [
-        classification for item in items
-        for classification in [_dict(item.get("classification"))] + _list(item.get("additionalClassifications"))]
+    every = [_dict(tender.get("classification"))] + _item_classifications(_list(tender.get("items")))
+    if not any(_str(classification.get("id")) for classification in every):
+        # What the awards and contracts bought, when the tender classifies nothing (or there is no tender).
+        every = _item_classifications([item for part in awards + contracts for item in _list(part.get("items"))])
     notice.cpv_codes = unique(_cpv(classification) for classification in every)
     notice.main_cpv = notice.cpv_codes[0] if notice.cpv_codes else ""
     for classification in every:
@@ -200,6 +235,12 @@ def _release(release: dict) -> ParsedNotice:
         notice.awarded_value = sum(amounts)
         notice.awarded_currency = _str(awarded[0].get("currency"))
     notice.deadline = parse_date(_str(_dict(tender.get("tenderPeriod")).get("endDate")), "tender deadline", problems)
+    if notice.deadline is None and lots:
+        # The lots' own tender periods (OCDS 1.1 lots extension, as Doffin writes them): the earliest.
+        deadlines = [parse_date(_str(_dict(lot.get("tenderPeriod")).get("endDate")), "lot tender deadline", problems)
+                     for lot in lots]
+        notice.deadline = min(filter(None, deadlines), default=None)
+    notice.previous = _amended_release(release, tender, ocid)
     notice.related = unique(
         f"ocid:{_str(process.get('identifier'))}" for process in _list(release.get("relatedProcesses"))
         if _str(process.get("scheme")).lower() == "ocid" and _str(process.get("identifier")) not in ("", ocid)

@@ -3,10 +3,13 @@
 Paths use the `{*}` namespace wildcard: the schema's namespace changed between releases, the element
 names did not. Forms map to the eForms notice types, so old and new notices share the facets."""
 
+from datetime import date
+
 from delbar.notices.sources.model import (
     Lot,
     ParsedNotice,
     Party,
+    country_code,
     language_code,
     parse_amount,
     parse_date,
@@ -26,16 +29,50 @@ FORMS = {
     # Public passenger transport (Regulation 1370/2007): T01 announces, T02 awards.
     "T01": ("pin-tran", "planning"), "T02": ("can-tran", "result"),
 }
-# F21–F23 (social and other specific services) carry whether they are a PIN, a CN or a CAN in the coded data.
-SOCIAL = {"0": ("pin-cfc-social", "competition"), "3": ("cn-social", "competition"),
-          "7": ("can-social", "result")}
+# Where one form serves several eForms notice types, its NOTICE TYPE says which (OP-TED's ted-xml-data-converter,
+# xslt/notice-type-mapping.xml): a PIN only for information, to shorten time limits or as a call for competition;
+# the light regime's (F21–F23) PINs, contract notices, qualification systems and awards.
+PIN_ONLY, PIN_RTL = ("pin-only", "planning"), ("pin-rtl", "planning")
+QUALIFICATION, CFC_SOCIAL = ("qu-sy", "competition"), ("pin-cfc-social", "competition")
+CN_SOCIAL, CAN_SOCIAL = ("cn-social", "competition"), ("can-social", "result")
+NOTICE_TYPES = {
+    ("F01", "PRI_ONLY"): PIN_ONLY, ("F01", "PRI_REDUCING_TIME_LIMITS"): PIN_RTL,
+    ("F01", "PRI_CALL_COMPETITION"): ("pin-cfc-standard", "competition"),
+    ("F04", "PER_ONLY"): PIN_ONLY, ("F04", "PER_REDUCING_TIME_LIMITS"): PIN_RTL,
+    ("F04", "PER_CALL_COMPETITION"): ("pin-cfc-standard", "competition"),
+    ("F07", "QSU_CALL_COMPETITION"): QUALIFICATION,
+    ("F21", "PRI_ONLY"): PIN_ONLY, ("F21", "PRI_CALL_COMPETITION"): CFC_SOCIAL, ("F21", "CONTRACT"): CN_SOCIAL,
+    ("F21", "AWARD_CONTRACT"): CAN_SOCIAL,
+    ("F22", "PER_ONLY"): PIN_ONLY, ("F22", "PER_CALL_COMPETITION"): CFC_SOCIAL, ("F22", "QSU_ONLY"): QUALIFICATION,
+    ("F22", "QSU_CALL_COMPETITION"): QUALIFICATION, ("F22", "CONTRACT"): CN_SOCIAL,
+    ("F22", "AWARD_CONTRACT"): CAN_SOCIAL,
+    ("F23", "PRI"): CFC_SOCIAL, ("F23", "CONCESSION_AWARD_CONTRACT"): CAN_SOCIAL,
+}
+# F21–F23 without a NOTICE TYPE: the coded data's document type, as the same mapping pairs them.
+SOCIAL = {"0": PIN_ONLY, "P": PIN_ONLY, "A": CFC_SOCIAL, "M": CFC_SOCIAL, "H": CFC_SOCIAL, "O": QUALIFICATION,
+          "Q": QUALIFICATION, "3": CN_SOCIAL, "7": CAN_SOCIAL, "J": CAN_SOCIAL}
 PROCEDURES = {
     "PT_OPEN": "open", "PT_RESTRICTED": "restricted", "PT_COMPETITIVE_NEGOTIATION": "neg-w-call",
     "PT_NEGOTIATED_WITH_PRIOR_CALL": "neg-w-call", "PT_COMPETITIVE_DIALOGUE": "comp-dial",
     "PT_INNOVATION_PARTNERSHIP": "innovation", "PT_AWARD_CONTRACT_WITHOUT_CALL": "neg-wo-call",
     "PT_NEGOTIATED_WITHOUT_PUBLICATION": "neg-wo-call", "PT_AWARD_CONTRACT_WITHOUT_PUBLICATION": "neg-wo-call",
-    "PT_INVOLVING_NEGOTIATION": "neg-w-call",
+    "PT_INVOLVING_NEGOTIATION": "neg-w-call", "PT_AWARD_CONTRACT_WITH_PRIOR_PUBLICATION": "neg-w-call",
 }
+# TED's coded procedure (CODIF_DATA/PR_PROC), read only when the form names none (a corrigendum has no section
+# IV.1): the codes that name one eForms procedure type. Not 9 (not applicable), E (concession award procedure,
+# with or without a prior notice), Z (not specified) or others.
+CODED_PROCEDURES = {
+    "1": "open",                       # Open procedure
+    "2": "restricted", "3": "restricted",   # Restricted procedure; accelerated restricted procedure
+    "4": "neg-w-call", "6": "neg-w-call",   # Negotiated procedure (with a call); accelerated negotiated procedure
+    "B": "neg-w-call",                 # Competitive procedure with negotiation
+    "C": "comp-dial",                  # Competitive dialogue
+    "G": "innovation",                 # Innovation partnership
+    "T": "neg-wo-call",                # Negotiated without a prior call for competition
+    "V": "neg-wo-call",                # Contract award without prior publication
+}
+# The section of the standard forms that gives the time limit for receipt of tenders or requests to participate.
+DEADLINE_SECTION = "IV.2.2"
 PROCEDURE_TAGS = tuple(f"{{*}}{name}" for name in PROCEDURES)
 NATURES = {"WORKS": "works", "SUPPLIES": "supplies", "SERVICES": "services"}
 
@@ -56,7 +93,19 @@ def _party(tree: Children, address) -> Party:
     country = tree.find(address, "{*}COUNTRY")
     return Party(name=_text(tree, address, "{*}OFFICIALNAME"), org_number=_text(tree, address, "{*}NATIONALID"),
                  city=_text(tree, address, "{*}TOWN"),
-                 country=country.get("VALUE", "") if country is not None else "")
+                 country=country_code(country.get("VALUE")) if country is not None else "")
+
+
+def _changed_deadline(tree: Children, form, problems) -> date | None:
+    """A corrigendum's (F14) new time limit for receipt of tenders: CHANGES/CHANGE in section IV.2.2, the
+    earliest when it changes several lots'."""
+    dates = []
+    for change in tree.all(form, "{*}CHANGES/{*}CHANGE"):
+        if _text(tree, change, "{*}WHERE/{*}SECTION").rstrip(") ") == DEADLINE_SECTION:
+            changed = parse_date(_text(tree, change, "{*}NEW_VALUE/{*}DATE"), "changed tender deadline", problems)
+            if changed:
+                dates.append(changed)
+    return min(dates) if dates else None
 
 
 def parse_root(root) -> ParsedNotice:
@@ -75,8 +124,9 @@ def parse_root(root) -> ParsedNotice:
     form_code = (original.get("FORM") if original is not None else "") or ""
     document_type = tree.find(coded, "{*}CODIF_DATA/{*}TD_DOCUMENT_TYPE") if coded is not None else None
     type_code = document_type.get("CODE", "") if document_type is not None else ""
-    notice_type, form_type = (SOCIAL.get(type_code, ("", "")) if form_code in ("F21", "F22", "F23")
-                              else FORMS.get(form_code, ("", "")))
+    stated = tree.find(original, "{*}NOTICE") if original is not None else None
+    notice_type, form_type = NOTICE_TYPES.get((form_code, stated.get("TYPE", "") if stated is not None else "")) or (
+        SOCIAL.get(type_code, ("", "")) if form_code in ("F21", "F22", "F23") else FORMS.get(form_code, ("", "")))
     if not notice_type and form_code in ("F21", "F22", "F23") and original is not None:
         # F22 and F23 write other document types (periodic indicative notices, concessions): what the form
         # holds says which it is.
@@ -128,6 +178,17 @@ def parse_root(root) -> ParsedNotice:
         notice.procedure = next((PROCEDURES[child.tag.rpartition("}")[2]] for child in procedure.iter(*PROCEDURE_TAGS)),
                                 "")
         notice.deadline = parse_date(_text(tree, procedure, "{*}DATE_RECEIPT_TENDERS"), "tender deadline", problems)
+    codif = tree.find(coded, "{*}CODIF_DATA") if coded is not None else None
+    if not notice.procedure and codif is not None:
+        coded_procedure = tree.find(codif, "{*}PR_PROC")
+        notice.procedure = CODED_PROCEDURES.get(coded_procedure.get("CODE", "") if coded_procedure is not None else "",
+                                                "")
+    if notice.deadline is None:
+        notice.deadline = _changed_deadline(tree, original, problems)
+    if notice.deadline is None and codif is not None and form_type not in ("result", "dir-awa-pre", "cont-modif"):
+        # TED's coded deadline ("20230303 17:00"), where the form gives none (a corrigendum) and the notice has one.
+        notice.deadline = parse_date(_text(tree, codif, "{*}DT_DATE_FOR_SUBMISSION").partition(" ")[0],
+                                     "coded tender deadline", problems)
     if contract is not None:
         for path, what in (("{*}VAL_ESTIMATED_TOTAL", "estimated value"), ("{*}VAL_TOTAL", "total value")):
             element = tree.find(contract, path)
