@@ -2,10 +2,9 @@
 with what the parsers give, field by field: TED XML R2.0.9 of many forms, eForms (Doffin, the SDK's and DFØ's
 examples, OP-TED's conversions of TED notices) and OCDS 1.0 and 1.1 of several publishers.
 
-Every notice states every field; a fact the document does not give is written as empty or None. Where the
-parser gives something else and the document was read again, the difference is a parser bug: it is listed in
-KNOWN_BUGS with what is wrong, and its test is an xfail(strict) so that the fix turns it into a failure to
-remove from the list. Pure functions: no database."""
+Every notice states every field; a fact the document does not give is written as empty or None. The 43
+differences these facts first showed were parser bugs, all fixed (the parsers' history says which). Pure
+functions: no database."""
 
 from datetime import date
 from decimal import Decimal
@@ -444,11 +443,6 @@ OCDS_NOTICES = [
 
 NOTICES = TED_NOTICES + EFORMS_NOTICES + OCDS_NOTICES
 
-# Parser bugs found by the facts: (notice id, field) -> what is wrong. Each is an xfail(strict) below. None is
-# known now: the 43 first listed here are fixed.
-KNOWN_BUGS: dict[tuple[str, str], str] = {}
-
-
 def observed(parsed, field: str):
     if field == "title":
         return " ".join(parsed.title.split())
@@ -489,9 +483,6 @@ def _parsed(item):
 def test_the_facts_cover_thirty_notices_across_the_formats():
     assert len(TED_NOTICES) >= 8 and len(EFORMS_NOTICES) >= 10 and len(OCDS_NOTICES) >= 8
     assert len({item["id"] for item in NOTICES}) == len(NOTICES) >= 30
-    ids = {item["id"] for item in NOTICES}
-    assert {notice_id for notice_id, _field in KNOWN_BUGS} <= ids
-    assert {field for _notice_id, field in KNOWN_BUGS} <= set(FIELDS)
 
 
 @pytest.mark.parametrize("item", NOTICES, ids=lambda item: item["id"])
@@ -499,15 +490,5 @@ def test_a_notice_gives_the_facts_read_from_it(item):
     parsed = _parsed(item)
     assert parsed.format == ("ted-xml" if item in TED_NOTICES else "eforms" if item in EFORMS_NOTICES else "ocds")
     mismatches = [f"{field}: the document says {item[field]!r}, the parser gives {observed(parsed, field)!r}"
-                  for field in FIELDS if (item["id"], field) not in KNOWN_BUGS
-                  and not matches(field, item[field], observed(parsed, field))]
+                  for field in FIELDS if not matches(field, item[field], observed(parsed, field))]
     assert not mismatches, f"{item['path'].name}:\n  " + "\n  ".join(mismatches)
-
-
-@pytest.mark.parametrize(("item", "field"), [
-    pytest.param(item, field, id=f"{item['id']}-{field}",
-                 marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[(item["id"], field)]))
-    for item in NOTICES for field in FIELDS if (item["id"], field) in KNOWN_BUGS])
-def test_a_known_parser_bug(item, field):
-    actual = observed(_parsed(item), field)
-    assert matches(field, item[field], actual), f"the document says {item[field]!r}, the parser gives {actual!r}"
