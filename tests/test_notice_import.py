@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 def _state():
     """Everything an import writes, to compare before and after a second import."""
-    return (list(Notice.objects.order_by("pk").values_list("pk", "key", "superseded_by", "raw_sha256", "signal")),
+    return (list(Notice.objects.order_by("pk").values_list("pk", "key", "superseded_by", "raw_sha256", "signal",
+                                                          "trail", "also_from")),
             list(SearchDocument.objects.filter(kind="notice").order_by("pk").values_list("pk", "version", "removed")))
 
 
@@ -33,6 +34,15 @@ def test_every_file_imports_and_a_second_import_changes_nothing():
     before = _state()
     again = import_path(DEMO_NOTICES)
     assert again.created == 0 and again.unchanged == 65 and not again.skipped
+    assert _state() == before
+
+
+def test_importing_every_notice_file_again_changes_nothing():
+    first = [import_path(DEMO_NOTICES), import_path(NOTICE_FIXTURES)]
+    assert sum(report.created for report in first) > 150 and sum(report.merged for report in first) >= 4
+    before = _state()
+    again = [import_path(DEMO_NOTICES), import_path(NOTICE_FIXTURES)]
+    assert sum(report.created + report.merged + report.superseded for report in again) == 0
     assert _state() == before
 
 
