@@ -5,6 +5,7 @@ and in the OCDS export."""
 import re
 
 import pytest
+from django.utils import timezone
 
 from delbar.cases.models import Status
 from delbar.notices.importing import ImportReport, import_document, import_path
@@ -102,3 +103,45 @@ def test_the_trail_is_on_the_notice_page_the_case_and_in_the_api(client, api_cli
     first.cases.add(case)
     page = client.get(case.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
     assert second.get_absolute_url() in page and "Kunngjøringer i anskaffelsen" in page
+
+
+def _change(document: bytes, version: str, changes: str) -> bytes:
+    """A new version of the notice that says, as eForms does, which version it changes."""
+    document = document.replace(b"<cbc:VersionID>01", f"<cbc:VersionID>{version}".encode(), 1)
+    changed = f"<efac:Changes><efbc:ChangedNoticeIdentifier>{changes}</efbc:ChangedNoticeIdentifier></efac:Changes>"
+    return document.replace(b"<efext:EformsExtension>", b"<efext:EformsExtension>" + changed.encode(), 1)
+
+
+@pytest.mark.parametrize("first", [Source.DOFFIN, Source.TED])
+def test_a_change_to_a_notice_read_from_doffin_and_ted_supersedes_it_whichever_source_came_first(first):
+    ted = CONTRACT_NOTICE.replace(b'ojs-notice-id">n.a.<', b'ojs-notice-id">654321-2023<')
+    readings = {Source.DOFFIN: CONTRACT_NOTICE, Source.TED: ted}
+    for source in (first, *(set(readings) - {first})):
+        _store(readings[source], f"{source}.xml", source)
+    _store(_change(CONTRACT_NOTICE, "02", "2023-649037-01"), "v2.xml", Source.DOFFIN)
+    assert Notice.objects.count() == 2
+    original, change = Notice.objects.order_by("pk")
+    assert original.superseded_by == change and change.superseded_by is None
+    assert [notice.pk for notice in Notice.objects.current()] == [change.pk]
+
+
+def test_a_stand_in_title_gives_way_to_the_title_of_the_other_reading():
+    from delbar.notices.importing import merge
+
+    stored = Notice.objects.create(key="ted:1-2024", format="ted-xml", notice_id="x", version="1",
+                                   title="cn-standard 1-2024", notice_type="cn-standard", fetched_at=timezone.now())
+    incoming = Notice(key="ted:1-2024", format="eforms", notice_id="x", version="1", title="Elektrisk ferje",
+                      titles={"nb": "Elektrisk ferje"}, fetched_at=timezone.now(), raw_sha256="b")
+    merge(stored, incoming)
+    stored.refresh_from_db()
+    assert stored.title == "Elektrisk ferje" and stored.titles == {"nb": "Elektrisk ferje"}
+
+
+def test_notices_naming_no_buyer_do_not_share_a_procedure():
+    from delbar.notices import trail
+
+    nobody = Notice(key="a:1", format="eforms", notice_id="a", procedure_id="placeholder", buyers=[])
+    assert trail.references(nobody) == {"key:a:1"}
+    somebody = Notice(key="b:1", format="eforms", notice_id="b", procedure_id="placeholder",
+                      buyers=[{"name": "Bergen kommune", "org_number": "964338531"}])
+    assert "procedure:placeholder@964338531" in trail.references(somebody)

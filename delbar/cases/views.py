@@ -39,6 +39,7 @@ def case_list(request):
 
 def case_detail(request, pk):
     case = access.get_case_for_user(request.user, pk)
+    cited = list(case.notices.only(*notice_trail.TIMELINE_FIELDS))
     context = {
         "case": case,
         "category_explanation": Category(case.category).explanation if case.category in Category.values else "",
@@ -50,8 +51,8 @@ def case_detail(request, pk):
         "benefits": case.benefits.all(),
         "links": case.links.all(),
         # Every notice of the procurements the case cites: prior information, competition, award, changes.
-        "notices": notice_trail.timeline(*case.notices.all()),
-        "cited_notices": set(case.notices.values_list("pk", flat=True)),
+        "notices": notice_trail.timeline(*cited),
+        "cited_notices": {notice.pk for notice in cited},
         "reuses": case.reuses.published().select_related("lead_buyer"),
         "questions": case.questions.select_related("organization"),
         # A question is asked on behalf of an organization (questions/actions.py).

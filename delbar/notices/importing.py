@@ -6,7 +6,6 @@ in batches after the notices (embedding is the slow part); `index_missing()` at 
 import catches up on what an interrupted run had stored but not yet indexed.
 """
 
-import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -16,13 +15,13 @@ from pathlib import Path
 import ftfy
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from delbar import search
 from delbar.needs.tasks import refresh_later
 from delbar.notices import discovery, trail
-from delbar.notices.models import Family, Notice, Source
+from delbar.notices.models import Family, Notice, Source, TrailReference
 from delbar.notices.sources import ParsedNotice, ParseError, country_code, parse
 from delbar.orgs.models import County, Organization
 
@@ -62,7 +61,8 @@ class ImportReport:
                 ("a different document under a stored identity", self.conflicting), ("skipped", len(self.skipped))]
 
     def __str__(self) -> str:
-        return (f"{self.created} new notices, {self.unchanged} already present, {self.superseded} superseded by a "
+        return (f"{self.created} new notices, {self.unchanged} already present, {self.merged} merged into a notice "
+                f"read from another source, {self.superseded} superseded by a "
                 f"newer version, {self.with_problems} with problems recorded, {len(self.skipped)} skipped")
 
 
@@ -250,7 +250,8 @@ def upsert(parsed: ParsedNotice, *, raw: bytes, source: str, source_file: str, f
         with transaction.atomic():
             merge(existing, incoming)
             trail.link(existing)
-        return "merged", [existing.pk]
+            changed = link_versions(existing)
+        return "merged", [existing.pk, *[pk for pk in changed if pk != existing.pk]]
     try:
         with transaction.atomic():
             notice = build(parsed, raw=raw, digest=digest, source=source, source_file=source_file,
@@ -287,9 +288,8 @@ def same_notice(parsed: ParsedNotice) -> Notice | None:
 
 # What a second reading of the same notice can add: each field taken from it when the stored reading has none,
 # lists when it has more (more lots, more winners, more codes). Identity and provenance stay the first reading's.
-MERGED = ("title", "description", "language", "issue_date", "publication_date", "deadline", "notice_type", "family",
-          "subtype", "procedure_id", "customization", "nature", "procedure", "main_cpv", "organization_id",
-          "county_id")
+MERGED = ("description", "language", "issue_date", "publication_date", "deadline", "notice_type", "family",
+          "subtype", "procedure_id", "customization", "nature", "procedure", "main_cpv", "county_id")
 MERGED_LISTS = ("buyers", "winners", "cpv_codes", "classifications", "nuts", "innovative_acquisition",
                 "strategic_procurement", "lots")
 MERGED_VALUES = (("estimated_value", "estimated_currency"), ("awarded_value", "awarded_currency"))
@@ -297,6 +297,9 @@ MERGED_VALUES = (("estimated_value", "estimated_currency"), ("awarded_value", "a
 
 def merge(stored: Notice, incoming: Notice) -> None:
     """The richer reading wins field by field; the notice remembers each source it was read from."""
+    if stored.organization_id is None and incoming.organization_id is not None:
+        # The buyer Delbar knows decides the county, as when a notice is first stored.
+        stored.organization_id, stored.county_id = incoming.organization_id, incoming.county_id
     for name in MERGED:
         if getattr(stored, name) in ("", None) and getattr(incoming, name) not in ("", None):
             setattr(stored, name, getattr(incoming, name))
@@ -307,11 +310,11 @@ def merge(stored: Notice, incoming: Notice) -> None:
         if getattr(stored, value) is None and getattr(incoming, value) is not None:
             setattr(stored, value, getattr(incoming, value))
             setattr(stored, currency, getattr(incoming, currency))
+    if incoming.titles and not stored.titles:   # the stored title is a stand-in ("notice 123-2024")
+        stored.title = incoming.title
     stored.titles = incoming.titles | stored.titles
     stored.descriptions = incoming.descriptions | stored.descriptions
     stored.related = list(dict.fromkeys([*stored.related, *incoming.related]))
-    if incoming.title and stored.title.startswith(f"{stored.notice_type or 'notice'} ") and not stored.titles:
-        stored.title = incoming.title
     finding = _assess(stored)
     stored.signal, stored.signal_score, stored.signal_reasons = finding.level, finding.score, finding.reasons
     stored.also_from = [*stored.also_from, {
@@ -415,13 +418,8 @@ class Directory:
 
 
 def buyer_directory() -> Directory:
-    """The directory as the organizations are now: read again only when one was added or removed."""
-    state = Organization.objects.aggregate(count=Count("pk"), last=Max("pk"))
-    return _directory_as_of(state["count"], state["last"])
-
-
-@functools.lru_cache(maxsize=1)
-def _directory_as_of(count: int, last: int | None) -> Directory:
+    """The directory as the organizations are now: one query, read once for each batch of an import (and each
+    harvested document), so a renamed or renumbered organization is matched by what it is now."""
     numbers: dict[str, tuple[int, str | None]] = {}
     names: dict[str, tuple[int, str | None]] = {}
     for pk, name, official, number, county, kind in Organization.objects.values_list(
@@ -464,9 +462,16 @@ def link_versions(notice: Notice) -> list[int]:
     A line is the versions of one eForms notice (same identifier, not published on TED: see
     ParsedNotice.key), the releases of one OCDS process, and whatever the notices' change references
     link (efac:Changes, TED's REF_NOTICE), in whichever order they arrive."""
-    line = Q(previous=notice.key)
+    # A notice merged from another source answers to that reading's key too (Doffin's "<id>:1" on a TED row).
+    line = Q(previous__in=[notice.key, *(other["key"] for other in notice.also_from if other.get("key"))])
     if notice.previous:
-        line |= Q(key=notice.previous)
+        # The changed notice under its own key, or a notice that was also read under that key. (Others hold the
+        # same reference by naming it as the notice they change: they are other notices, not versions.)
+        holders = Notice.objects.filter(pk__in=TrailReference.objects.filter(
+            value=f"key:{notice.previous}").values("notice")).exclude(pk=notice.pk).only("pk", "also_from")
+        aliased = [holder.pk for holder in holders
+                   if any(other.get("key") == notice.previous for other in holder.also_from)]
+        line |= Q(key=notice.previous) | Q(pk__in=aliased)
     if not notice.publication_number:
         line |= Q(notice_id=notice.notice_id, format=notice.format, publication_number="")
     # One query, and only the columns the order needs: a version's raw document can be megabytes.

@@ -36,18 +36,22 @@ def _own_value(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _ocid(ocid: str, buyer: str) -> str:
-    return f"ocid:{ocid}" if REGISTERED_OCID.match(ocid) else f"ocid:{ocid}@{buyer}"
+def _ocid(ocid: str, buyer: str) -> str | None:
+    if REGISTERED_OCID.match(ocid):
+        return f"ocid:{ocid}"
+    return f"ocid:{ocid}@{buyer}" if buyer else None
 
 
 def references(notice: Notice) -> set[str]:
+    """Without a buyer, identifiers that count only with one are left out: notices naming no buyer would all
+    share `procedure:<placeholder>@`."""
     buyer = buyer_key(notice.buyers)
     found = {f"key:{notice.key}", *(f"key:{other['key']}" for other in notice.also_from if other.get("key"))}
     if notice.previous:
         found.add(f"key:{notice.previous}")
     if notice.format == "ocds":
         found.add(_ocid(notice.notice_id, buyer))
-    else:
+    elif buyer:
         if notice.format == "eforms" and notice.notice_id:
             found.add(f"eforms:{notice.notice_id}@{buyer}")
         if notice.procedure_id:
@@ -56,11 +60,11 @@ def references(notice: Notice) -> set[str]:
         scheme, _, value = reference.partition(":")
         if scheme == "ted":
             found.add(f"key:ted:{value}")
-        elif scheme == "eforms":
+        elif scheme == "eforms" and buyer:
             found.add(f"eforms:{value}@{buyer}")
         elif scheme == "ocid":
             found.add(_ocid(value, buyer))
-    return found
+    return found - {None}
 
 
 def join(notice: Notice) -> tuple[set[str], set[str]]:
@@ -160,6 +164,7 @@ def link_missing() -> int:
     return count
 
 
+TIMELINE_LIMIT = 100   # steps shown; a procurement with more is shown by its first hundred notices
 TIMELINE_FIELDS = ("pk", "title", "family", "publication_date", "issue_date", "superseded_by", "version", "notice_id",
                    "publication_number", "source", "format", "key", "trail", "source_file", "procedure_id")
 
@@ -168,6 +173,7 @@ def timeline(*notices: Notice) -> list[Notice]:
     """The notices of these notices' trails in the order they were published, earlier versions included."""
     trails = {notice.trail for notice in notices if notice.trail}
     unlinked = [notice for notice in notices if not notice.trail]
-    linked = list(Notice.objects.filter(trail__in=trails).only(*TIMELINE_FIELDS)) if trails else []
+    linked = list(Notice.objects.filter(trail__in=trails).only(*TIMELINE_FIELDS).order_by(
+        "publication_date", "pk")[:TIMELINE_LIMIT]) if trails else []
     return sorted([*linked, *unlinked], key=lambda notice: (
         (notice.publication_date or notice.issue_date or date.max).toordinal(), notice.pk))
