@@ -256,9 +256,9 @@ def upsert(parsed: ParsedNotice, *, raw: bytes, source: str, source_file: str, f
         with transaction.atomic():
             notice = build(parsed, raw=raw, digest=digest, source=source, source_file=source_file,
                            fetched_at=fetched_at, directory=directory)
-            references, trails = trail.join(notice)
+            joined = trail.join_many([notice])
             notice.save()
-            trail.record(notice, references, trails)
+            trail.record_many([notice], joined)
             changed = link_versions(notice)
     except IntegrityError:
         # Another import stored the same key in the meantime.

@@ -67,27 +67,10 @@ def references(notice: Notice) -> set[str]:
     return found - {None}
 
 
-def join(notice: Notice) -> tuple[set[str], set[str]]:
-    """Sets the trail of a notice about to be stored: the smallest of its own value and the trails its
-    references touch. Returns the references and those trails, for `record` once the notice has its id."""
-    values = {value[:300] for value in references(notice)}
-    trails = set(Notice.objects.filter(trail_references__value__in=values).exclude(trail="").values_list(
-        "trail", flat=True).distinct())
-    notice.trail = min(trails | {notice.trail or _own_value(notice.key)})
-    return values, trails
-
-
-def record(notice: Notice, values: set[str], trails: set[str]) -> None:
-    """Stores a new notice's references and, where it joined several trails, makes them one."""
-    TrailReference.objects.bulk_create([TrailReference(notice=notice, value=value) for value in sorted(values)])
-    others = trails - {notice.trail}
-    if others:
-        Notice.objects.filter(trail__in=others).update(trail=notice.trail)
-
-
 def join_many(notices: list[Notice]) -> dict:
-    """`join` for many new notices at once: notices of the batch that share a reference, or a stored trail,
-    are one trail. Returns what `record_many` needs once they have ids."""
+    """Sets the trails of new notices about to be stored: notices of the batch that share a reference, or a
+    stored trail, are one trail, whose value is the smallest of theirs. Returns what `record_many` needs once
+    they have ids."""
     values = [{value[:300] for value in references(notice)} for notice in notices]
     parent: dict[str, str] = {}
 
@@ -129,6 +112,7 @@ def join_many(notices: list[Notice]) -> dict:
 
 
 def record_many(notices: list[Notice], joined: dict) -> None:
+    """Stores new notices' references and, where they joined several stored trails, makes those one."""
     TrailReference.objects.bulk_create([TrailReference(notice=notice, value=value)
                                         for notice, values in zip(notices, joined["values"], strict=True)
                                         for value in sorted(values)], batch_size=1000)
