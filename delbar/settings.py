@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "delbar.questions",
     "delbar.notices",
     "delbar.diffusion",
+    "delbar.networks",
+    "delbar.dialogues",
     "delbar.alerts",
     "delbar.search",
     "django_tasks_db",

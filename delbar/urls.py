@@ -107,5 +107,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", secure_admin_login(admin.site.login)),
     path("admin/", admin.site.urls),
+    path("nettverk/", include("delbar.networks.urls")),
+    path("dialogues/", include("delbar.dialogues.urls")),
     path("api/", api.urls),
 ]

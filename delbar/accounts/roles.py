@@ -59,6 +59,13 @@ class Roles:
                 if m.role in (Role.EDITOR, Role.SUPPLIER, Role.ORG_ADMIN) and m.kind == Organization.Kind.SUPPLIER}
 
     @property
+    def network_org_ids(self) -> set[int]:
+        """Networks the user curates: those whose editors, administrators or curators they are. A
+        network's own curators act within it only (networks/access.py); `is_curator` is Delbar-wide."""
+        return {m.org_id for m in self._memberships
+                if m.kind == Organization.Kind.NETWORK and m.role in (Role.EDITOR, Role.ORG_ADMIN, Role.CURATOR)}
+
+    @property
     def buyer_org_ids(self) -> set[int]:
         """Organizations the user belongs to that are public buyers, whatever the role."""
         return {m.org_id for m in self._memberships if m.kind in Organization.BUYER_KINDS}

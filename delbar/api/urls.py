@@ -8,9 +8,11 @@ from ninja import NinjaAPI
 from delbar.api import errors
 from delbar.api.auth import TokenIfAny
 from delbar.api.cases import router as cases_router
+from delbar.api.dialogues import router as dialogues_router
 from delbar.api.diffusion import adoptions, case_router, observatory
 from delbar.api.needs import demand_router, solutions
 from delbar.api.needs import router as needs_router
+from delbar.api.networks import router as networks_router
 from delbar.api.notices import router as notices_router
 from delbar.api.questions import router as questions_router
 from delbar.api.reference import organizations, reference
@@ -106,3 +108,5 @@ api.add_router("/observatory", observatory)
 api.add_router("/organizations", organizations)
 api.add_router("/reference", reference)
 api.add_router("/search", search_router)
+api.add_router("/networks", networks_router)
+api.add_router("/dialogues", dialogues_router)

@@ -313,6 +313,33 @@ class CaseDocument(models.Model):
         return EXTENSIONS.get(self.content_type, "")
 
 
+class CaseNetwork(models.Model):
+    """A case offered to a network's collection: by its editors when they submit it (the network's
+    curators then review it in their own queue), or by the network's curators when they add a published
+    case. A network's collection is its members' published cases and these (networks/collection.py)."""
+
+    class Via(models.TextChoices):
+        SUBMISSION = "submission", _("Submitted to the network")
+        CURATOR = "curator", _("Added by the network's curators")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="network_links")
+    network = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="case_links",
+                                limit_choices_to={"kind": Organization.Kind.NETWORK}, verbose_name=_("network"))
+    via = models.CharField(max_length=10, choices=Via.choices, default=Via.CURATOR)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["case", "network"], name="case_once_per_network")]
+        verbose_name = _("case in a network")
+        verbose_name_plural = _("cases in networks")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} in {self.network_id}"
+
+
 class CaseRevision(models.Model):
     """A snapshot of a case after each change: who changed it, when, and which fields."""
 

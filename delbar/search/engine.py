@@ -177,16 +177,20 @@ MODES = ("hybrid", "lexical", "semantic")
 
 def search(query: str, *, kinds: list[str] | None = None, filters: dict | None = None, user=None,
            sort: str = "relevance", limit: int = CANDIDATES, mode: str = "hybrid", scope: Scope | None = None,
-           suggest: bool = False, typing: bool = False) -> SearchResult:
+           suggest: bool = False, typing: bool = False, among: dict | None = None) -> SearchResult:
     """What `user` may find for `query`, best first (or newest first with sort="date").
 
     `scope` replaces the user's view with a described set of documents (matching searches what may be
     matched, and checks each viewer later; scope.py).
     `mode` is for measuring: "lexical" and "semantic" rank by one signal alone, without the floor.
     `suggest` asks for "did you mean" (spelling.py) from what `user` may find; `typing` leaves the last
-    word, still being typed, alone."""
+    word, still being typed, alone.
+    `among` narrows the search to given objects, {kind: object ids or a subquery of them}: a network's
+    collection searched with the same ranking, filters and facets as the whole database."""
     filters = filters or {}
     within = scope.documents() if scope is not None else visible_documents(user, kinds)
+    if among is not None:
+        within = within.filter(_among(among))
     documents = apply_filters(within, filters)
     query = (query or "").strip()
     if not query:
@@ -194,7 +198,7 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
         return SearchResult(query, Listing(listing), _facets_sql(documents, kinds))
 
     terms = text.query_terms(query)
-    by_filters = any(filters.get(name) not in (None, "") for name in FILTER_FIELDS)
+    by_filters = among is not None or any(filters.get(name) not in (None, "") for name in FILTER_FIELDS)
     filtered = (scope is not None and scope.narrow) or by_filters
     narrowed = scope is None and (by_filters or kinds is not None)
     unseen = scope.unseen_document() if scope is not None else None
@@ -207,6 +211,13 @@ def search(query: str, *, kinds: list[str] | None = None, filters: dict | None =
     if suggest and scope is None:
         suggestion = spelling.suggest(query, typing=typing, findable=findable_by(user, kinds))
     return SearchResult(query, hits, _facets_of(hits, kinds), terms, lexical_terms, nearest, suggestion)
+
+
+def _among(among: dict) -> Q:
+    chosen = Q(pk__in=[])
+    for kind, object_ids in among.items():
+        chosen |= Q(kind=kind, object_id__in=object_ids)
+    return chosen
 
 
 def findable_by(user, kinds: list[str] | None = None):

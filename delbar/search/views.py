@@ -19,7 +19,10 @@ def search_page(request):
     return render_results(request, kinds=None, template="search/search.html")
 
 
-def render_results(request, *, kinds: list[str] | None, template: str):
+def render_results(request, *, kinds: list[str] | None, template: str, among: dict | None = None,
+                   extra: dict | None = None):
+    """The results page for `kinds` (None: everything), narrowed to `among` where given (a network's
+    collection, engine.search), with `extra` in the template's context."""
     form = SearchForm(request.GET, kinds=kinds)  # always bound: with no parameters, every filter is off
     if not form.is_valid():
         # The filters are not fields on the page, so the summary names them and offers the way out.
@@ -29,17 +32,20 @@ def render_results(request, *, kinds: list[str] | None, template: str):
                 words.pop(name)
         context = {"form": form, "form_list": [form], "forms_with_errors": [form], "page": None, "facets": [],
                    "query": "", "clear_url": "?" + words.urlencode()}
-        return render(request, RESULTS_TEMPLATE if request.htmx else template, context, status=400)
+        return render(request, RESULTS_TEMPLATE if request.htmx else template, {**(extra or {}), **context},
+                      status=400)
     query, filters = form.query(), form.filters()
     # As the user types (htmx), the last word may be half-written: it is not corrected yet.
     result = engine.search(query, kinds=form.kinds(), filters=filters, user=request.user, sort=form.ordering(),
-                           suggest=True, typing=bool(request.htmx) and not request.GET.get("q", "").endswith(" "))
+                           suggest=True, typing=bool(request.htmx) and not request.GET.get("q", "").endswith(" "),
+                           among=among)
     page = Paginator(result.hits, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = engine.load_documents(page.object_list)
     decorate(page.object_list)
     parameters = request.GET.copy()
     parameters.pop("page", None)
     context = {
+        **(extra or {}),
         "form": form,
         "result": result,
         "page": page,

@@ -1,0 +1,5 @@
+"""/api/networks: the same access rules and actions as the pages."""
+
+from ninja import Router
+
+router = Router(tags=["networks"])

@@ -1,0 +1,3 @@
+"""The dialogues pages (mounted by delbar/urls.py)."""
+
+urlpatterns = []

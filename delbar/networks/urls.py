@@ -1,0 +1,3 @@
+"""The networks pages (mounted by delbar/urls.py)."""
+
+urlpatterns = []
