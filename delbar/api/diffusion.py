@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
 from delbar.api.auth import TokenAuth
 from delbar.api.schemas import (
@@ -28,13 +29,23 @@ from delbar.diffusion.figures import filters_or_errors
 from delbar.diffusion.models import Adoption
 from delbar.notices.models import Notice
 
+NetworkSlug = Annotated[str, Field(max_length=60, pattern=r"^[-a-zA-Z0-9_]*$")]
+
+
+class NetworkObservatoryQuery(ObservatoryQuery):
+    """The observatory's filters, and a network: its collection's cases and their adoptions."""
+
+    network: NetworkSlug | None = Field(None, description="A network's short name (slug): the figures of its "
+                                                          "collection, its members' cases and those it added")
+
+
 observatory = Router(tags=["diffusion"])
 case_router = Router(tags=["diffusion"])
 adoptions = Router(tags=["diffusion"])
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
 
 
-def _filters(query: ObservatoryQuery) -> dict:
+def _filters(query: NetworkObservatoryQuery) -> dict:
     filters, errors = filters_or_errors({k: v for k, v in query.dict().items() if v is not None})
     if filters is None:
         raise HttpError(422, "; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items()))
@@ -43,7 +54,7 @@ def _filters(query: ObservatoryQuery) -> dict:
 
 @observatory.get("", response={200: ObservatoryOut, 401: Error, 422: Error},
                  summary="Every observatory figure")
-def all_figures(request, query: Query[ObservatoryQuery]):
+def all_figures(request, query: Query[NetworkObservatoryQuery]):
     """Every figure of the observatory page, for the same filters. Curators (by token) also get the
     municipalities not reached."""
     filters = _filters(query)
@@ -56,7 +67,8 @@ def all_figures(request, query: Query[ObservatoryQuery]):
 
 @observatory.get("/{slug:name}", response={200: FigureOut, 401: Error, 404: Error, 422: Error},
                  summary="One observatory figure")
-def one_figure(request, name: Annotated[str, Path(pattern=r"^[-a-zA-Z0-9_]+$")], query: Query[ObservatoryQuery]):
+def one_figure(request, name: Annotated[str, Path(pattern=r"^[-a-zA-Z0-9_]+$")],
+               query: Query[NetworkObservatoryQuery]):
     """One figure by name: activity, breakdown, reach-by-size, reach-by-county, map, spread, speed,
     network (and, for curators, unreached). The same rows as the page's table and its CSV."""
     filters = _filters(query)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from delbar.cases.models import Procedure
+from delbar.networks.models import Network
 from delbar.opendata.cells import safe_cell
 from delbar.orgs.models import County, Organization, Sector
 
@@ -67,6 +68,9 @@ class ObservatoryFilters(forms.Form):
                                    label=_("Municipality size"))
     procedure = forms.ChoiceField(choices=[("", _("All procedures")), *Procedure.choices], required=False,
                                   label=_("Procedure"))
+    # A network's collection: its members' published cases and those its curators added (observatory.py).
+    network = forms.ModelChoiceField(Network.objects.select_related("organization"), required=False,
+                                     label=_("Network"), to_field_name="slug", empty_label=_("All networks"))
     since = forms.IntegerField(min_value=1990, max_value=2100, required=False, label=_("From year"))
     until = forms.IntegerField(min_value=1990, max_value=2100, required=False, label=_("To year"))
     by = forms.ChoiceField(choices=BREAKDOWNS, required=False, label=_("Break down by"))
@@ -86,6 +90,7 @@ class ObservatoryFilters(forms.Form):
         params = {name: data.get(name) for name in ("size_class", "procedure", "since", "until", "by", "map")}
         params["sector"] = data["sector"].slug if data.get("sector") else None
         params["county"] = data["county"].number if data.get("county") else None
+        params["network"] = data["network"].slug if data.get("network") else None
         return {name: value for name, value in params.items() if value not in (None, "")}
 
 

@@ -2,6 +2,9 @@
 adoption, need, notice or question is added, changed or removed, and costs a few aggregates over
 indexed columns (bench/bench_observatory.py measures it).
 
+A network's collection (the observatory's network filter) changes with its members and the cases
+linked to it, so both are fingerprinted too: an approved member or a case added shows at once.
+
 Needs are fingerprinted whether public or not: a need's visibility changes with its `updated_at`, so
 one that becomes public (or stops being) is seen at once. Buyer groups are in no figure (they are
 private), so they are not fingerprinted."""
@@ -10,9 +13,10 @@ import hashlib
 
 from django.db.models import Count, Max
 
-from delbar.cases.models import Case
+from delbar.cases.models import Case, CaseNetwork
 from delbar.diffusion.models import Adoption
 from delbar.needs.models import Need
+from delbar.networks.models import NetworkMember
 from delbar.notices.models import Notice
 from delbar.questions.models import Question
 
@@ -31,6 +35,9 @@ def fingerprint() -> str:
         Need.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
         # Notices are immutable versions (a correction is a new row): the newest id tells what is new.
         Notice.objects.aggregate(last=Max("pk")),
+        # A member approved (decided_at), asked for or removed; a case linked or unlinked.
+        NetworkMember.objects.aggregate(n=Count("pk"), last=Max("pk"), decided=Max("decided_at")),
+        CaseNetwork.objects.aggregate(n=Count("pk"), last=Max("pk")),
     ])
 
 

@@ -2,7 +2,8 @@
 it does not reach. Every number is aggregated in the database; Python only arranges the grouped rows.
 
 `filters` is ObservatoryFilters' cleaned data. A filter narrows each series it applies to; a series
-it cannot apply to (needs have no procedure, notices no sector) is left out rather than shown unfiltered.
+it cannot apply to (needs have no procedure, notices no sector, neither is in a network's collection) is
+left out rather than shown unfiltered.
 
 The observatory is public and counts only what everyone may see: a need its buyer showed to public
 buyers and curators only is never counted, for curators neither (`needs` below is the one place
@@ -16,10 +17,11 @@ from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef
 from django.db.models.functions import Cast, Coalesce, ExtractYear, RowNumber, Substr
 from django.utils.translation import gettext_lazy as _
 
-from delbar.cases.models import Case, Procedure
+from delbar.cases.models import Case, CaseNetwork, Procedure
 from delbar.diffusion.figures import Column, Figure
 from delbar.diffusion.models import Adoption
 from delbar.needs.models import Need, Visibility
+from delbar.networks.models import Network, NetworkMember
 from delbar.notices.models import Notice, Signal
 from delbar.notices.search import CASE_PROCEDURES
 from delbar.orgs.models import County, Organization, Sector
@@ -33,8 +35,23 @@ SPREAD_SHOWN = 20
 
 # --- the four series, each narrowed by the filters that apply to it --------------------------------
 
+def network_case_ids(network: Network):
+    """The network's collection as a subquery of case ids: the published cases whose lead buyer is an
+    active member of the network, and the published cases linked to it (CaseNetwork, whether its
+    curators added them or their editors submitted them there).
+
+    This must stay the same set as `delbar.networks.collection.collection(network)`, the collection the
+    network's own pages show: once both are merged, this function calls that one, so the network's
+    pages and its figures can never disagree."""
+    members = NetworkMember.objects.active().filter(network=network).values("organization_id")
+    linked = CaseNetwork.objects.filter(network_id=network.organization_id).values("case_id")
+    return Case.objects.published().filter(Q(lead_buyer__in=members) | Q(pk__in=linked)).values("pk")
+
+
 def cases(filters: dict, *, by_buyer: bool = True):
     scope = Case.objects.published()
+    if filters.get("network"):
+        scope = scope.filter(pk__in=network_case_ids(filters["network"]))
     if filters.get("sector"):
         scope = scope.filter(sector=filters["sector"])
     if filters.get("procedure"):
@@ -47,8 +64,9 @@ def cases(filters: dict, *, by_buyer: bool = True):
 
 
 def needs(filters: dict, *, by_buyer: bool = True):
-    """Public needs only: a buyers-only need is never counted, whoever looks (docs/permissions.md)."""
-    if filters.get("procedure"):
+    """Public needs only: a buyers-only need is never counted, whoever looks (docs/permissions.md). Needs
+    have no procedure and are in no network's collection: those filters leave the series out."""
+    if filters.get("procedure") or filters.get("network"):
         return None
     scope = Need.objects.filter(visibility=Visibility.PUBLIC)
     if filters.get("sector"):
@@ -61,8 +79,8 @@ def needs(filters: dict, *, by_buyer: bool = True):
 
 
 def notices(filters: dict):
-    """Current notices with an innovation signal."""
-    if filters.get("sector"):
+    """Current notices with an innovation signal; none has a sector or is in a network's collection."""
+    if filters.get("sector") or filters.get("network"):
         return None
     scope = Notice.objects.current().filter(signal__in=[Signal.STRONG, Signal.SOME])   # an index, not a scan
     if filters.get("procedure"):
@@ -76,6 +94,9 @@ def notices(filters: dict):
 
 def adoptions(filters: dict, *, by_adopter: bool = True):
     scope = Adoption.objects.counted()
+    if filters.get("network"):
+        # Adoptions of the network's cases, by whoever adopted them: where its collection spread.
+        scope = scope.filter(case__in=network_case_ids(filters["network"]))
     if filters.get("sector"):
         scope = scope.filter(case__sector=filters["sector"])
     if filters.get("procedure"):
@@ -258,7 +279,10 @@ def _reach(filters: dict, group: str, labels: list[tuple[str, str]], slug: str, 
     for name, label in (("published", _("Published a case")), ("adopted", _("Adopted a case")),
                         ("posted", _("Posted a need")), ("reached", _("Any of these"))):
         columns += [Column(name, label, "int"), Column(f"{name}_share", _("Share"), "share")]
-    notes = [] if flags["posted"] is not None else [_("Needs have no procedure, so “posted a need” is left out.")]
+    notes = []
+    if flags["posted"] is None:
+        notes.append(_("Needs have no procedure, so “posted a need” is left out.") if filters.get("procedure") else
+                     _("Needs are in no network's collection, so “posted a need” is left out."))
     return Figure(slug, title, columns, rows, notes)
 
 

@@ -34,9 +34,17 @@ def _bad_filters(errors: dict) -> HttpResponse:
                         json_dumps_params={"ensure_ascii": False})
 
 
+def _known_network(errors: dict) -> None:
+    """A network that does not exist (or no longer does) is a page that does not exist: 404, where other
+    bad filters are a form to correct (400)."""
+    if "network" in errors:
+        raise Http404("No such network.")
+
+
 def observatory_page(request):
     form = ObservatoryFilters(request.GET or None)
     filters, errors = filters_or_errors(request.GET)
+    _known_network(errors)
     curator = access.is_curator(request.user)
     context = {"form": form, "curator": curator}
     if filters is None:
@@ -54,6 +62,7 @@ def observatory_page(request):
         context["proposed_count"] = Adoption.objects.proposed().count()
         context["unreached_size_chosen"] = bool(filters.get("size_class"))
     context.update(figures=figures, spread_shown=spread_shown, params=filters["params"], query=request.GET.urlencode(),
+                   network=filters.get("network"),
                    charts=_observatory_charts(figures, filters), map_metric=filters["map"],
                    map_metric_label=dict(MAP_METRICS)[filters["map"]])
     return render(request, "diffusion/observatory.html", context, status=400 if errors else 200)
@@ -98,6 +107,7 @@ def _observatory_charts(figures: dict, filters: dict) -> dict:
 
 def observatory_download(request, name: str, fmt: str):
     filters, errors = filters_or_errors(request.GET)
+    _known_network(errors)
     if filters is None:
         return _bad_filters(errors)
     figure = registry.figure(name, filters, curator=access.is_curator(request.user))
