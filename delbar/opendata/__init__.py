@@ -1,4 +1,5 @@
-"""Open data out: Delbar's published cases and imported notices as OCDS 1.1 release packages and CSV."""
+"""Open data out: Delbar's published cases, imported notices and the dialogues that plan a procurement, as
+OCDS 1.1 release packages, and cases and notices as CSV."""
 
 
 def open_data_querysets(kind: str | None = None, include_superseded: bool = False):
@@ -11,3 +12,11 @@ def open_data_querysets(kind: str | None = None, include_superseded: bool = Fals
     notices = (Notice.objects.all() if include_superseded else Notice.objects.current()).order_by("pk")
     return (cases if kind in (None, "cases") else Case.objects.none(),
             notices if kind in (None, "notices") else Notice.objects.none())
+
+
+def open_data_dialogues(kind: str | None = None):
+    """The dialogues the OCDS exports hold as planning releases (kind: "dialogues", or None with the rest);
+    None where the kind asked for leaves them out. The CSV has none: its rows are procurements."""
+    from delbar.opendata.ocds import planning_dialogues
+
+    return planning_dialogues() if kind in (None, "dialogues") else None

@@ -1,4 +1,5 @@
-"""OCDS 1.1 release and record packages of Delbar's published cases and imported notices.
+"""OCDS 1.1 release and record packages of Delbar's published cases, imported notices and the dialogues
+that plan a procurement.
 
 A case becomes one release of a Delbar process ("<prefix>-case-<id>"). A notice version becomes one
 release of its procurement procedure, so a procedure's planning, competition and award notices line up
@@ -6,6 +7,13 @@ as the releases of one contracting process (`notice_ocid`). The package is writt
 release at a time, so 200,000 notices need no more memory than one. A record package holds every release
 of a process together with its compiled release (ocdsmerge, with the standard's merge rules); it holds
 only (ocid, pk) pairs for the whole export and builds 500 releases at a time.
+
+A dialogue conference or market dialogue becomes a **planning** release when it plans a procurement
+(`planning_dialogues`): it links the procurement's notice, or one of its public needs became a procurement
+(its buyer marked it "in procurement" or "solved"). Its ocid is the notice's process, else the need's
+("<prefix>-need-<id>"), so the engagement lines up with the procurement it prepared. Only what the
+dialogue's public page shows goes out: the purpose, dates, the Doffin link, the published summary and,
+afterwards, the participating organizations — never attendees, written input or unanswered questions.
 
 What is written is what lib-cove-ocds, the Open Contracting Partnership's checker, accepts with no error
 (tests/test_opendata.py runs it offline): nothing outside core OCDS 1.1, no empty string, list or object,
@@ -22,9 +30,12 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from delbar.cases.models import Case
+from delbar.dialogues.models import Dialogue
+from delbar.needs.models import Need, NeedStatus, Visibility
 from delbar.notices.models import Notice
 from delbar.notices.sources import country_code, country_name, currency_code, language_code
 from delbar.notices.trail import REGISTERED_OCID
@@ -218,10 +229,92 @@ def notice_release(notice: Notice, cpv_names: dict[str, str]) -> dict:
     return _prune(release)
 
 
-def releases(cases, notices):
-    """Every release, a case or notice at a time (CPV labels read once per batch)."""
+# --- Dialogues: planning releases ---
+
+# A need became a procurement when its buyer says so: it is being procured, or a procurement solved it.
+PROCURED = (NeedStatus.IN_PROCUREMENT, NeedStatus.SOLVED)
+DIALOGUE_KINDS = {"conference": "dialogueConference", "market": "marketDialogue", "meeting": "networkMeeting"}
+
+
+def planning_dialogues():
+    """The dialogues that plan a procurement: not cancelled, and either linking the procurement's notice
+    (a prior information notice) or tied to a public need that became a procurement. A buyers-only need
+    stays out of open data, and so does a buyer group (seen by its members only)."""
+    procured = Need.objects.filter(visibility=Visibility.PUBLIC, status__in=PROCURED)
+    tied = Dialogue.needs.through.objects.filter(need__in=procured).values("dialogue_id")
+    return (Dialogue.objects.filter(cancelled_at__isnull=True).filter(Q(notice__isnull=False) | Q(pk__in=tied))
+            .select_related("organizer", "notice")
+            .prefetch_related("needs__organization", "registrations__organization").order_by("pk"))
+
+
+def _procured_needs(dialogue: Dialogue) -> list:
+    return sorted((need for need in dialogue.needs.all()
+                   if need.visibility == Visibility.PUBLIC and need.status in PROCURED), key=lambda need: need.pk)
+
+
+def need_ocid(pk: int) -> str:
+    return f"{settings.OCDS_PREFIX}-need-{pk}"
+
+
+def dialogue_ocid(dialogue: Dialogue) -> str:
+    """The procurement the dialogue prepares: its notice's process, else the first of its needs that became
+    a procurement. Dialogues on the same need are releases of one process."""
+    if dialogue.notice_id:
+        return notice_ocid(dialogue.notice)
+    return need_ocid(_procured_needs(dialogue)[0].pk)
+
+
+def dialogue_release(dialogue: Dialogue, cpv_names: dict[str, str] | None = None) -> dict:
+    """A planning release: the dialogue as an engagement milestone, its purpose as the rationale, its page
+    (with the summary once published) and Doffin notice as documents. The buyer is the buyer of the need
+    it prepares; an organizer other than the buyer (a network, a group's lead) manages it."""
+    needs = _procured_needs(dialogue) or sorted((need for need in dialogue.needs.all()
+                                                 if need.visibility == Visibility.PUBLIC), key=lambda n: n.pk)
+    organizer = dialogue.organizer
+    buyer_org = needs[0].organization if needs else organizer
+    buyer = _organization(buyer_org, "buyer")
+    parties = [buyer]
+    if organizer.pk != buyer_org.pk:
+        parties.append(_organization(organizer, "buyer" if organizer.is_buyer else "procuringEntity"))
+    done = dialogue.is_past
+    published = dialogue.summary_published_at is not None and bool(dialogue.summary.strip())
+    if done and published:
+        # Afterwards the page names the participating organizations (never the people who came).
+        parties += [_organization(registration.organization, "interestedParty")
+                    for registration in dialogue.registrations.all() if registration.cancelled_at is None]
+    site = settings.SITE_URL.rstrip("/")
+    milestone = {"id": f"dialogue-{dialogue.pk}", "title": dialogue.title, "type": "engagement",
+                 "code": DIALOGUE_KINDS.get(dialogue.kind), "description": dialogue.place,
+                 "dueDate": _datetime(dialogue.starts_at), "status": "met" if done else "scheduled",
+                 "dateMet": _datetime(dialogue.ends_at) if done else None,
+                 "dateModified": _datetime(dialogue.updated_at)}
+    documents = [{"id": f"dialogue-{dialogue.pk}", "documentType": "marketStudies", "title": dialogue.title,
+                  "description": dialogue.summary if published else None,
+                  "url": site + dialogue.get_absolute_url(), "datePublished": _datetime(dialogue.created_at),
+                  "dateModified": _datetime(dialogue.summary_published_at or dialogue.updated_at),
+                  "format": "text/html"}]
+    if dialogue.notice_url:
+        documents.append({"id": f"dialogue-{dialogue.pk}-notice", "documentType": "plannedProcurementNotice",
+                          "title": dialogue.title, "url": dialogue.notice_url, "format": "text/html"})
+    release = {
+        "ocid": dialogue_ocid(dialogue), "id": f"dialogue-{dialogue.pk}-{_datetime(dialogue.updated_at)}",
+        "date": _datetime(dialogue.updated_at), "tag": ["planning"], "initiationType": "tender",
+        "parties": _merge(parties), "buyer": {"id": buyer["id"], "name": buyer["name"]},
+        "planning": {"rationale": dialogue.purpose, "milestones": [milestone], "documents": documents},
+    }
+    return _prune(release)
+
+
+def _sources(cases, notices, dialogues) -> list[tuple]:
+    """(queryset, release maker) of what is exported; `dialogues` None for none."""
+    found = [(cases, case_release), (notices, notice_release)]
+    return found + ([(dialogues, dialogue_release)] if dialogues is not None else [])
+
+
+def releases(cases, notices, dialogues=None):
+    """Every release, a case, notice or dialogue at a time (CPV labels read once per batch)."""
     from delbar.orgs.models import CpvCode
-    for queryset, make in ((cases, case_release), (notices, notice_release)):
+    for queryset, make in _sources(cases, notices, dialogues):
         batch = []
         for item in queryset.iterator(chunk_size=500) if hasattr(queryset, "iterator") else queryset:
             batch.append(item)
@@ -231,10 +324,18 @@ def releases(cases, notices):
         yield from _batch(batch, make, CpvCode)
 
 
+def _cpv_of(item) -> set[str]:
+    if isinstance(item, Notice):
+        return set(item.cpv_codes)
+    if isinstance(item, Dialogue):
+        return set()
+    return {cpv.code for cpv in item.cpv_codes.all()}
+
+
 def _batch(items, make, cpv_model):
     codes = set()
     for item in items:
-        codes |= set(item.cpv_codes) if isinstance(item, Notice) else {cpv.code for cpv in item.cpv_codes.all()}
+        codes |= _cpv_of(item)
     names = {cpv.code: cpv.name for cpv in cpv_model.objects.filter(code__in=codes)}
     for item in items:
         yield make(item, names)
@@ -261,9 +362,9 @@ def _stream(path: str, key: str, items):
         yield "\n]}\n"
 
 
-def package_chunks(cases, notices):
+def package_chunks(cases, notices, dialogues=None):
     """The release package as text, a release at a time."""
-    return _stream("/open-data/ocds.json", "releases", releases(cases, notices))
+    return _stream("/open-data/ocds.json", "releases", releases(cases, notices, dialogues))
 
 
 def _write(stream, chunks) -> int:
@@ -275,9 +376,9 @@ def _write(stream, chunks) -> int:
     return count
 
 
-def write_package(stream, cases, notices) -> int:
+def write_package(stream, cases, notices, dialogues=None) -> int:
     """Writes one release package; returns the number of releases."""
-    return _write(stream, package_chunks(cases, notices))
+    return _write(stream, package_chunks(cases, notices, dialogues))
 
 
 # --- Record packages: every release of a contracting process together, with its compiled release ---
@@ -291,40 +392,43 @@ def release_schema() -> dict:
     return json.loads((Path(__file__).parent / "data" / "release-schema.json").read_text())
 
 
-def _process_order(cases, notices) -> list[tuple[str, int, int]]:
-    """(ocid, 0 for a case or 1 for a notice, pk) of everything exported, sorted by ocid, so the releases of a
-    record come together while only these tuples are held for the whole export."""
+def _process_order(cases, notices, dialogues=None) -> list[tuple[str, int, int]]:
+    """(ocid, 0 for a case, 1 for a notice or 2 for a dialogue, pk) of everything exported, sorted by ocid, so
+    the releases of a record come together while only these tuples are held for the whole export."""
     order = [(case_ocid(pk), 0, pk) for pk in cases.values_list("pk", flat=True)]
     fields = ("pk", "format", "notice_id", "key", "trail")
     order += [(notice_ocid(notice), 1, notice.pk) for notice in notices.only(*fields).iterator(chunk_size=2000)]
+    if dialogues is not None:
+        order += [(dialogue_ocid(dialogue), 2, dialogue.pk) for dialogue in dialogues]
     order.sort()
     return order
 
 
-def records(cases, notices):
+def records(cases, notices, dialogues=None):
     """Every record: its releases in date order and the compiled release ocdsmerge makes of them."""
     from ocdsmerge import Merger
 
     merger = Merger(schema=release_schema())
-    groups = itertools.groupby(_process_order(cases, notices), key=lambda entry: entry[0])
+    sources = _sources(cases, notices, dialogues)
+    groups = itertools.groupby(_process_order(cases, notices, dialogues), key=lambda entry: entry[0])
     pending: list[tuple[str, list]] = []
     for ocid, entries in groups:
         pending.append((ocid, list(entries)))
         if sum(len(entries) for _ocid, entries in pending) >= RECORD_BATCH:
-            yield from _records(pending, cases, notices, merger)
+            yield from _records(pending, sources, merger)
             pending = []
-    yield from _records(pending, cases, notices, merger)
+    yield from _records(pending, sources, merger)
 
 
-def _records(pending, cases, notices, merger):
+def _records(pending, sources, merger):
     from delbar.orgs.models import CpvCode
 
-    pks = {0: [], 1: []}
+    pks = {kind: [] for kind in range(len(sources))}
     for _ocid, entries in pending:
         for _same, kind, pk in entries:
             pks[kind].append(pk)
     by_ocid: dict[str, list[dict]] = {}
-    for kind, queryset, make in ((0, cases, case_release), (1, notices, notice_release)):
+    for kind, (queryset, make) in enumerate(sources):
         for release in _batch(list(queryset.in_bulk(pks[kind]).values()), make, CpvCode):
             by_ocid.setdefault(release["ocid"], []).append(release)
     for ocid, _entries in pending:
@@ -332,11 +436,11 @@ def _records(pending, cases, notices, merger):
         yield {"ocid": ocid, "releases": in_order, "compiledRelease": _prune(merger.create_compiled_release(in_order))}
 
 
-def record_chunks(cases, notices):
+def record_chunks(cases, notices, dialogues=None):
     """The record package as text, a record at a time."""
-    return _stream("/open-data/ocds-records.json", "records", records(cases, notices))
+    return _stream("/open-data/ocds-records.json", "records", records(cases, notices, dialogues))
 
 
-def write_record_package(stream, cases, notices) -> int:
+def write_record_package(stream, cases, notices, dialogues=None) -> int:
     """Writes one record package; returns the number of records."""
-    return _write(stream, record_chunks(cases, notices))
+    return _write(stream, record_chunks(cases, notices, dialogues))
