@@ -4,7 +4,11 @@ the retention periods of docs/privacy.md true (`delbar prune_personal_data`).
 
 Contributions stay: cases, needs, solutions, questions, answers, group messages and proposals belong to
 the organizations they were written for, so they are kept with their author link emptied (every such
-foreign key is SET_NULL, and the pages name organizations, never people). What names the person goes:
+foreign key is SET_NULL, and the pages name organizations, never people). So do dialogues and what was
+written at them — registrations, questions, answers, suppliers' written input — and networks' news,
+discussion posts and requests to join: each is an organization's. A registration's attendee list names
+other people as well; the person's own name is taken out of it at once, the others' names go with the
+whole list ATTENDEE_DAYS after the dialogue (`prune_attendee_lists`). What names the person goes:
 the account and everything hanging on it, case contacts with their address, and their name and e-mail
 addresses wherever Delbar copied them as text — contributions, revisions' snapshots, audit data,
 others' notifications — with the search documents built from that text.
@@ -37,10 +41,12 @@ from delbar.audit import record
 from delbar.audit.models import AuditEvent
 from delbar.cases import actions as case_actions
 from delbar.cases.models import Case, CaseDocument, CaseRevision, ContactPerson
+from delbar.dialogues.models import Dialogue, DialogueQuestion, InputDocument, Meeting, Registration, WrittenInput
 from delbar.diffusion.models import Adoption
 from delbar.groups.models import BuyerGroup, GroupDocument, GroupMessage
 from delbar.needs import actions as need_actions
 from delbar.needs.models import Match, Need, NeedInterest
+from delbar.networks.models import Network, NetworkDocument, NetworkMember, NewsItem, Post
 from delbar.orgs.models import Organization
 from delbar.questions.models import Question
 from delbar.suppliers import actions as supplier_actions
@@ -51,6 +57,10 @@ EXPORT_FORMAT = "delbar-personal-data/1"
 ERASED = "[slettet]"
 # Audit data keys that name a person (accounts/actions.py and the admin write them).
 PERSONAL_AUDIT_KEYS = ("user", "username", "email")
+# How long after a dialogue its attendee lists are kept: the organizers send the matchmaking table and
+# the summary and follow up with those who came in the weeks after; three months covers that, and the
+# published participant list names organizations only.
+ATTENDEE_DAYS = 90
 
 
 def addresses_of(user) -> set[str]:
@@ -164,6 +174,8 @@ def export_personal_data(user) -> dict:
             {"need": _ref(p.need), "organization": _ref(p.organization, "name"), "body": p.body,
              "created_at": p.created_at}
             for p in Proposal.objects.filter(author=user).select_related("need", "organization").order_by("pk")],
+        **_dialogue_data(user),
+        **_network_data(user),
         "adoptions": [
             {"case": _ref(a.case), "organization": _ref(a.organization, "name"), "state": a.state,
              "declared_by_you": a.declared_by_id == user.pk, "confirmed_by_you": a.confirmed_by_id == user.pk}
@@ -173,6 +185,65 @@ def export_personal_data(user) -> dict:
             {"created_at": e.created_at, "action": e.action, "object_type": e.object_type, "object_id": e.object_id,
              "data": _audit_data_for(e.data, user, addresses)}
             for e in AuditEvent.objects.filter(actor=user).order_by("created_at", "pk")],
+    }
+
+
+def _dialogue_data(user) -> dict:
+    """What the person did at dialogues: each with the dialogue it belongs to, as they wrote it."""
+    return {
+        "dialogues_created": [
+            {"id": d.pk, "title": d.title, "organizer": _ref(d.organizer, "name"), "starts_at": d.starts_at,
+             "created_at": d.created_at}
+            for d in Dialogue.objects.filter(created_by=user).select_related("organizer").order_by("pk")],
+        # With the attendees they listed: the registration names them as the person wrote it.
+        "dialogue_registrations": [
+            {"dialogue": _ref(r.dialogue), "organization": _ref(r.organization, "name"), "attendees": r.attendees,
+             "created_at": r.created_at, "cancelled_at": r.cancelled_at}
+            for r in Registration.objects.filter(registered_by=user).select_related("dialogue", "organization")
+            .order_by("pk")],
+        "dialogue_questions_asked": [
+            {"id": q.pk, "dialogue": _ref(q.dialogue), "body": q.body, "created_at": q.created_at,
+             "answered": q.answered_at is not None}
+            for q in DialogueQuestion.objects.filter(asked_by=user).select_related("dialogue").order_by("pk")],
+        # Only the answer: the question it answers is someone else's.
+        "dialogue_answers_written": [
+            {"question": q.pk, "dialogue": _ref(q.dialogue), "answer": q.answer, "answered_at": q.answered_at}
+            for q in DialogueQuestion.objects.filter(answered_by=user).select_related("dialogue").order_by("pk")],
+        "dialogue_written_input": [
+            {"dialogue": _ref(i.dialogue), "organization": _ref(i.organization, "name"), "body": i.body,
+             "submitted_at": i.submitted_at, "updated_at": i.updated_at,
+             "documents": [document.title for document in i.documents.all()]}
+            for i in WrittenInput.objects.filter(submitted_by=user).select_related("dialogue", "organization")
+            .prefetch_related("documents").order_by("pk")],
+    }
+
+
+def _network_data(user) -> dict:
+    """What the person did in networks: news, discussion posts, documents, requests to join and decisions."""
+    return {
+        "network_news": [
+            {"network": _ref(n.network.organization, "name"), "title": n.title, "body": n.body,
+             "members_only": n.members_only, "published_at": n.published_at}
+            for n in NewsItem.objects.filter(author=user).select_related("network__organization").order_by("pk")],
+        "network_posts": [
+            {"network": _ref(p.network.organization, "name"), "organization": _ref(p.organization, "name"),
+             "body": p.body, "created_at": p.created_at}
+            for p in Post.objects.filter(author=user).select_related("network__organization", "organization")
+            .order_by("pk")],
+        "network_documents_uploaded": [
+            {"network": _ref(d.network.organization, "name"), "title": d.title, "uploaded_at": d.uploaded_at}
+            for d in NetworkDocument.objects.filter(uploaded_by=user).select_related("network__organization")
+            .order_by("pk")],
+        "network_join_requests": [
+            {"network": _ref(m.network.organization, "name"), "organization": _ref(m.organization, "name"),
+             "status": m.status, "requested_at": m.requested_at, "decided_at": m.decided_at}
+            for m in NetworkMember.objects.filter(requested_by=user)
+            .select_related("network__organization", "organization").order_by("pk")],
+        "network_join_decisions": [
+            {"network": _ref(m.network.organization, "name"), "organization": _ref(m.organization, "name"),
+             "status": m.status, "decided_at": m.decided_at}
+            for m in NetworkMember.objects.filter(decided_by=user)
+            .select_related("network__organization", "organization").order_by("pk")],
     }
 
 
@@ -293,6 +364,44 @@ def _scrub_contributions(traces: _Traces, actor) -> None:
     # Answered questions are part of their case's search document.
     for case in Case.objects.filter(pk__in=reindex):
         search_index.index(case)
+    _scrub_dialogues_and_networks(traces)
+
+
+# Kept texts of dialogues and networks that may name a person, and the object whose page (and search
+# document, where it is searchable) shows each.
+DIALOGUE_AND_NETWORK_TEXTS = [
+    (Dialogue, ["title", "purpose", "agenda", "market_questions", "place", "summary"], None),
+    (Registration, ["attendees"], "dialogue"),
+    (DialogueQuestion, ["body", "answer"], "dialogue"),
+    (WrittenInput, ["body"], "dialogue"),
+    (InputDocument, ["title"], "written_input__dialogue"),
+    (Meeting, ["reason", "slot"], "dialogue"),
+    (Network, ["description"], None),
+    (NewsItem, ["title", "body"], "network"),
+    (Post, ["body"], "network"),
+    (NetworkDocument, ["title"], "network"),
+]
+
+
+def _scrub_dialogues_and_networks(traces: _Traces) -> None:
+    """The person's name and addresses out of what was written at dialogues and in networks, their own
+    name out of attendee lists among it. Written for organizations, the texts stay (module docstring)."""
+    shown_on = set()
+    for model, names, page in DIALOGUE_AND_NETWORK_TEXTS:
+        for obj in model.objects.filter(traces.in_text(*names)):
+            changed = _scrubbed(obj, names, traces)
+            if changed:
+                model.objects.filter(pk=obj.pk).update(**changed)
+                shown_on.add(obj)
+                if page:
+                    for step in page.split("__"):
+                        obj = getattr(obj, step)
+                    shown_on.add(obj)
+    searchable = tuple(kind.model for kind in search_index.KINDS.values())
+    for obj in shown_on:
+        if isinstance(obj, searchable):
+            obj.refresh_from_db()
+            search_index.index(obj)
 
 
 def _scrub_revisions(traces: _Traces) -> None:
@@ -382,6 +491,15 @@ def erase_user(*, user, actor) -> list[Organization]:
 
 
 # --- Retention (delbar prune_personal_data) ---
+
+def prune_attendee_lists(*, ended_before) -> int:
+    """Empties the attendee lists of registrations for dialogues that ended before `ended_before`: they name
+    people, and once the organizers have followed up nobody needs them. The registration (which organization
+    came) stays, as the published participant list does."""
+    with transaction.atomic():
+        return (Registration.objects.filter(dialogue__ends_at__lt=ended_before).exclude(attendees="")
+                .update(attendees=""))
+
 
 def prune_audit_events(*, before) -> int:
     """Takes the person out of audit events older than `before`: no actor, no personal keys in the data,
