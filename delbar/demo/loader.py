@@ -1,5 +1,6 @@
 """Demo data: the cases in cases.jsonl, networks and suppliers, a user for each role, and a few
-cases in every workflow state so each page has something to show. Running it again changes nothing.
+cases in every workflow state so each page has something to show; the networks' pages and dialogues
+(networks.py, dialogues.py). Running it again changes nothing.
 
 The cases are written for Delbar from the seed report's examples and public reporting; the people,
 e-mail addresses and several figures are illustrative, and the demo says so on every run.
@@ -24,6 +25,8 @@ from delbar.accounts.models import ExternalIdentity, Membership, Role
 from delbar.cases import actions
 from delbar.cases.interchange import import_cases, read_lines
 from delbar.cases.models import Case, ContactPerson, Status
+from delbar.demo.dialogues import load_dialogues
+from delbar.demo.networks import NETWORK_ORGANIZATIONS, load_networks
 from delbar.diffusion.demo import load_adoptions
 from delbar.groups.actions import form_group, post_message
 from delbar.groups.models import BuyerGroup
@@ -34,7 +37,7 @@ from delbar.notices.importing import import_path
 from delbar.orgs.models import CpvCode, Organization, Sector
 from delbar.questions.actions import answer, ask
 from delbar.questions.models import Question
-from delbar.search import embed_pending
+from delbar.search import KINDS, embed_pending, index
 from delbar.suppliers.actions import propose, save_solution
 from delbar.suppliers.models import Solution
 
@@ -44,7 +47,8 @@ DEMO_PASSWORD = "delbar-demo"
 NETWORKS = [
     ("971032146", "KS – Kommunesektorens organisasjon"),
     ("986252932", "DFØ – Direktoratet for forvaltning og økonomistyring"),
-    (None, "Leverandørutviklingsprogrammet (LUP)"),
+    ("920058817", "Leverandørutviklingsprogrammet (LUP)"),
+    *NETWORK_ORGANIZATIONS,
 ]
 
 
@@ -81,6 +85,9 @@ def load_demo() -> list[DemoUser]:
     for org_number, name in NETWORKS:
         Organization.objects.get_or_create(name=name, kind=Organization.Kind.NETWORK,
                                            defaults={"org_number": org_number})
+        if org_number:  # a demo loaded before the number was known gets it
+            Organization.objects.filter(name=name, kind=Organization.Kind.NETWORK,
+                                        org_number__isnull=True).update(org_number=org_number)
     with open(DEMO_DIR / "cases.jsonl", encoding="utf-8") as stream:
         import_cases(stream)
 
@@ -91,6 +98,9 @@ def load_demo() -> list[DemoUser]:
         DemoUser("kari", "Kari Kurator (demo)", "KS – Kommunesektorens organisasjon", Role.CURATOR, "curator, KS"),
         DemoUser("sven", "Sven Leverandør (demo)", "Nordlys Velferdsteknologi AS", Role.SUPPLIER,
                  "supplier, Nordlys Velferdsteknologi AS"),
+        # A network's own curator: she acts for the network's organization, and is no Delbar-wide curator.
+        DemoUser("agnes", "Agnes Agder (demo)", "Innkjøpsnettverket i Agder", Role.EDITOR,
+                 "curator of Innkjøpsnettverket i Agder (the network's own, not Delbar's)"),
         DemoUser("admin", "Administrator (demo)", "KS – Kommunesektorens organisasjon", Role.ADMIN, "administrator"),
     ]
     for demo in users:
@@ -112,8 +122,18 @@ def load_demo() -> list[DemoUser]:
     _workflow_examples()
     _notices()
     _needs_and_answers()
+    _networks_and_dialogues()
     load_adoptions()
     return users
+
+
+def _networks_and_dialogues() -> None:
+    made = load_networks() + load_dialogues()
+    # Written with the models: whichever of these kinds search holds is indexed here, as their actions would.
+    searchable = tuple(kind.model for kind in KINDS.values())
+    for obj in made:
+        if isinstance(obj, searchable):
+            index(obj)
 
 
 # Organization numbers from Enhetsregisteret for the buyers the demo's people act for; the reference data
