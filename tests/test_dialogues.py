@@ -74,10 +74,14 @@ def time_passes(dialogue: Dialogue, **delta) -> Dialogue:
     return dialogue
 
 
+def make_erik():
+    """A second supplier, who must never see Dave's input (a fixture in each test_dialogue_*.py file)."""
+    return _person("erik", Organization.objects.create(kind="supplier", name="Erik Sensor AS"), Role.SUPPLIER)
+
+
 @pytest.fixture
 def erik(db):
-    """A second supplier, who must never see Dave's input."""
-    return _person("erik", Organization.objects.create(kind="supplier", name="Erik Sensor AS"), Role.SUPPLIER)
+    return make_erik()
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Who should meet whom at a dialogue: for each need on its agenda, the buyers with the same need — those
 that joined it ("we have this need too") and those whose open needs the matching found (needs/matching.py,
 stored as Match rows of kind "need") — and the suppliers whose solutions the matching found for it (kind
-"solution"). Each proposed meeting keeps the match's reason, in words, and its score.
+"solution"), as far as the need's page shows them first (close to the best of their kind, or confirmed by
+the need's owner). Each proposed meeting keeps the match's reason, in words, and its score.
 
 Proposing again is safe: new pairs are added, proposed ones get the current reason and score, and what the
 organizers decided stays — a removed meeting stays removed, a time and table stay, a meeting added by hand
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from delbar.dialogues.models import Dialogue, Meeting
 from delbar.needs.models import NeedStatus
-from delbar.needs.presenting import shown_matches
+from delbar.needs.presenting import grouped, shown_matches
 from delbar.orgs.models import Organization
 
 # A buyer who said "we have this need too" has the same need by its own word: as close as a match gets
@@ -61,14 +62,15 @@ def proposals(dialogue: Dialogue, user=None) -> list[Proposal]:
         for interest in need.interests.select_related("organization"):
             offer(Proposal(Meeting.Kind.BUYERS, buyer, interest.organization, need,
                            _("has joined this need: “we have this need too”"), JOINED_SCORE))
-        for item in shown_matches(need, user, kind="need"):
+        strong = _strong_matches(need, user)
+        for item in strong.get("need", []):
             other = item.object
             if other.status != NeedStatus.OPEN:
                 continue
             reason = _("same need: “%(title)s”") % {"title": other.title}
             offer(Proposal(Meeting.Kind.BUYERS, buyer, other.organization, need,
                            "; ".join([reason, *item.reasons]), item.match.score, other_need=other))
-        for item in shown_matches(need, user, kind="solution"):
+        for item in strong.get("solution", []):
             solution = item.object
             if not solution.active:
                 continue
@@ -76,6 +78,13 @@ def proposals(dialogue: Dialogue, user=None) -> list[Proposal]:
             offer(Proposal(Meeting.Kind.SUPPLIER, buyer, solution.organization, need,
                            "; ".join([reason, *item.reasons]), item.match.score, solution=solution))
     return sorted(found.values(), key=lambda item: (item.kind, -item.score, item.second.name))
+
+
+def _strong_matches(need, user) -> dict[str, list]:
+    """The need's matches that its page shows first, by kind: those close to the kind's best (the margin of
+    search/calibration.py) and those the owner confirmed. The weaker ones are no reason to meet."""
+    shown = [item for item in shown_matches(need, user) if item.kind in ("need", "solution")]
+    return {group.strong[0].kind: group.strong for group in grouped(shown) if group.strong}
 
 
 @transaction.atomic
