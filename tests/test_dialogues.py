@@ -451,3 +451,25 @@ def test_a_buyers_only_need_does_not_show_through_a_dialogue(cast, bergen):
         assert "Hemmelig behov" not in client_for(cast[who]).get(dialogue.get_absolute_url()).content.decode()
     assert not search("hemmelig sensorer", kinds=["dialogue"], mode="lexical").hits
     assert "Hemmelig behov" in client_for(cast["bob"]).get(dialogue.get_absolute_url()).content.decode()
+
+
+def test_a_buyer_groups_lead_announces_a_dialogue_from_the_groups_page(cast, bergen, lyngdal, need):
+    from delbar.groups.actions import form_group
+
+    group = form_group(need=need, actor=cast["alice"], name="Ferjegruppen", members=[lyngdal])
+    link = f"/dialogues/new/?group={group.pk}"
+    assert link in client_for(cast["alice"]).get(group.get_absolute_url()).content.decode()
+    assert link not in client_for(cast["bob"]).get(group.get_absolute_url()).content.decode()  # a member, not lead
+    form = client_for(cast["alice"]).get(link)
+    assert form.status_code == 200 and form.context["form"]["needs"].value() == [need.pk]
+    assert client_for(cast["bob"]).get(link).status_code == 403
+    assert client_for(cast["dave"]).get(link).status_code == 404  # he may not see the group
+
+
+def test_curators_find_dialogues_in_the_admin_with_registrations_read_only(cast, dialogue, bob_registered):
+    for who in ("carol", "admin"):
+        client = client_for(cast[who])
+        assert client.get("/admin/dialogues/dialogue/?q=ferjer").status_code == 200, who
+        page = client.get(f"/admin/dialogues/dialogue/{dialogue.pk}/change/")
+        assert page.status_code == 200 and "Kari Nordmann" in page.content.decode(), who
+    assert client_for(cast["alice"]).get("/admin/dialogues/dialogue/").status_code == 302

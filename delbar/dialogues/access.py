@@ -2,14 +2,15 @@
 
 - view the dialogue, its answered questions and, afterwards, its summary and the participating
   organizations: everyone;
-- announce one: a buyer's editors for its own needs, a buyer group's lead's editors, a network's curators;
+- announce one: a buyer's editors for its own needs, a buyer group's lead's editors, a network's curators
+  (`organizer_choices`); the needs on its agenda are chosen among `need_choices`;
 - organize (edit, answer questions, read registrations with attendees and written input, matchmaking,
   summary): the organizer's editors, a network dialogue's network curators, Delbar's curators and admins;
 - register with attendees: people acting for a supplier or a buyer other than the organizer, while
   registration is open;
 - give written input with documents: people acting for a supplier, until the dialogue ends; read by the
   organizers and the supplier's own people only;
-- ask a question: anyone logged in.
+- ask a question: anyone logged in; the organizers' people (`organizer_people`) are told.
 
 Refusals: 404 where the user may not know a thing exists (another supplier's input), 403 otherwise.
 """

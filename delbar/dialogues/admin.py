@@ -1,12 +1,12 @@
 from django.contrib import admin
 
 from delbar import search
-from delbar.admin.site import CuratorAccess
+from delbar.admin.site import CuratorAccess, CuratorReadOnly
 from delbar.audit import record
 from delbar.dialogues.models import Dialogue, Registration
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(CuratorReadOnly, admin.TabularInline):
     """Registrations as the organizers see them, read-only: they are made and cancelled by the people who
     register (dialogues/actions.py), so the e-mails and calendars follow."""
 
