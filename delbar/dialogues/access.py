@@ -2,14 +2,15 @@
 
 - view the dialogue, its answered questions and, afterwards, its summary and the participating
   organizations: everyone;
-- announce one: a buyer's editors for its own needs, a buyer group's lead's editors, a network's curators;
+- announce one: a buyer's editors for its own needs, a buyer group's lead's editors, a network's curators
+  (`organizer_choices`); the needs on its agenda are chosen among `need_choices`;
 - organize (edit, answer questions, read registrations with attendees and written input, matchmaking,
   summary): the organizer's editors, a network dialogue's network curators, Delbar's curators and admins;
 - register with attendees: people acting for a supplier or a buyer other than the organizer, while
   registration is open;
 - give written input with documents: people acting for a supplier, until the dialogue ends; read by the
   organizers and the supplier's own people only;
-- ask a question: anyone logged in.
+- ask a question: anyone logged in; the organizers' people (`organizer_people`) are told.
 
 Refusals: 404 where the user may not know a thing exists (another supplier's input), 403 otherwise.
 """
@@ -17,8 +18,10 @@ Refusals: 404 where the user may not know a thing exists (another supplier's inp
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from delbar.accounts.people import editors_of, members_of
 from delbar.accounts.roles import roles_of
 from delbar.dialogues.models import Dialogue, WrittenInput
+from delbar.needs.models import Need, NeedStatus
 from delbar.orgs.models import Organization
 
 
@@ -93,3 +96,38 @@ def get_dialogue_for_user(user, pk, action: str = "view") -> Dialogue:
     if not CHECKS[action](user, dialogue):
         raise PermissionDenied(f"You may not {action} at this dialogue.")
     return dialogue
+
+
+def organizer_people(dialogue: Dialogue):
+    """Who is told about questions and input: the people acting for the organizer (for a network, its
+    curators as well as its editors)."""
+    if dialogue.organizer.kind == Organization.Kind.NETWORK:
+        return members_of(dialogue.organizer_id)
+    return editors_of(dialogue.organizer_id)
+
+
+def need_choices(user, *, organizers: list, group=None, network=None, dialogue: Dialogue | None = None,
+                 include=()):
+    """The needs `user` may put on the agenda: the organizers' own open needs; for a buyer group, its need
+    and its members' needs; for a network, any open need of its members that `user` may see. The needs
+    already on `dialogue`'s agenda, and those in `include` (the need it is announced from), stay choosable."""
+    group = group if group is not None else dialogue.group if dialogue is not None else None
+    network = network if network is not None else dialogue.network if dialogue is not None else None
+    if network is not None:
+        members = network.members.active().values("organization_id")
+        needs = Need.objects.open().visible_to(user).filter(organization_id__in=members)
+    elif group is not None:
+        ids = [group.need_id, *group.members.exclude(need=None).values_list("need_id", flat=True)]
+        needs = Need.objects.filter(pk__in=ids, status__in=(NeedStatus.OPEN, NeedStatus.IN_PROCUREMENT))
+    else:
+        needs = Need.objects.open().filter(organization__in=[org.pk for org in organizers])
+    kept = [need.pk for need in include]
+    if dialogue is not None and dialogue.pk:
+        kept += list(dialogue.needs.values_list("pk", flat=True))
+    if kept:
+        needs = needs | Need.objects.filter(pk__in=kept)
+    return needs.select_related("organization").distinct().order_by("organization__name", "title")
+
+
+def may_see_need_ids(user, needs) -> set[int]:
+    return set(Need.objects.visible_to(user).filter(pk__in=[need.pk for need in needs]).values_list("pk", flat=True))

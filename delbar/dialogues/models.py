@@ -15,6 +15,9 @@ from delbar.orgs.models import Organization
 
 
 class DialogueQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(cancelled_at__isnull=True)
+
     def upcoming(self, now=None):
         return self.filter(ends_at__gte=now or timezone.now(), cancelled_at__isnull=True).order_by("starts_at")
 
@@ -65,6 +68,8 @@ class Dialogue(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Reminders: when the day-before reminder went out (once, whatever restarts; tasks.py).
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The iCalendar SEQUENCE: raised with each change that calendars must pick up (RFC 5545 3.8.7.4).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
     objects = DialogueQuerySet.as_manager()
 
@@ -90,8 +95,22 @@ class Dialogue(models.Model):
         return self.ends_at < timezone.now()
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
     def registration_open(self) -> bool:
         return self.cancelled_at is None and timezone.now() <= self.registration_deadline
+
+    @property
+    def summary_published(self) -> bool:
+        return self.summary_published_at is not None
+
+    def places_taken(self) -> int:
+        return self.registrations.active().count()
+
+    def places_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.places_taken(), 0)
 
     def question_lines(self) -> list[str]:
         return [line.strip() for line in self.market_questions.splitlines() if line.strip()]
@@ -114,6 +133,8 @@ class Registration(models.Model):
         "Name and role of each person coming, one per line. Only the organizers see them."))
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The day-before reminder went out for this registration (actions.send_reminders: once, whatever reruns).
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -224,6 +245,8 @@ class Meeting(models.Model):
     slot = models.CharField(_("time and table"), max_length=100, blank=True)
     removed = models.BooleanField(default=False)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Added by the organizers, not proposed: proposing again leaves its reason alone.
+    by_hand = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["kind", "-score", "id"]

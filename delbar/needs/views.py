@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from delbar.accounts.roles import roles_of
 from delbar.cases import access as case_access
+from delbar.dialogues import access as dialogue_access
 from delbar.groups import access as group_access
 from delbar.groups.models import BuyerGroup
 from delbar.groups.proposals import pairs
@@ -52,6 +53,11 @@ def need_detail(request, pk):
     }
     if "edit" in allowed:
         context["dismissed"] = presenting.shown_matches(need, request.user, dismissed=True)
+    # The dialogues held on the need, upcoming first, and whether this person may announce one.
+    dialogues = need.dialogues.active().select_related("organizer")
+    context["upcoming_dialogues"] = dialogues.upcoming()
+    context["past_dialogues"] = dialogues.past()
+    context["can_announce_dialogue"] = dialogue_access.can_announce(request.user, need=need)
     proposals = need.proposals.select_related("organization", "solution")
     if "proposals" in allowed:
         context["proposals"] = proposals
