@@ -73,12 +73,18 @@ def can_delete(user, case: Case) -> bool:
     return case.status == Status.DRAFT and (is_owner(user, case) or roles_of(user).is_admin)
 
 
+def writes_for_a_buyer(user) -> bool:
+    """An editor of a public buyer: a network's editors curate it, they write no cases for it."""
+    roles = roles_of(user)
+    return bool(roles.editor_org_ids & roles.buyer_org_ids)
+
+
 def can_reuse(user, case: Case) -> bool:
-    return case.status == Status.PUBLISHED and roles_of(user).is_editor
+    return case.status == Status.PUBLISHED and writes_for_a_buyer(user)
 
 
 def can_create(user) -> bool:
-    return roles_of(user).is_editor or roles_of(user).is_admin
+    return writes_for_a_buyer(user) or roles_of(user).is_admin
 
 
 CHECKS = {
