@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image
 
 from delbar.accounts.models import Role
@@ -24,8 +25,10 @@ from delbar.needs import actions as need_actions
 from delbar.networks import access, actions
 from delbar.networks.collection import collection
 from delbar.networks.models import Network, NetworkMember
+from delbar.networks.urls import urlpatterns
 from delbar.orgs.models import Organization, Sector
 from tests.conftest import _person, client_for
+from tests.test_headers import header_problems, inline_code, is_page
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 MEMBERS_ONLY_TITLE = "Intern: budsjett for felles innkjøp 2026"
@@ -516,3 +519,45 @@ def test_the_access_helpers_see_nobody_as_member_through_a_pending_request(world
     assert not access.is_member(cast["bob"], world["network"])
     assert access.is_member(cast["alice"], world["network"])
     assert not access.can_see_members_area(AnonymousUser(), world["network"])
+
+
+# --- Security headers on every network page ---
+
+def network_paths(world) -> list[str]:
+    """Every network URL pattern, built for this world (POST-only ones answer GET with 405)."""
+    slug, case, member = "agder", world["member_case"].pk, NetworkMember.objects.first().pk
+    names = {"network_list": [], "my_networks": [], "network_collection_add": [], "network_detail": [slug],
+             "network_cases": [slug], "network_logo": [slug], "network_feed": [slug], "network_embed": [slug],
+             "network_edit": [slug], "network_queue": [slug], "network_collection_remove": [slug, case],
+             "network_members": [slug], "network_join": [slug], "network_member_decide": [slug, member, "approve"],
+             "network_news": [slug], "network_news_create": [slug], "network_news_item": [slug, world["secret"].pk],
+             "network_news_edit": [slug, world["secret"].pk], "network_news_delete": [slug, world["public"].pk],
+             "network_members_area": [slug], "network_document_upload": [slug],
+             "network_document_download": [slug, 1], "network_post": [slug]}
+    return [reverse(name, args=args) for name, args in names.items()]
+
+
+def test_every_network_url_is_built_here():
+    assert {pattern.name for pattern in urlpatterns} == {
+        "network_list", "my_networks", "network_collection_add", "network_detail", "network_cases", "network_logo",
+        "network_feed", "network_embed", "network_edit", "network_queue", "network_collection_remove",
+        "network_members", "network_join", "network_member_decide", "network_news", "network_news_create",
+        "network_news_item", "network_news_edit", "network_news_delete", "network_members_area",
+        "network_document_upload", "network_document_download", "network_post"}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "alice", "nora"])
+def test_every_network_page_carries_the_security_headers(world, role):
+    client = client_for(world["cast"][role])
+    client.raise_request_exception = False
+    problems, statuses = [], set()
+    for path in network_paths(world):
+        response = client.get(path)
+        statuses.add(response.status_code)
+        found = header_problems(response, logged_in=role != "anonymous")
+        if path.endswith("/embed/"):  # framed by the network's sites: checked in test_the_embed_may_be_framed…
+            found = [problem for problem in found if not problem.startswith("frame-ancestors")]
+        found += inline_code(response) if is_page(response) else []
+        problems += [f"{path} ({response.status_code}): {problem}" for problem in found]
+    assert problems == []
+    assert 500 not in statuses and 200 in statuses
