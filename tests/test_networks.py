@@ -8,11 +8,13 @@ Delbar's curators); Bergen (Alice) is a member, Lyngdal (Bob) is not. Data is ma
 
 import io
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from delbar.accounts.models import Role
@@ -20,6 +22,7 @@ from delbar.alerts.models import Notification
 from delbar.audit.models import AuditEvent
 from delbar.cases import actions as case_actions
 from delbar.cases.models import CaseNetwork, Status
+from delbar.dialogues.models import Dialogue
 from delbar.groups import actions as group_actions
 from delbar.needs import actions as need_actions
 from delbar.networks import access, actions
@@ -561,3 +564,29 @@ def test_every_network_page_carries_the_security_headers(world, role):
         problems += [f"{path} ({response.status_code}): {problem}" for problem in found]
     assert problems == []
     assert 500 not in statuses and 200 in statuses
+
+
+# --- Events ---
+
+def test_upcoming_events_are_the_networks_and_its_members_dialogues(world, cast, bergen, lyngdal):
+    soon = timezone.now() + timedelta(days=14)
+
+    def dialogue(title, organizer, **fields):
+        values = {"starts_at": soon, "ends_at": soon + timedelta(hours=3), "registration_deadline": soon, **fields}
+        return Dialogue.objects.create(title=title, purpose="Hva kan markedet tilby?", organizer=organizer, **values)
+
+    own = dialogue("Nettverkets dialogkonferanse", bergen, network=world["network"])
+    member = dialogue("Bergens markedsdialog", bergen)
+    dialogue("Lyngdals markedsdialog", lyngdal)
+    dialogue("Avlyst konferanse", bergen, cancelled_at=timezone.now())
+    past = timezone.now() - timedelta(days=30)
+    dialogue("Konferansen i fjor", bergen, starts_at=past, ends_at=past + timedelta(hours=2),
+             registration_deadline=past)
+    expected = [own.get_absolute_url(), member.get_absolute_url()]
+    for path in ("/nettverk/agder/", "/nettverk/agder/embed/"):
+        html = client_for(None).get(path).content.decode()
+        assert all(url in html for url in expected), path
+        assert "Lyngdals markedsdialog" not in html and "Avlyst" not in html and "i fjor" not in html, path
+    mine = client_for(cast["alice"]).get("/nettverk/mine/")
+    assert {event.title for event in mine.context["rows"][0]["events"]} == {own.title, member.title}
+    assert "/dialogues/new/?network=agder" in client_for(world["nora"]).get("/nettverk/agder/").content.decode()
