@@ -5,6 +5,10 @@ The rules, in one table (docs/permissions.md has the full matrix the tests check
 - an editor sees and edits all cases led by their own organizations, submits drafts, archives;
 - a curator (KS, LUP, DFØ, a regional network) sees submitted and archived cases too, edits them,
   and publishes or returns submissions; nobody but the owner and admins sees a draft;
+- a network's own curator (Roles.network_org_ids: an editor, administrator or curator of the network's
+  organization) sees, edits, publishes and returns a submitted case that was submitted to that network
+  (CaseNetwork), and nothing more: not another network's submissions, nor the case once it is a draft
+  or archived (docs/networks.md);
 - an admin may do everything.
 Refusals are 404 when the user may not know the case exists, 403 when they can see it.
 """
@@ -13,18 +17,27 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from delbar.accounts.roles import roles_of
-from delbar.cases.models import Case, Status
+from delbar.cases.models import Case, CaseNetwork, Status
 
 
 def is_owner(user, case: Case) -> bool:
     return case.lead_buyer_id in roles_of(user).editor_org_ids
 
 
+def reviews_for_network(user, case: Case) -> bool:
+    """A submitted case offered to a network that `user` curates (its own curators' queue)."""
+    networks = roles_of(user).network_org_ids
+    return bool(networks) and case.status == Status.SUBMITTED and CaseNetwork.objects.filter(
+        case_id=case.pk, network_id__in=networks).exists()
+
+
 def can_view(user, case: Case) -> bool:
     roles = roles_of(user)
     if case.status == Status.PUBLISHED or roles.is_admin or is_owner(user, case):
         return True
-    return roles.is_curator and case.status in (Status.SUBMITTED, Status.ARCHIVED)
+    if roles.is_curator:
+        return case.status in (Status.SUBMITTED, Status.ARCHIVED)
+    return reviews_for_network(user, case)
 
 
 def can_edit(user, case: Case) -> bool:
@@ -33,7 +46,9 @@ def can_edit(user, case: Case) -> bool:
         return True
     if is_owner(user, case) and case.status in (Status.DRAFT, Status.PUBLISHED):
         return True
-    return roles.is_curator and case.status in (Status.SUBMITTED, Status.PUBLISHED)
+    if roles.is_curator:
+        return case.status in (Status.SUBMITTED, Status.PUBLISHED)
+    return reviews_for_network(user, case)
 
 
 def can_submit(user, case: Case) -> bool:
@@ -41,11 +56,13 @@ def can_submit(user, case: Case) -> bool:
 
 
 def can_publish(user, case: Case) -> bool:
-    return case.status in (Status.SUBMITTED, Status.ARCHIVED) and roles_of(user).is_curator
+    if case.status in (Status.SUBMITTED, Status.ARCHIVED) and roles_of(user).is_curator:
+        return True
+    return reviews_for_network(user, case)
 
 
 def can_return(user, case: Case) -> bool:
-    return case.status == Status.SUBMITTED and roles_of(user).is_curator
+    return case.status == Status.SUBMITTED and (roles_of(user).is_curator or reviews_for_network(user, case))
 
 
 def can_archive(user, case: Case) -> bool:
@@ -56,12 +73,18 @@ def can_delete(user, case: Case) -> bool:
     return case.status == Status.DRAFT and (is_owner(user, case) or roles_of(user).is_admin)
 
 
+def writes_for_a_buyer(user) -> bool:
+    """An editor of a public buyer: a network's editors curate it, they write no cases for it."""
+    roles = roles_of(user)
+    return bool(roles.editor_org_ids & roles.buyer_org_ids)
+
+
 def can_reuse(user, case: Case) -> bool:
-    return case.status == Status.PUBLISHED and roles_of(user).is_editor
+    return case.status == Status.PUBLISHED and writes_for_a_buyer(user)
 
 
 def can_create(user) -> bool:
-    return roles_of(user).is_editor or roles_of(user).is_admin
+    return writes_for_a_buyer(user) or roles_of(user).is_admin
 
 
 CHECKS = {

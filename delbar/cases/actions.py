@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,11 +19,14 @@ from delbar.cases.models import (
     Case,
     CaseDocument,
     CaseLink,
+    CaseNetwork,
     CaseRevision,
     ContactPerson,
     Status,
 )
 from delbar.needs.tasks import refresh_later
+from delbar.networks.access import network_curators
+from delbar.networks.models import Network
 
 
 class TransitionError(ValueError):
@@ -219,6 +223,45 @@ def return_case(*, case: Case, actor, comment: str) -> Case:
                title=_("Returned with a comment from the curator: %(title)s") % {"title": case.title},
                url=case.get_absolute_url())
     return case
+
+
+@transaction.atomic
+def submit_to_networks(*, case: Case, actor, networks: list[Network]) -> Case:
+    """Submits a draft for review and offers it to `networks`: their own curators then review it in their
+    queue (cases/access.py), Delbar's curators in theirs. Offers of an earlier submission that are not
+    chosen again are withdrawn. Each network's curators are told."""
+    case = submit_case(case=case, actor=actor)
+    chosen = {network.organization_id: network for network in networks}
+    CaseNetwork.objects.filter(case=case, via=CaseNetwork.Via.SUBMISSION).exclude(network_id__in=chosen).delete()
+    for org_id in chosen:
+        CaseNetwork.objects.get_or_create(case=case, network_id=org_id, defaults={
+            "via": CaseNetwork.Via.SUBMISSION, "added_by": _user(actor)})
+    if chosen:
+        record(actor=actor, action="case.offer", obj=case, networks=sorted(chosen))
+    number = case.revisions.first().number
+    for network in chosen.values():
+        notify(network_curators(network), event=f"case-offered:{case.pk}:{network.pk}:{number}",
+               title=_("Submitted to %(network)s: %(title)s") % {"network": network.name, "title": case.title},
+               url=reverse("network_queue", args=[network.slug]))
+    return case
+
+
+@transaction.atomic
+def add_to_network(*, case: Case, network: Network, actor) -> CaseNetwork:
+    """Puts a case into a network's collection (its curators' choice)."""
+    link, _created = CaseNetwork.objects.get_or_create(case=case, network_id=network.organization_id, defaults={
+        "via": CaseNetwork.Via.CURATOR, "added_by": _user(actor)})
+    record(actor=actor, action="case.network.add", obj=case, network=network.organization_id)
+    return link
+
+
+@transaction.atomic
+def remove_from_network(*, case: Case, network: Network, actor) -> bool:
+    """Takes a case offered to or added to a network out of it; False if it was not there."""
+    removed, _counts = CaseNetwork.objects.filter(case=case, network_id=network.organization_id).delete()
+    if removed:
+        record(actor=actor, action="case.network.remove", obj=case, network=network.organization_id)
+    return bool(removed)
 
 
 def archive_case(*, case: Case, actor) -> Case:

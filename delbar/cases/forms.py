@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from delbar.cases.actions import EDITABLE_FIELDS
 from delbar.cases.documents import ACCEPT_ATTRIBUTE, inspect_upload
-from delbar.cases.models import Benefit, Case, CaseDocument, CaseLink, ContactPerson
+from delbar.cases.models import Benefit, Case, CaseDocument, CaseLink, CaseNetwork, ContactPerson
+from delbar.networks.models import Network
 from delbar.notices.forms import NoticesField, notice_reference
 from delbar.orgs.forms import CpvCodesField, OrganizationsField
 from delbar.orgs.models import Organization
@@ -161,3 +162,19 @@ def rows(formset, fields: tuple[str, ...]) -> list[dict]:
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(label=_("What should the authors change?"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SubmitForm(forms.Form):
+    """Submitting a draft, optionally offered to networks: their own curators review it too."""
+
+    networks = forms.ModelMultipleChoiceField(
+        label=_("Offer it to networks"), required=False, queryset=Network.objects.none(),
+        widget=forms.CheckboxSelectMultiple, to_field_name="slug",
+        help_text=_("Their curators review it in their own queue, and once published it is in their collection."))
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["networks"].queryset = Network.objects.select_related("organization")
+        # Offered before (and returned since): offered again unless unticked.
+        self.fields["networks"].initial = list(Network.objects.filter(
+            organization__case_links__case=case, organization__case_links__via=CaseNetwork.Via.SUBMISSION))

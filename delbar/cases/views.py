@@ -18,12 +18,16 @@ from delbar.cases.forms import (
     DocumentForm,
     LinkFormSet,
     ReturnForm,
+    SubmitForm,
     rows,
     step_formsets,
 )
 from delbar.cases.models import Case, CaseDocument, Category, ContactPerson, Status
 from delbar.diffusion import access as diffusion_access
 from delbar.needs import access as need_access
+from delbar.networks import access as network_access
+from delbar.networks.forms import AddCaseForm
+from delbar.networks.models import Network
 from delbar.notices import trail as notice_trail
 from delbar.orgs.models import CpvCode, Organization
 from delbar.questions.forms import QuestionForm
@@ -65,15 +69,32 @@ def case_detail(request, pk):
     }
     if "edit" in context["allowed"]:
         context["revisions"] = case.revisions.select_related("author")[:50]
+    if "submit" in context["allowed"]:
+        context["submit_form"] = SubmitForm(case=case)
+    context.update(_network_context(request.user, case))
     return render(request, "cases/case_detail.html", context)
 
 
+def _network_context(user, case) -> dict:
+    """The networks whose collection the case is in by being offered or added (CaseNetwork), and, for a
+    network's curators, a form to add a published case to the collections they curate."""
+    networks = list(Network.objects.filter(organization__case_links__case=case).select_related("organization"))
+    if not case.is_published or not user.is_authenticated:
+        return {"case_networks": networks}
+    curated = network_access.curated_networks(user)
+    may_remove = {network.pk for network in networks if network_access.can_curate(user, network)}
+    addable = curated.exclude(pk__in=[network.pk for network in networks])
+    return {"case_networks": networks, "removable_networks": may_remove,
+            "network_form": AddCaseForm(networks=addable, initial={"case": case.pk}) if addable.exists() else None}
+
+
 def _editor_orgs(user) -> list[Organization]:
-    """The organizations `user` may write cases for: editors' own; for admins, buyers they belong to."""
+    """The buyers `user` may write cases for: editors' own; for admins, buyers they belong to. A network's
+    editors curate it; they do not write cases for it."""
     roles = roles_of(user)
     if roles.is_admin:
         return list(Organization.objects.buyers().filter(pk__in=roles_of(user).member_org_ids).order_by("name"))
-    return list(Organization.objects.filter(pk__in=roles.editor_org_ids).order_by("name"))
+    return list(Organization.objects.buyers().filter(pk__in=roles.editor_org_ids).order_by("name"))
 
 
 FORMSETS = {"benefits": (BenefitFormSet, ("kind", "description", "amount", "unit")),
@@ -172,8 +193,9 @@ def case_edit(request, pk):
                                       lead_buyer=form.cleaned_data.get("lead_buyer"))
         messages.success(request, _("Saved.") if changed else _("Nothing was changed."))
         return _after_save(request, case)
-    context = _form_context(form, formsets, step, case=case, document_form=DocumentForm(),
-                            allowed=access.allowed_actions(request.user, case))
+    allowed = access.allowed_actions(request.user, case)
+    context = _form_context(form, formsets, step, case=case, document_form=DocumentForm(), allowed=allowed,
+                            submit_form=SubmitForm(case=case) if "submit" in allowed else None)
     return render(request, "cases/case_form.html", context)
 
 
@@ -240,9 +262,27 @@ def _transition_view(action_name: str, perform, success_message: str):
     return view
 
 
-case_submit = _transition_view(
-    "submit", lambda request, case: actions.submit_case(case=case, actor=request.user),
-    _("The case is submitted. A curator will review it."))
+@login_required
+@require_POST
+def case_submit(request, pk):
+    """Submits a draft for review, offered to the networks ticked (their curators review it too)."""
+    case = access.get_case_for_user(request.user, pk, "submit")
+    form = SubmitForm(request.POST, case=case)
+    if not form.is_valid():
+        messages.error(request, _("Choose networks from the list."))
+        return redirect(case.get_absolute_url())
+    networks = list(form.cleaned_data["networks"])
+    try:
+        actions.submit_to_networks(case=case, actor=request.user, networks=networks)
+    except actions.TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The case is submitted. A curator will review it.") if not networks else _(
+            "The case is submitted to %(networks)s. Their curators or Delbar's will review it.")
+            % {"networks": ", ".join(network.name for network in networks)})
+    return redirect(case.get_absolute_url())
+
+
 case_publish = _transition_view(
     "publish", lambda request, case: actions.publish_case(case=case, actor=request.user),
     _("The case is published."))
@@ -261,7 +301,17 @@ def case_return(request, pk):
         return redirect(case.get_absolute_url())
     actions.return_case(case=case, actor=request.user, comment=form.cleaned_data["comment"])
     messages.success(request, _("The case is returned to its authors with your comment."))
-    return redirect("review_queue")
+    return redirect(_queue_of(request.user, case))
+
+
+def _queue_of(user, case) -> str:
+    """Where a reviewer goes on: Delbar's queue for its curators, else the queue of the reviewer's network
+    that the case was submitted to."""
+    if roles_of(user).is_curator:
+        return reverse("review_queue")
+    network = Network.objects.filter(organization_id__in=roles_of(user).network_org_ids,
+                                     organization__case_links__case=case).first()
+    return reverse("network_queue", args=[network.slug]) if network else reverse("my_organization")
 
 
 @login_required

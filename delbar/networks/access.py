@@ -13,10 +13,12 @@ another, nor over cases outside it (cases/access.py: they review what was submit
 Refusals are 404 for members-only items (nobody learns they exist), 403 for the rest.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from delbar.accounts.models import Membership, Role
 from delbar.accounts.roles import roles_of
 from delbar.networks.models import Network, NetworkMember
 from delbar.orgs.models import Organization
@@ -32,6 +34,21 @@ def can_curate(user, network: Network) -> bool:
     return roles.is_curator or curates_own(user, network)
 
 
+def curated_networks(user):
+    """The networks `user` may curate: their own, or every one for Delbar's curators."""
+    roles = roles_of(user)
+    networks = Network.objects.select_related("organization")
+    return networks if roles.is_curator else networks.filter(organization_id__in=roles.network_org_ids)
+
+
+def network_curators(network: Network):
+    """The people who curate `network` itself (Roles.network_org_ids): told of submissions and join requests."""
+    return get_user_model().objects.filter(
+        is_active=True, memberships__organization_id=network.organization_id,
+        memberships__role__in=[Role.EDITOR, Role.ORG_ADMIN, Role.CURATOR],
+        memberships__status=Membership.Status.ACTIVE).distinct()
+
+
 def member_org_ids(network: Network) -> set[int]:
     return set(network.members.active().values_list("organization_id", flat=True))
 
@@ -43,6 +60,20 @@ def is_member(user, network: Network) -> bool:
 
 def can_see_members_area(user, network: Network) -> bool:
     return roles_of(user).is_admin or curates_own(user, network) or is_member(user, network)
+
+
+def news_for(user, network: Network):
+    """The network's news `user` may read, newest first: members-only items only for those who may see the
+    members' area."""
+    news = network.news.all()
+    return news if can_see_members_area(user, network) else news.filter(members_only=False)
+
+
+def acting_member(user, network: Network) -> Organization | None:
+    """The member organization `user` acts for in `network` (what their posts are signed with), if any."""
+    member = network.members.active().filter(organization_id__in=roles_of(user).member_org_ids).select_related(
+        "organization").first()
+    return member.organization if member else None
 
 
 def joinable_organizations(user, network: Network) -> list[Organization]:

@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from delbar.cases.documents import EXTENSIONS
 from delbar.orgs.models import Organization
 
 ORIGIN = RegexValidator(r"^https://[a-z0-9.-]+(:[0-9]{1,5})?$",
@@ -143,8 +144,6 @@ class NetworkDocument(models.Model):
 
     @property
     def extension(self) -> str:
-        from delbar.cases.documents import EXTENSIONS
-
         return EXTENSIONS.get(self.content_type, "")
 
 

@@ -8,6 +8,7 @@ from delbar.cases.models import Case, Status
 from delbar.diffusion.models import Adoption
 from delbar.groups.models import BuyerGroup
 from delbar.needs.models import Need, NeedStatus
+from delbar.networks.access import networks_of
 from delbar.notices.models import Notice, Review
 from delbar.orgs.models import County, Organization, Sector
 from delbar.suppliers.models import Solution
@@ -64,6 +65,8 @@ def my_organization(request):
         "open_needs": Need.objects.filter(organization_id__in=roles.editor_org_ids, status=NeedStatus.OPEN)
         .select_related("organization").order_by("-created_at")[:UNTOLD_SHOWN],
         "solutions": Solution.objects.filter(organization_id__in=roles.supplier_org_ids).order_by("title"),
+        # The networks the person takes part in; "My networks" shows their news, events and cases.
+        "networks": networks_of(request.user),
     }
     if roles.is_curator:
         # A curator's work, counted: what waits for her first.
