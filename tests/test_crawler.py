@@ -43,11 +43,12 @@ from delbar.groups.actions import attach_document as attach_group_document
 from delbar.groups.models import BuyerGroup, GroupMember
 from delbar.needs.actions import join
 from delbar.needs.models import Need
+from delbar.networks.models import Network
 from delbar.orgs.models import Organization, Sector
 from delbar.questions.actions import ask
 from delbar.suppliers.models import Solution
 
-ROLES = ["anonymous", "ingrid", "per", "kari", "sven", "admin"]
+ROLES = ["anonymous", "ingrid", "per", "kari", "sven", "agnes", "admin"]
 QUERIES = ["robot", "lekkasje i vannledninger", "innovasjonspartnerskap", "45000000"]
 # Addresses found only by following links are bounded by the URL pattern they match: pagination,
 # sort orders, facets and other objects' pages repeat one view, and a few of each do.
@@ -178,6 +179,9 @@ def _object_pages(acting: set[int]) -> tuple[list[str], list[str]]:
                       for name in figures for fmt in ("csv", "json")]
     everyone += [reverse("observatory_download", args=[name, fmt])
                  for name in registry.NAMES for fmt in ("csv", "json")]
+    # Images are not links the crawler follows.
+    everyone += [reverse("network_logo", args=[slug]) for slug in Network.objects.exclude(logo="").values_list(
+        "slug", flat=True)]
     # Its link is only in the e-mails.
     everyone += [reverse("alerts_unsubscribe", args=[token])
                  for token in AlertSettings.objects.values_list("unsubscribe_token", flat=True)]
@@ -226,14 +230,20 @@ def _api_requests(acting: set[int]) -> tuple[list[str], list[str]]:
 
 def _path_values(names: list[str]) -> list[dict]:
     """Every object for one parameter ({case_id}: each case); a few of each for two."""
-    choices = {name: registry.NAMES if name == "name" else list(
-        _model_named(name.removesuffix("_id"))._default_manager.order_by("pk").values_list("pk", flat=True))
-        for name in names}
+    choices = {name: _values_of(name) for name in names}
     combinations = [{}]
     for name in names:
         values = choices[name] if len(names) == 1 else choices[name][:5]
         combinations = [{**combination, name: value} for combination in combinations for value in values]
     return combinations
+
+
+def _values_of(name: str) -> list:
+    if name == "name":
+        return list(registry.NAMES)
+    if name == "slug":  # the networks' addresses
+        return list(Network.objects.order_by("pk").values_list("slug", flat=True))
+    return list(_model_named(name.removesuffix("_id"))._default_manager.order_by("pk").values_list("pk", flat=True))
 
 
 def _model_named(name: str):

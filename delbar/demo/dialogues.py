@@ -164,6 +164,23 @@ def _leaks() -> Dialogue:
         defaults={"asked_by": per, "answer": "Ja, lenken til det digitale møtet står på siden. Alle kommuner er "
                                              "velkomne til å følge med.",
                   "answered_by": ingrid, "answered_at": timezone.now()})
+    # Sven's registration and input are still his to change before the day, and one proposed meeting
+    # is still to be sent: the organizers' and the supplier's forms all have something to act on.
+    nordlys = _org("Nordlys Velferdsteknologi AS")
+    Registration.objects.get_or_create(dialogue=dialogue, organization=nordlys, defaults={
+        "registered_by": sven, "attendees": "Sven Sensor, løsningsarkitekt"})
+    written, made = WrittenInput.objects.get_or_create(dialogue=dialogue, organization=nordlys, defaults={
+        "submitted_by": sven, "body": "Våre akustiske loggere brukes på støpejernsnett; driften koster rundt "
+                                      "40 000 kroner i året per sone, og kan deles mellom kommuner."})
+    if made:
+        pdf = EXAMPLE_PDF.read_bytes()
+        document = InputDocument(written_input=written, title="Produktark (eksempel)",
+                                 original_name="produktark.pdf", content_type="application/pdf", size=len(pdf))
+        document.file.save(document.original_name, ContentFile(pdf), save=False)
+        document.save()
+    Meeting.objects.get_or_create(dialogue=dialogue, first=lyngdal, second=nordlys, defaults={
+        "kind": Meeting.Kind.SUPPLIER, "need": dialogue.needs.first(), "score": 0.6,
+        "reason": "Leverer lekkasjesøk med akustiske loggere."})
     DialogueQuestion.objects.get_or_create(
         dialogue=dialogue, body="Vil dere vurdere lekkasjesøk med satellittdata som et alternativ til sensorer?",
         defaults={"asked_by": sven})

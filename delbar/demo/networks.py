@@ -10,14 +10,17 @@ mod-11 check but begin with 3, and Enhetsregisteret's begin with 8 or 9, so none
 """
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from delbar.cases.models import Case, CaseNetwork
+from delbar.networks.actions import update_network
 from delbar.networks.models import Network, NetworkDocument, NetworkMember, NewsItem, Post
 from delbar.orgs.models import Organization
 
@@ -173,5 +176,19 @@ def load_networks() -> list:
                                    size=len(pdf), uploaded_by=_user("agnes"))
         document.file.save(document.original_name, ContentFile(pdf), save=False)
         document.save()
+    if not agder.logo:
+        update_network(network=agder, actor=_user("agnes"), fields={}, logo=_drawn_logo())
     return made
+
+
+def _drawn_logo() -> io.BytesIO:
+    """A plain logo for the Agder network, drawn here rather than shipped as a file: two coloured bands."""
+    picture = Image.new("RGB", (160, 160), "#ffffff")
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((0, 0, 160, 80), fill="#1e4a7a")
+    draw.rectangle((0, 80, 160, 160), fill="#c8102e")
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    out.seek(0)
+    return out
 
