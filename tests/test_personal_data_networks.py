@@ -8,11 +8,13 @@ models, as the demo makes them.)"""
 
 import json
 from datetime import timedelta
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.utils import timezone
 
 from delbar.accounts.models import Role
@@ -177,6 +179,14 @@ def test_attendee_lists_are_emptied_three_months_after_the_dialogue(footprint):
     for key in ("upcoming", "recent", "dave"):
         assert Registration.objects.get(pk=footprint.registrations[key].pk).attendees != ""
     assert prune_attendee_lists(ended_before=cutoff) == 0
+
+
+def test_the_daily_pruning_command_empties_the_old_attendee_lists(footprint):
+    out = StringIO()
+    call_command("prune_personal_data", stdout=out)
+    assert "1 attendee lists emptied" in out.getvalue()
+    assert Registration.objects.get(pk=footprint.registrations["past"].pk).attendees == ""
+    assert Registration.objects.get(pk=footprint.registrations["recent"].pk).attendees != ""
 
 
 def test_the_deletion_page_says_what_is_kept_of_dialogues_and_networks(footprint):

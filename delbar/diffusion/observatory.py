@@ -17,11 +17,12 @@ from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef
 from django.db.models.functions import Cast, Coalesce, ExtractYear, RowNumber, Substr
 from django.utils.translation import gettext_lazy as _
 
-from delbar.cases.models import Case, CaseNetwork, Procedure
+from delbar.cases.models import Case, Procedure
 from delbar.diffusion.figures import Column, Figure
 from delbar.diffusion.models import Adoption
 from delbar.needs.models import Need, Visibility
-from delbar.networks.models import Network, NetworkMember
+from delbar.networks.collection import collection
+from delbar.networks.models import Network
 from delbar.notices.models import Notice, Signal
 from delbar.notices.search import CASE_PROCEDURES
 from delbar.orgs.models import County, Organization, Sector
@@ -36,16 +37,9 @@ SPREAD_SHOWN = 20
 # --- the four series, each narrowed by the filters that apply to it --------------------------------
 
 def network_case_ids(network: Network):
-    """The network's collection as a subquery of case ids: the published cases whose lead buyer is an
-    active member of the network, and the published cases linked to it (CaseNetwork, whether its
-    curators added them or their editors submitted them there).
-
-    This must stay the same set as `delbar.networks.collection.collection(network)`, the collection the
-    network's own pages show: once both are merged, this function calls that one, so the network's
-    pages and its figures can never disagree."""
-    members = NetworkMember.objects.active().filter(network=network).values("organization_id")
-    linked = CaseNetwork.objects.filter(network_id=network.organization_id).values("case_id")
-    return Case.objects.published().filter(Q(lead_buyer__in=members) | Q(pk__in=linked)).values("pk")
+    """The network's collection as a subquery of case ids: the very set its own pages show, so the
+    network's pages and its figures never disagree."""
+    return collection(network).values("pk")
 
 
 def cases(filters: dict, *, by_buyer: bool = True):

@@ -5,7 +5,7 @@ from delbar.cases.interchange import export_cases
 from delbar.cases.models import Case, Status
 from delbar.needs.interchange import export_needs
 from delbar.needs.models import Need, Visibility
-from delbar.opendata import open_data_querysets
+from delbar.opendata import open_data_dialogues, open_data_querysets
 from delbar.opendata.ocds import write_package, write_record_package
 from delbar.opendata.tables import write_csv
 
@@ -20,8 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["jsonl", "ocds", "ocds-records", "csv"], default="jsonl",
                             help="jsonl: the interchange format; ocds: an OCDS 1.1 release package; ocds-records: "
                                  "an OCDS record package, each process's releases and compiled release; csv: a table")
-        parser.add_argument("--kind", choices=["cases", "needs", "notices"],
-                            help="what to export (default: cases; for ocds and csv, cases and notices)")
+        parser.add_argument("--kind", choices=["cases", "needs", "notices", "dialogues"],
+                            help="what to export (default: cases; for ocds, cases, notices and the dialogues "
+                                 "that plan a procurement; for csv, cases and notices)")
         parser.add_argument("--status", action="append",
                             help="cases or needs in this status (repeatable; default: published cases, every need)")
         parser.add_argument("--include-buyers-only", action="store_true",
@@ -36,6 +37,8 @@ class Command(BaseCommand):
         kind = kind or "cases"
         if kind == "notices":
             raise CommandError("notices are exported as --format ocds or --format csv")
+        if kind == "dialogues":
+            raise CommandError("dialogues are exported as --format ocds or --format ocds-records")
         if kind == "needs":
             queryset = Need.objects.all() if include_buyers_only else Need.objects.filter(
                 visibility=Visibility.PUBLIC)
@@ -58,20 +61,23 @@ class Command(BaseCommand):
     def open_data(self, output, format, kind, include_superseded):
         if kind == "needs":
             raise CommandError("needs are not part of the OCDS or CSV export: they are not procurements yet")
+        if kind == "dialogues" and format == "csv":
+            raise CommandError("dialogues are not in the CSV: its rows are procurements")
         cases, notices = open_data_querysets(kind, include_superseded)
+        dialogues = open_data_dialogues(kind)
         if output:
             with open(output, "w", encoding="utf-8", newline="") as stream:
-                count = self.write(stream, format, cases, notices)
+                count = self.write(stream, format, cases, notices, dialogues)
         else:
-            count = self.write(self.stdout, format, cases, notices)
+            count = self.write(self.stdout, format, cases, notices, dialogues)
         if format.startswith("ocds") and count == 0:
             raise CommandError("nothing to export: an OCDS package needs at least one release")
         unit = {"ocds": "releases", "ocds-records": "records"}.get(format, "rows")
         self.stderr.write(f"{count} {unit} written")
 
-    def write(self, stream, format, cases, notices) -> int:
+    def write(self, stream, format, cases, notices, dialogues) -> int:
         if format == "ocds":
-            return write_package(stream, cases, notices)
+            return write_package(stream, cases, notices, dialogues)
         if format == "ocds-records":
-            return write_record_package(stream, cases, notices)
+            return write_record_package(stream, cases, notices, dialogues)
         return write_csv(stream, cases, notices, settings.SITE_URL.rstrip("/"))
