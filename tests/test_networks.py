@@ -590,3 +590,15 @@ def test_upcoming_events_are_the_networks_and_its_members_dialogues(world, cast,
     mine = client_for(cast["alice"]).get("/nettverk/mine/")
     assert {event.title for event in mine.context["rows"][0]["events"]} == {own.title, member.title}
     assert "/dialogues/new/?network=agder" in client_for(world["nora"]).get("/nettverk/agder/").content.decode()
+
+
+def test_the_settings_page_lists_the_chosen_cases_to_take_out(world):
+    actions.add_case(network=world["network"], case=world["outside_case"], actor=world["nora"])
+    client = client_for(world["nora"])
+    page = client.get("/nettverk/agder/edit/")
+    assert list(page.context["added"]) == [world["outside_case"]]
+    assert f"/nettverk/agder/collection/{world['outside_case'].pk}/remove/" in page.content.decode()
+    response = client.post(f"/nettverk/agder/collection/{world['outside_case'].pk}/remove/",
+                           {"next": "/nettverk/agder/edit/"})
+    assert response["Location"] == "/nettverk/agder/edit/"
+    assert list(client.get("/nettverk/agder/edit/").context["added"]) == []

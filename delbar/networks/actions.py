@@ -7,6 +7,7 @@ import io
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
@@ -120,7 +121,7 @@ def request_join(*, network: Network, actor, organization: Organization) -> Netw
     notify(network_curators(network), event=f"network-join:{member.pk}",
            title=_("%(organization)s asks to join %(network)s") % {"organization": organization.name,
                                                                   "network": network.name},
-           url=f"{network.get_absolute_url()}members/")
+           url=reverse("network_members", args=[network.slug]))
     return member
 
 

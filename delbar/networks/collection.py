@@ -22,11 +22,6 @@ def newest(network: Network, limit: int):
     return collection(network).for_listing()[:limit]
 
 
-def offered_ids(network: Network) -> set[int]:
-    """Cases in the collection through CaseNetwork (the ones its curators may take out again)."""
-    return set(CaseNetwork.objects.filter(network_id=network.organization_id).values_list("case_id", flat=True))
-
-
 def upcoming_events(network: Network):
     """Dialogues the network organizes and those its members organize, not yet over nor cancelled, soonest
     first. Dialogues are public (dialogues/access.py)."""

@@ -29,7 +29,7 @@ from delbar.groups import access as group_access
 from delbar.groups.models import BuyerGroup
 from delbar.needs.models import Need
 from delbar.networks import access, actions
-from delbar.networks.collection import collection, newest, offered_ids, upcoming_events
+from delbar.networks.collection import collection, newest, upcoming_events
 from delbar.networks.forms import AddCaseForm, DocumentForm, JoinForm, NetworkForm, NewsForm, PostForm
 from delbar.networks.models import Network, NetworkDocument, NetworkMember, NewsItem
 from delbar.search import render_results
@@ -122,8 +122,7 @@ def network_cases(request, slug):
     network = access.get_network_for_user(request.user, slug)
     return render_results(request, kinds=["case"], template="networks/network_cases.html",
                           among={"case": collection(network).values("pk")},
-                          extra={"network": network, "allowed": access.allowed_actions(request.user, network),
-                                 "offered": offered_ids(network)})
+                          extra={"network": network, "allowed": access.allowed_actions(request.user, network)})
 
 
 LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
@@ -343,8 +342,10 @@ def network_edit(request, slug):
         else:
             messages.success(request, _("Saved."))
             return redirect(network.get_absolute_url())
+    # The cases in the collection by an offer or a curator's choice: the ones its curators may take out.
+    added = Case.objects.published().filter(network_links__network_id=network.organization_id).for_listing()
     return render(request, "networks/network_form.html", {
-        "network": network, "form": form, "form_list": [form],
+        "network": network, "form": form, "form_list": [form], "added": added,
         "allowed": access.allowed_actions(request.user, network)}, status=400 if request.method == "POST" else 200)
 
 
