@@ -473,3 +473,15 @@ def test_curators_find_dialogues_in_the_admin_with_registrations_read_only(cast,
         page = client.get(f"/admin/dialogues/dialogue/{dialogue.pk}/change/")
         assert page.status_code == 200 and "Kari Nordmann" in page.content.decode(), who
     assert client_for(cast["alice"]).get("/admin/dialogues/dialogue/").status_code == 302
+
+
+@pytest.mark.parametrize("role", ["anonymous", "alice", "bob", "dave", "carol", "admin"])
+def test_search_finds_the_dialogues_the_model_lets_each_role_find(cast, bergen, need, role):
+    from django.contrib.auth.models import AnonymousUser
+
+    announce(cast, bergen, [need], title="Kommende dialog")
+    actions.cancel(dialogue=announce(cast, bergen, [need], title="Avlyst dialog"), actor=cast["alice"])
+    user = cast[role] or AnonymousUser()
+    found = {hit.document.object_id for hit in search("", kinds=["dialogue"], user=user).hits[0:1000]}
+    allowed = set(Dialogue.objects.visible_to(user).values_list("pk", flat=True))
+    assert found == allowed and len(allowed) == 1

@@ -13,10 +13,22 @@ from django.utils.translation import gettext_lazy as _
 
 from delbar.orgs.models import Organization
 
+ACTIVE_DIALOGUE = models.Q(cancelled_at__isnull=True)
+
+
+def dialogue_visibility(user, *, active: models.Q = ACTIVE_DIALOGUE) -> models.Q:
+    """Which dialogues a person finds (lists, search, alerts): every one not cancelled, whoever asks. The
+    one rule for Dialogue rows and, given how a search document says "not cancelled", for their search
+    documents. (A cancelled dialogue stays readable at its address, for those who registered.)"""
+    return active
+
 
 class DialogueQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(cancelled_at__isnull=True)
+        return self.filter(ACTIVE_DIALOGUE)
+
+    def visible_to(self, user):
+        return self.filter(dialogue_visibility(user))
 
     def upcoming(self, now=None):
         return self.filter(ends_at__gte=now or timezone.now(), cancelled_at__isnull=True).order_by("starts_at")

@@ -8,7 +8,7 @@ they are public needs, so a buyers-only need never shows through a dialogue."""
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from delbar.dialogues.models import Dialogue
+from delbar.dialogues.models import Dialogue, dialogue_visibility
 from delbar.needs.models import Visibility
 from delbar.search import Kind, register
 
@@ -72,7 +72,7 @@ def document(dialogue: Dialogue) -> dict:
 
 
 def visibility(user) -> Q:
-    return Q(public=True)
+    return dialogue_visibility(user, active=Q(public=True))
 
 
 DIALOGUE_KIND = register(Kind(
