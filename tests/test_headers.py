@@ -4,6 +4,7 @@ and, for a logged-in person, no-store. Checked over every URL pattern, built fro
 pattern names one, for a visitor, an editor and an administrator; then the inline code the policy would
 block, the API documentation's own assets, and the cap on request bodies."""
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 
@@ -26,9 +27,11 @@ from delbar.accounts.models import ApiToken, Role
 from delbar.alerts.digest import settings_for
 from delbar.cases import actions as case_actions
 from delbar.cases.models import Case, Status
+from delbar.dialogues import actions as dialogue_actions
 from delbar.diffusion import actions as diffusion_actions
 from delbar.groups import actions as group_actions
 from delbar.needs import actions as need_actions
+from delbar.networks import actions as network_actions
 from delbar.notices.importing import import_path
 from delbar.notices.models import Notice
 from delbar.orgs.models import Organization
@@ -81,19 +84,29 @@ def world(cast, make_case, bergen, lyngdal, pdf_bytes):
     # Erik's membership is the one the sweep may approve or remove: Alice's must stay.
     erik = account_actions.grant_role(user=User.objects.create_user("erik", "erik@example.no"), organization=bergen,
                                       role=Role.EDITOR, actor=cast["admin"])
+    network = network_actions.create_network(
+        organization=Organization.objects.create(kind="network", name="Agder innkjøpsnettverk"), slug="agder",
+        kind="region", description="Kommunene i Agder.", actor=cast["admin"], embed_origins="https://agder.example.no")
+    network_member = network_actions.request_join(network=network, actor=alice, organization=bergen)
+    news = network_actions.post_news(network=network, actor=cast["admin"], title="Nytt", body="Tekst.")
+    dialogue = dialogue_actions.announce(actor=alice, organizer=bergen, needs=[need], fields={
+        "title": "Dialogkonferanse om tunnelinspeksjon", "purpose": "Hva finnes?",
+        "starts_at": timezone.now() + dt.timedelta(days=20), "ends_at": timezone.now() + dt.timedelta(days=20, hours=3),
+        "registration_deadline": timezone.now() + dt.timedelta(days=10), "place": "Bergen rådhus"})
     match = need.matches.first()
     client_for(alice).post("/alerts/", {"topic": "sector", "value": "vann-avlop-avfall"})
     by_segment = {"cases": case.pk, "adoptions": adoption.pk, "needs": need.pk, "groups": group.pk,
                   "solutions": solution.pk, "notices": Notice.objects.get().pk, "alerts": alice.subscriptions.get().pk,
                   "organizations": bergen.pk, "tokens": ApiToken.issue(user=alice, name="Skript")[0].pk,
-                  "memberships": erik.pk}
+                  "memberships": erik.pk, "members": network_member.pk, "news": news.pk,
+                  "dialogues": dialogue.pk}
     by_name = {"question_pk": question.pk, "question_id": question.pk, "match_pk": match.pk if match else MISSING,
                "case_id": case.pk, "need_id": need.pk, "solution_id": solution.pk, "adoption_id": adoption.pk,
                "notice_id": by_segment["notices"], "organization_id": bergen.pk,
                "id": alice.pk,  # the admin's password form for a user
                "token": settings_for(alice).unsubscribe_token, "content_type_id": ContentType.objects.get_for_model(
                    Case).pk, "key": "no-such-key", "uidb36": "1", "app_label": "cases", "url": "no-such-page/"}
-    by_name["match_id"] = by_name["match_pk"]
+    by_name.update(match_id=by_name["match_pk"], slug=network.slug, dialogue_id=dialogue.pk)
     return {"case": case, "document": document.pk, "group_document": group_document.pk,
             "by_segment": by_segment, "by_name": by_name}
 
@@ -177,11 +190,18 @@ def policy(response) -> dict[str, list[str]]:
     return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
+EMBEDDABLE = re.compile(r"^/nettverk/[-\w]+/embed/$")
+
+
 def header_problems(response, *, logged_in: bool) -> list[str]:
     problems = []
     directives = policy(response)
     for directive in ("object-src", "base-uri", "frame-ancestors"):
-        if directives.get(directive) != ["'none'"]:
+        if directive == "frame-ancestors" and EMBEDDABLE.match(response.wsgi_request.path):
+            # A network's list is made to be framed by the network's own sites, and by no one else.
+            if directives.get(directive, [])[:1] != ["'self'"] or response.has_header("X-Frame-Options"):
+                problems.append(f"the embeddable list's frame-ancestors is {directives.get(directive)}")
+        elif directives.get(directive) != ["'none'"]:
             problems.append(f"{directive} is {directives.get(directive)}")
     script_src = directives.get("script-src", directives.get("default-src"))
     if not script_src or "'unsafe-inline'" in script_src or "'unsafe-eval'" in script_src:

@@ -355,9 +355,9 @@ def test_an_empty_description_is_refused(world):
 def test_a_reserved_or_wrong_kind_of_network_is_not_created(cast, bergen):
     org = Organization.objects.create(kind=Organization.Kind.NETWORK, name="Mine")
     with pytest.raises(actions.NetworkError):
-        actions.create_network(organization=org, slug="mine", kind="regional", description="x", actor=cast["admin"])
+        actions.create_network(organization=org, slug="mine", kind="region", description="x", actor=cast["admin"])
     with pytest.raises(actions.NetworkError):
-        actions.create_network(organization=bergen, slug="bergen", kind="regional", description="x",
+        actions.create_network(organization=bergen, slug="bergen", kind="region", description="x",
                                actor=cast["admin"])
     assert not Network.objects.exists()
 
@@ -509,7 +509,7 @@ def test_the_admin_shows_networks_to_delbar_administrators_only(world, cast):
 def test_the_admin_refuses_a_reserved_slug_and_bad_origins(world, cast):
     admin = english(client_for(cast["admin"]))
     org = Organization.objects.create(kind=Organization.Kind.NETWORK, name="Nytt nettverk")
-    data = {"organization": org.pk, "slug": "mine", "kind": "regional", "description": "Et nytt nettverk.",
+    data = {"organization": org.pk, "slug": "mine", "kind": "region", "description": "Et nytt nettverk.",
             "embed_origins": "http://usikker.example", "members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0"}
     response = admin.post("/admin/networks/network/add/", data)
     assert response.status_code == 200

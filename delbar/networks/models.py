@@ -21,7 +21,7 @@ class Network(models.Model):
     class Kind(models.TextChoices):
         NATIONAL = "national", _("National programme")
         SECTOR = "sector", _("Sector programme")
-        REGIONAL = "regional", _("Regional network")
+        REGIONAL = "region", _("Regional network")
         COMMUNITY = "community", _("Community of practice")
 
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="network",

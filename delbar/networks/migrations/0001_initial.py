@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('slug', models.SlugField(max_length=60, unique=True, verbose_name='short name in the address')),
-                ('kind', models.CharField(choices=[('national', 'National programme'), ('sector', 'Sector programme'), ('regional', 'Regional network'), ('community', 'Community of practice')], default='regional', max_length=10, verbose_name='kind of network')),
+                ('kind', models.CharField(choices=[('national', 'National programme'), ('sector', 'Sector programme'), ('region', 'Regional network'), ('community', 'Community of practice')], default='region', max_length=10, verbose_name='kind of network')),
                 ('description', models.TextField(help_text='Two or three sentences: who the network is for and what it does.', max_length=2000, verbose_name='description')),
                 ('logo', models.ImageField(blank=True, max_length=200, upload_to='networks/logos/', verbose_name='logo')),
                 ('website', models.URLField(blank=True, verbose_name='website')),
