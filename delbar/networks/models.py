@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from delbar.cases.documents import EXTENSIONS
 from delbar.orgs.models import Organization
 
-ORIGIN = RegexValidator(r"^https://[a-z0-9.-]+(:[0-9]{1,5})?$",
+ORIGIN = RegexValidator(r"^(https://[a-z0-9.-]+|http://(localhost|127\.0\.0\.1))(:[0-9]{1,5})?$",
                         _("Write one web address per line, such as https://lup.no (https, no path)."))
 
 
