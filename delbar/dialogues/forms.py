@@ -60,6 +60,13 @@ class DialogueForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk:
+            # The fields show times to the minute: an unchanged field keeps the stored time's seconds, so
+            # saving the form does not move the dialogue (nor call its start new).
+            for name in ("starts_at", "ends_at", "registration_deadline"):
+                stored = getattr(self.instance, name)
+                if cleaned.get(name) is not None and cleaned[name] == stored.replace(second=0, microsecond=0):
+                    cleaned[name] = stored
         reference = cleaned.get("notice_reference", "")
         cleaned["notice"] = actions.find_notice(reference) if reference else None
         if reference and cleaned["notice"] is None:
