@@ -485,3 +485,18 @@ def test_search_finds_the_dialogues_the_model_lets_each_role_find(cast, bergen, 
     found = {hit.document.object_id for hit in search("", kinds=["dialogue"], user=user).hits[0:1000]}
     allowed = set(Dialogue.objects.visible_to(user).values_list("pk", flat=True))
     assert found == allowed and len(allowed) == 1
+
+
+def test_saving_the_form_of_a_dialogue_under_way_changes_only_what_changed(cast, bergen, need):
+    dialogue = announce(cast, bergen, [need], starts_at=later(days=2, seconds=17), ends_at=later(days=3),
+                        registration_deadline=later(days=1))
+    time_passes(dialogue, days=2)   # it has started and not ended
+    alice = client_for(cast["alice"])
+    form = alice.get(f"/dialogues/{dialogue.pk}/edit/").context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update({"place": "Grieghallen", "needs": [need.pk]})
+    for name in ("starts_at", "ends_at", "registration_deadline"):
+        data[name] = local(getattr(dialogue, name))
+    assert alice.post(f"/dialogues/{dialogue.pk}/edit/", data).status_code == 302
+    moved = Dialogue.objects.get(pk=dialogue.pk)
+    assert moved.place == "Grieghallen" and moved.starts_at == dialogue.starts_at

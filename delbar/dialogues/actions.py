@@ -281,7 +281,9 @@ def cancel_registration(*, registration: Registration, actor) -> Registration:
     registration.save(update_fields=["cancelled_at"])
     record(actor=actor, action="dialogue.unregister", obj=registration.dialogue,
            organization=registration.organization_id)
-    _after_commit(invitations.send_cancellation, registration.dialogue, actor, registration_only=True)
+    # The calendar entry to remove is the one the invitation put in the registrant's calendar.
+    _after_commit(invitations.send_cancellation, registration.dialogue, registration.registered_by or actor,
+                  registration_only=True)
     return registration
 
 

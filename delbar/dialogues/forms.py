@@ -9,6 +9,16 @@ from delbar.orgs.models import County, Organization, Sector
 DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
 
 
+class PageForm(forms.Form):
+    """A form on a page with others: its fields' ids start with the form's name, so no two are alike."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 def _one_or_choice(field: forms.ModelChoiceField, organizations: list) -> None:
     """Limits the field to `organizations`; with only one, it is chosen and hidden."""
     field.queryset = Organization.objects.filter(pk__in=[org.pk for org in organizations]).order_by("name")
@@ -60,6 +70,13 @@ class DialogueForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk:
+            # The fields show times to the minute: an unchanged field keeps the stored time's seconds, so
+            # saving the form does not move the dialogue (nor call its start new).
+            for name in ("starts_at", "ends_at", "registration_deadline"):
+                stored = getattr(self.instance, name)
+                if cleaned.get(name) is not None and cleaned[name] == stored.replace(second=0, microsecond=0):
+                    cleaned[name] = stored
         reference = cleaned.get("notice_reference", "")
         cleaned["notice"] = actions.find_notice(reference) if reference else None
         if reference and cleaned["notice"] is None:
@@ -85,7 +102,8 @@ class DialogueForm(forms.ModelForm):
         return {name: self.cleaned_data.get(name) for name in actions.EDITABLE_FIELDS}
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(PageForm):
+    id_prefix = "registration"
     organization = forms.ModelChoiceField(label=_("Register for"), queryset=Organization.objects.none())
     attendees = forms.CharField(label=_("Who is coming"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text=_("Name and role of each person, one per line. Only the organizers see "
@@ -96,17 +114,20 @@ class RegistrationForm(forms.Form):
         _one_or_choice(self.fields["organization"], organizations)
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(PageForm):
+    id_prefix = "question"
     body = forms.CharField(label=_("Your question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text=_("Asked in public: the organizers answer once, for everyone. Your name is "
                                        "not shown."))
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PageForm):
+    id_prefix = "answer"
     body = forms.CharField(label=_("Answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class InputForm(forms.Form):
+class InputForm(PageForm):
+    id_prefix = "input"
     organization = forms.ModelChoiceField(label=_("On behalf of"), queryset=Organization.objects.none())
     body = forms.CharField(label=_("Your input"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=_("Answer the questions for the market. Only the organizers and your own "
@@ -132,13 +153,15 @@ class InputForm(forms.Form):
         return [(upload, self.detected_type, self.cleaned_data.get("document_title", ""))] if upload else []
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(PageForm):
+    id_prefix = "summary"
     summary = forms.CharField(label=_("Summary"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8}),
                               help_text=_("What the market said, and what you will do next. Published with the "
                                           "list of participating organizations (never the attendees' names)."))
 
 
-class CancelForm(forms.Form):
+class CancelForm(PageForm):
+    id_prefix = "cancel"
     note = forms.CharField(label=_("A word to the registered participants (optional)"), max_length=1000,
                            required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -148,7 +171,8 @@ class MeetingChangeForm(forms.Form):
     slot = forms.CharField(max_length=100, required=False)
 
 
-class AddMeetingForm(forms.Form):
+class AddMeetingForm(PageForm):
+    id_prefix = "meeting"
     first = forms.ModelChoiceField(label=_("Buyer"), queryset=Organization.objects.none())
     second = forms.ModelChoiceField(label=_("Meets"), queryset=Organization.objects.none())
 
@@ -158,7 +182,8 @@ class AddMeetingForm(forms.Form):
         self.fields["second"].queryset = others
 
 
-class GroupFromMeetingsForm(forms.Form):
+class GroupFromMeetingsForm(PageForm):
+    id_prefix = "group"
     meetings = forms.ModelMultipleChoiceField(label=_("Buyers to invite"), queryset=Meeting.objects.none(),
                                               widget=forms.CheckboxSelectMultiple)
     name = forms.CharField(label=_("Name of the group"), max_length=200, required=False)

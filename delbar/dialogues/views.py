@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -449,7 +450,7 @@ def meeting_change(request, pk, meeting_pk):
         else:
             actions.change_meeting(meeting=meeting, actor=request.user, removed=action == "remove")
         messages.success(request, _("Saved."))
-    return redirect(f"{dialogue.get_absolute_url()}matchmaking/#meeting-{meeting.pk}")
+    return redirect(f"{reverse('dialogue_matchmaking', args=[dialogue.pk])}#meeting-{meeting.pk}")
 
 
 @login_required
