@@ -78,7 +78,11 @@ def test_the_demo_holds_networks_and_dialogues_and_loads_twice_the_same(db):
     assert upcoming.organizer.name == "Lyngdal" and upcoming.needs.get().external_id == "demo-need-001"
     assert upcoming.needs.get().status == "open" and upcoming.registration_open
     assert dt.timedelta(days=19) < upcoming.starts_at - now < dt.timedelta(days=23)
-    assert upcoming.registrations.count() == 1
+    # Sven's supplier is registered with input and a document still his to change; one meeting is unsent.
+    assert {r.organization.name for r in upcoming.registrations.all()} == {"Vannvakt Sensor AS",
+                                                                         "Nordlys Velferdsteknologi AS"}
+    assert upcoming.inputs.get().documents.count() == 1
+    assert upcoming.meetings.filter(sent_at=None).count() == 1
     assert upcoming.questions.filter(answered_at=None).count() == 1
     assert upcoming.questions.exclude(answered_at=None).count() == 1
     # Open data: the past one prepared a procurement (its need is being procured); the upcoming one not yet.

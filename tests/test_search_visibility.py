@@ -1,10 +1,15 @@
 """What search finds equals what the model lets a person see, for every role of the test cast and
 every kind: the visibility rule is written once, on the model, and search uses it."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from delbar.cases.models import Case, Status
+from delbar.dialogues import actions as dialogue_actions
+from delbar.dialogues.models import Dialogue
 from delbar.needs import actions as need_actions
 from delbar.needs.models import Need, Visibility
 from delbar.orgs.models import Organization, Sector
@@ -13,7 +18,7 @@ from delbar.search.kinds import KINDS
 from delbar.suppliers import actions as supplier_actions
 from delbar.suppliers.models import Solution
 
-MODELS = {"case": Case, "need": Need, "solution": Solution}
+MODELS = {"case": Case, "need": Need, "solution": Solution, "dialogue": Dialogue}
 
 
 @pytest.fixture
@@ -34,6 +39,13 @@ def everything(cast, make_case, bergen, lyngdal):
     for active in (True, False):
         supplier_actions.save_solution(actor=cast["dave"], organization=supplier, fields={
             "title": f"Robot ({'tilbys' if active else 'trukket'})", "description": "En robot.", "active": active})
+    starts = timezone.now() + dt.timedelta(days=10)
+    for title in ("Dialogkonferanse om roboter", "Avlyst dialog om roboter"):
+        dialogue = dialogue_actions.announce(actor=cast["alice"], organizer=bergen, fields={
+            "title": title, "purpose": "Hva finnes av roboter?", "starts_at": starts,
+            "ends_at": starts + dt.timedelta(hours=3), "registration_deadline": starts - dt.timedelta(days=1),
+            "place": "Bergen rådhus"})
+    dialogue_actions.cancel(dialogue=dialogue, actor=cast["alice"])
 
 
 @pytest.mark.parametrize("role", ["anonymous", "alice", "bob", "dave", "carol", "admin"])

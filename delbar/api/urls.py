@@ -58,7 +58,8 @@ class DelbarAPI(NinjaAPI):
         patterns, app_name, namespace = super().urls
         patterns = [URLPattern(p.pattern, errors.json_errors(self, p.callback), p.default_args, p.name)
                     for p in patterns]
-        patterns.append(re_path(r"^.*$", errors.unknown_path_view(self), name="unknown"))
+        # [\s\S], not ".": a path with a newline in it is unknown too, and answered in JSON like the rest.
+        patterns.append(re_path(r"^[\s\S]*$", errors.unknown_path_view(self), name="unknown"))
         return patterns, app_name, namespace
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
