@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from delbar.accounts.roles import roles_of
+from delbar.cases.documents import EXTENSIONS
 from delbar.orgs.models import CpvCode, Organization, Sector
 
 
@@ -308,8 +309,6 @@ class CaseDocument(models.Model):
 
     @property
     def extension(self) -> str:
-        from delbar.cases.documents import EXTENSIONS
-
         return EXTENSIONS.get(self.content_type, "")
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from delbar.cases.documents import EXTENSIONS
 from delbar.orgs.models import Organization
 
 ACTIVE_DIALOGUE = models.Q(cancelled_at__isnull=True)
@@ -230,8 +231,6 @@ class InputDocument(models.Model):
 
     @property
     def extension(self) -> str:
-        from delbar.cases.documents import EXTENSIONS
-
         return EXTENSIONS.get(self.content_type, "")
 
 

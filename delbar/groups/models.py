@@ -1,8 +1,11 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from delbar.cases.documents import EXTENSIONS
 from delbar.orgs.models import Organization
 
 
@@ -75,8 +78,6 @@ class GroupMessage(models.Model):
 
 
 def group_document_path(instance: "GroupDocument", filename: str) -> str:
-    import uuid
-
     return f"groups/{instance.group_id}/{uuid.uuid4().hex}{instance.extension}"
 
 
@@ -102,6 +103,4 @@ class GroupDocument(models.Model):
 
     @property
     def extension(self) -> str:
-        from delbar.cases.documents import EXTENSIONS
-
         return EXTENSIONS.get(self.content_type, "")
