@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "delbar.diffusion",
     "delbar.networks",
     "delbar.dialogues",
+    "delbar.challenges",
     "delbar.alerts",
     "delbar.search",
     "django_tasks_db",

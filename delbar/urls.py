@@ -109,5 +109,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("nettverk/", include("delbar.networks.urls")),
     path("dialogues/", include("delbar.dialogues.urls")),
+    path("challenges/", include("delbar.challenges.urls")),
     path("api/", api.urls),
 ]
