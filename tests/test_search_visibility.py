@@ -8,6 +8,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from delbar.cases.models import Case, Status
+from delbar.challenges import actions as challenge_actions
+from delbar.challenges.models import Challenge
 from delbar.dialogues import actions as dialogue_actions
 from delbar.dialogues.models import Dialogue
 from delbar.needs import actions as need_actions
@@ -18,7 +20,7 @@ from delbar.search.kinds import KINDS
 from delbar.suppliers import actions as supplier_actions
 from delbar.suppliers.models import Solution
 
-MODELS = {"case": Case, "need": Need, "solution": Solution, "dialogue": Dialogue}
+MODELS = {"case": Case, "need": Need, "solution": Solution, "dialogue": Dialogue, "challenge": Challenge}
 
 
 @pytest.fixture
@@ -46,6 +48,19 @@ def everything(cast, make_case, bergen, lyngdal):
             "ends_at": starts + dt.timedelta(hours=3), "registration_deadline": starts - dt.timedelta(days=1),
             "place": "Bergen rådhus"})
     dialogue_actions.cancel(dialogue=dialogue, actor=cast["alice"])
+    for state in ("draft", "published", "cancelled"):
+        challenge = challenge_actions.create(actor=cast["alice"], owner=bergen, fields={
+            "title": f"Robotkonkurranse ({state})", "problem": "Roboter som inspiserer tunneler.",
+            "success": "Halve inspeksjonstiden."})
+        if state == "draft":
+            continue
+        challenge_actions.add_phase(challenge=challenge, actor=cast["alice"], fields={
+            "opens_at": starts - dt.timedelta(days=9), "closes_at": starts})
+        challenge_actions.set_criteria(challenge=challenge, actor=cast["alice"],
+                                       rows=[{"name": "Nytte", "weight": 100}])
+        challenge_actions.publish(challenge=challenge, actor=cast["alice"])
+        if state == "cancelled":
+            challenge_actions.cancel(challenge=challenge, actor=cast["alice"])
 
 
 @pytest.mark.parametrize("role", ["anonymous", "alice", "bob", "dave", "carol", "admin"])

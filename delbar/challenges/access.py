@@ -26,14 +26,6 @@ from delbar.challenges.models import Application, Challenge, Evaluation, Evaluat
 from delbar.dialogues.access import organizer_choices
 from delbar.orgs.models import Organization
 
-PUBLISHED = Q(published_at__isnull=False, cancelled_at__isnull=True)
-
-
-def challenge_visibility(user, *, published: Q = PUBLISHED) -> Q:
-    """Which challenges a person finds in lists, search and alerts: the published ones, whoever asks (a
-    draft is reached by its owners from their own pages, never found)."""
-    return published
-
 
 def is_owner(user, challenge: Challenge) -> bool:
     roles = roles_of(user)

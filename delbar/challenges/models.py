@@ -46,9 +46,22 @@ ROUTE_EXPLANATIONS = {
 }
 
 
+PUBLISHED_CHALLENGE = models.Q(published_at__isnull=False, cancelled_at__isnull=True)
+
+
+def challenge_visibility(user, *, published: models.Q = PUBLISHED_CHALLENGE) -> models.Q:
+    """Which challenges a person finds in lists, search and alerts: the published ones not cancelled,
+    whoever asks (a draft is reached by its owners from their own pages, never found). The one rule for
+    Challenge rows and, given how a search document says "published", for their search documents."""
+    return published
+
+
 class ChallengeQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(published_at__isnull=False, cancelled_at__isnull=True)
+        return self.filter(PUBLISHED_CHALLENGE)
+
+    def visible_to(self, user):
+        return self.filter(challenge_visibility(user))
 
 
 class Challenge(models.Model):

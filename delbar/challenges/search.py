@@ -8,8 +8,7 @@ application or a score."""
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from delbar.challenges.access import challenge_visibility
-from delbar.challenges.models import Challenge
+from delbar.challenges.models import Challenge, challenge_visibility
 from delbar.search import Kind, register
 
 EMBEDDING_TEXT_LIMIT = 1500
