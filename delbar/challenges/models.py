@@ -328,7 +328,9 @@ class Evaluator(models.Model):
     """A person the owner appointed to score the applications, acting for a buyer of the group or network."""
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="evaluators")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="challenge_evaluations")
+    # SET_NULL: scores given stay part of the decision on the record after the person's account is deleted.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                             related_name="challenge_evaluations")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
                                      verbose_name=_("acting for"))
     appointed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
