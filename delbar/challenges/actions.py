@@ -14,6 +14,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from delbar import search
+from delbar.accounts.people import editors_of
+from delbar.accounts.roles import roles_of
 from delbar.alerts import notify
 from delbar.audit import record
 from delbar.cases import actions as case_actions
@@ -361,8 +363,6 @@ def publish(*, challenge: Challenge, actor) -> Challenge:
 
 def _applicant_people(applications):
     """The people to tell about an application: who submitted it and the lead's editors."""
-    from delbar.accounts.people import editors_of
-
     people = {}
     for application in applications:
         for user in [application.submitted_by, *editors_of(application.lead_id)]:
@@ -823,8 +823,6 @@ def publish_case(*, challenge: Challenge, actor) -> Case:
     """Publishes a case from an ended challenge in one step: need, route, phases, results, buyers and the
     awarded suppliers prefilled, submitted to the curators (who publish it as any case). A Delbar curator
     publishes it at once. Once per challenge."""
-    from delbar.accounts.roles import roles_of
-
     challenge = _locked(challenge)
     if challenge.ended_at is None:
         raise ChallengeError(_("The case is published when the challenge has ended."))
