@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from delbar.accounts.roles import roles_of
+from delbar.challenges import access as challenge_access
 from delbar.dialogues import access as dialogue_access
 from delbar.groups import access, actions, proposals
 from delbar.groups.forms import AddMembersForm, FormGroupForm, GroupDocumentForm, MessageForm, StageForm
@@ -68,6 +69,7 @@ def group_detail(request, pk):
         "can_manage": access.can_manage(request.user, group),
         "is_member": access.is_member(request.user, group),
         "can_announce_dialogue": dialogue_access.can_announce(request.user, group=group),
+        "can_create_challenge": challenge_access.can_create(request.user, group=group),
     })
 
 

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_POST
 
 from delbar.accounts.roles import roles_of
 from delbar.cases import access as case_access
+from delbar.challenges import access as challenge_access
+from delbar.challenges.models import Challenge
 from delbar.dialogues import access as dialogue_access
 from delbar.groups import access as group_access
 from delbar.groups.models import BuyerGroup
@@ -58,6 +60,9 @@ def need_detail(request, pk):
     context["upcoming_dialogues"] = dialogues.upcoming()
     context["past_dialogues"] = dialogues.past()
     context["can_announce_dialogue"] = dialogue_access.can_announce(request.user, need=need)
+    # The innovation competitions that grew from it (directly or through a buyer group).
+    context["challenges"] = Challenge.objects.visible_to(request.user).filter(need=need).select_related("owner")
+    context["can_create_challenge"] = challenge_access.can_create(request.user, need=need)
     proposals = need.proposals.select_related("organization", "solution")
     if "proposals" in allowed:
         context["proposals"] = proposals

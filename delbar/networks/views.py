@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from delbar.cases.models import Case, Status
+from delbar.challenges import access as challenge_access
 from delbar.groups import access as group_access
 from delbar.groups.models import BuyerGroup
 from delbar.needs.models import Need
@@ -103,6 +104,7 @@ def network_detail(request, slug):
         "other_groups": len(groups) - len(shown_groups),
         "cases": newest(network, TEASER_CASES),
         "case_count": collection(network).count(),
+        "can_create_challenge": challenge_access.can_create(user, network=network),
     }
     if "join" in allowed:
         context["join_form"] = JoinForm(organizations=access.joinable_organizations(user, network))
