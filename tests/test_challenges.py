@@ -170,6 +170,13 @@ def test_refusals_change_nothing(group, cast, suppliers):
     with pytest.raises(actions.ChallengeError):
         actions.appoint_evaluator(challenge=challenge, actor=cast["bob"], user=suppliers["erik"],
                                   organization=suppliers["erik_org"])
+    ks = cast["carol"].memberships.get().organization  # a curator, for an organization not taking part
+    with pytest.raises(actions.ChallengeError):
+        actions.appoint_evaluator(challenge=challenge, actor=cast["bob"], user=cast["carol"], organization=ks)
+    with pytest.raises(actions.ChallengeError):  # Bob acts for Lyngdal, not for Bergen
+        actions.appoint_evaluator(challenge=challenge, actor=cast["bob"], user=cast["bob"],
+                                  organization=cast["alice"].memberships.get().organization)
+    assert list(challenge.evaluators.values_list("user__username", flat=True)) == ["bob"]
     application = Application.objects.get()
     evaluation = actions.declare(evaluator=evaluator, application=application, actor=cast["bob"],
                                  has_conflict=True, note="Tidligere arbeidsgiver.")

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from delbar.accounts.models import Membership, Role
 from delbar.accounts.people import editors_of, members_of
 from delbar.accounts.roles import roles_of
 from delbar.challenges.models import Application, Challenge, Evaluation, Evaluator, Phase
@@ -186,13 +187,21 @@ def owner_people(challenge: Challenge):
     return editors_of(challenge.owner_id)
 
 
-def evaluator_candidates(challenge: Challenge):
-    """Whom the owner may appoint: people acting for the owner, for a buyer group's members, or for a
-    network's member buyers (editors and administrators; a supplier's people never)."""
-    org_ids = {challenge.owner_id}
-    if challenge.group_id:
-        org_ids |= challenge.buyer_ids()
+def evaluator_choices(challenge: Challenge) -> list[tuple]:
+    """Whom the owner may appoint, as (person, the organization she would act for): the editors and
+    administrators of the owner, of a buyer group's members and of a network's member buyers (a supplier's
+    people never), one row per such organization, those appointed already left out."""
+    taking_part = challenge.buyer_ids()
     if challenge.network_id:
-        org_ids |= set(challenge.network.members.active().filter(
-            organization__kind__in=Organization.BUYER_KINDS).values_list("organization_id", flat=True))
-    return editors_of(*org_ids)
+        taking_part |= set(challenge.network.members.active().values_list("organization_id", flat=True))
+    appointed = challenge.evaluators.exclude(user=None).values("user_id")
+    memberships = Membership.objects.active().filter(
+        user__is_active=True, role__in=[Role.EDITOR, Role.ORG_ADMIN], organization_id__in=taking_part,
+        organization__kind__in=Organization.BUYER_KINDS,
+    ).exclude(user_id__in=appointed).select_related("user", "organization").order_by(
+        "organization__name", "user__first_name", "user__username")
+    return [(membership.user, membership.organization) for membership in memberships]
+
+
+def may_evaluate_for(challenge: Challenge, user, organization: Organization) -> bool:
+    return any(person.pk == user.pk and org.pk == organization.pk for person, org in evaluator_choices(challenge))

@@ -21,7 +21,7 @@ from delbar.audit import record
 from delbar.cases import actions as case_actions
 from delbar.cases.documents import safe_display_name
 from delbar.cases.models import Case, Outcome, Procedure
-from delbar.challenges.access import evaluator_candidates, invited_ids, owner_people
+from delbar.challenges.access import invited_ids, may_evaluate_for, owner_people
 from delbar.challenges.models import (
     SCORE_MAX,
     Application,
@@ -391,14 +391,14 @@ def cancel(*, challenge: Challenge, actor, note: str = "") -> Challenge:
 @transaction.atomic
 def appoint_evaluator(*, challenge: Challenge, actor, user, organization: Organization) -> Evaluator:
     """Appoints `user`, acting for `organization`, to score the applications. Only people of the owner, the
-    buyer group's members or the network's member buyers (access.evaluator_candidates)."""
+    buyer group's members or the network's member buyers (access.evaluator_choices)."""
     challenge = _locked(challenge)
     _refuse_if_closed(challenge)
-    if not evaluator_candidates(challenge).filter(pk=user.pk, memberships__organization=organization).exists():
-        raise ChallengeError(_("Evaluators are appointed among the people of the buyers taking part."), "user")
     if challenge.evaluators.filter(user=user).exists():
         raise ChallengeError(_("%(name)s is an evaluator already.") % {"name": user.get_full_name() or user.username},
                              "user")
+    if not may_evaluate_for(challenge, user, organization):
+        raise ChallengeError(_("Evaluators are appointed among the people of the buyers taking part."), "user")
     evaluator = Evaluator.objects.create(challenge=challenge, user=user, organization=organization,
                                          appointed_by=_person(actor))
     record(actor=actor, action="challenge.evaluator_appoint", obj=challenge, user=user.pk,

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from delbar.accounts.models import Membership, Role
 from delbar.accounts.roles import roles_of
 from delbar.alerts.models import Notification
 from delbar.cases import access as case_access
@@ -41,7 +40,6 @@ from delbar.challenges.models import Application, Challenge, Evaluation, Phase
 from delbar.groups import access as group_access
 from delbar.needs import access as need_access
 from delbar.networks.models import Network
-from delbar.orgs.models import Organization
 
 SHOWN = 100          # open and running challenges at once: more than run in the whole country in a year
 ENDED_PER_PAGE = 20
@@ -475,25 +473,10 @@ def challenge_criteria(request, pk):
 
 # --- Evaluators --------------------------------------------------------------------------------------------
 
-def _evaluator_choices(challenge: Challenge) -> list[tuple]:
-    """(person, the organization they would act for) for everyone access.evaluator_candidates allows and
-    not yet appointed, one row per buyer they edit for among those taking part."""
-    candidates = access.evaluator_candidates(challenge).exclude(
-        pk__in=challenge.evaluators.exclude(user=None).values("user_id"))
-    taking_part = challenge.buyer_ids()
-    if challenge.network_id:
-        taking_part |= set(challenge.network.members.active().values_list("organization_id", flat=True))
-    memberships = Membership.objects.active().filter(
-        user__in=candidates, role__in=[Role.EDITOR, Role.ORG_ADMIN], organization_id__in=taking_part,
-    ).exclude(organization__kind=Organization.Kind.SUPPLIER).select_related("user", "organization").order_by(
-        "organization__name", "user__first_name", "user__username")
-    return [(membership.user, membership.organization) for membership in memberships]
-
-
 @login_required
 def challenge_evaluators(request, pk):
     challenge = access.get_challenge_for_user(request.user, pk, "own")
-    form = EvaluatorForm(request.POST or None, candidates=_evaluator_choices(challenge))
+    form = EvaluatorForm(request.POST or None, candidates=access.evaluator_choices(challenge))
     if request.method == "POST":
         if refused := _closed_to_changes(request, challenge):
             return refused
