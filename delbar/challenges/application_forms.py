@@ -2,6 +2,7 @@
 the document inspection); the actions in actions.py write, and refuse again whatever slips past."""
 
 from django import forms
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -57,13 +58,18 @@ class ApplicationForm(forms.ModelForm):
                 self.fields["lead"].widget = forms.HiddenInput()
         self.fields["solution"].queryset = solutions if solutions is not None else Solution.objects.none()
         self.fields["solution"].initial = self.instance.solution_id
+        # The lead is not its own partner: offered where it is known (editing, or one supplier to lead for).
+        lead = self.instance.lead if self.instance.pk else leads[0] if leads and len(leads) == 1 else None
+        if lead is not None:
+            self.fields["partners"].queryset = self.fields["partners"].queryset.exclude(pk=lead.pk)
         if self.instance.pk:
             self.fields["partners"].initial = [partner.pk for partner in self.instance.partners.all()]
         amount = self.fields["amount_nok"]
         amount.widget.attrs.update(min=1, step=1, inputmode="numeric")
         if phase.budget_nok:
+            amount.widget.attrs["max"] = phase.budget_nok
             amount.help_text = _("Whole kroner. The phase's budget is %(budget)s kr in all.") % {
-                "budget": f"{phase.budget_nok:,}".replace(",", "\u00a0")}
+                "budget": intcomma(phase.budget_nok)}
         for row in range(1, DOCUMENT_ROWS + 1):
             self.fields[f"document_title_{row}"] = forms.CharField(
                 label=_("Title of document %(row)s") % {"row": row}, max_length=200, required=False)
