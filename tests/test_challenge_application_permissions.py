@@ -143,9 +143,9 @@ def test_what_each_role_sees_of_the_application(everyone, who, cast):
     assert (TITLE in seen) is reader
     assert (DOCUMENT in seen) is reader
     assert bool(AMOUNT_SHOWN.search(seen)) is reader
-    # Scores: the owners and Eva, who submitted; Conny, conflicted out, sees them too (access.can_see_all_scores);
-    # never an applicant.
-    assert (NOTE in seen) is (who in OWNERS | EVALUATORS)
+    # Scores: the owners and Eva, who submitted; never Conny, walled off by her conflict
+    # (access.can_see_all_scores), never an applicant.
+    assert (NOTE in seen) is (who in OWNERS | {"eva"})
 
 
 def test_no_notification_tells_another_applicant_about_an_application(everyone, cast):

@@ -109,15 +109,16 @@ def can_score(user, application: Application) -> bool:
 
 
 def can_see_all_scores(user, application: Application) -> bool:
-    """The owners always; an evaluator once her own evaluation of it is submitted (or conflicted out)."""
+    """The owners always; an evaluator once her own evaluation of it is submitted. An evaluator who declared
+    a conflict is walled off from it: she never sees its scores."""
     challenge = application.phase.challenge
     if is_owner(user, challenge):
         return True
     evaluator = evaluator_of(user, challenge)
     if evaluator is None:
         return False
-    return Evaluation.objects.filter(evaluator=evaluator, application=application).filter(
-        Q(submitted_at__isnull=False) | Q(has_conflict=True)).exists()
+    return Evaluation.objects.filter(evaluator=evaluator, application=application, has_conflict=False,
+                                     submitted_at__isnull=False).exists()
 
 
 CHECKS = {
