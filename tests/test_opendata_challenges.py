@@ -13,10 +13,11 @@ from django.utils import translation
 
 from delbar.challenges import actions
 from delbar.challenges.models import Route
+from delbar.networks.models import Network
 from delbar.opendata.ocds import challenge_ocid
 from delbar.orgs.models import Organization
 from tests import test_challenges, test_opendata_dialogues
-from tests.test_challenges import application_fields, challenge_fields, close, run_challenge
+from tests.test_challenges import application_fields, challenge_fields, close, later, run_challenge
 from tests.test_opendata import _errors, _validator
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +165,19 @@ def test_the_export_command_and_the_kinds(competition, client):
         text = b"".join(client.get(f"/open-data/ocds.json?kind={kind}").streaming_content).decode()
         assert "challenge" not in text, kind
     assert client.get("/open-data/delbar.csv?kind=challenges").status_code == 404
+
+
+def test_a_networks_challenge_is_managed_by_the_network(cast, client, validator, cove):
+    network_org = Organization.objects.create(kind=Organization.Kind.NETWORK, name="Innkjøpsnettverket i Agder")
+    network = Network.objects.create(organization=network_org, slug="agder", description="Agder.")
+    challenge = actions.create(actor=cast["carol"], owner=network_org, network=network, fields=challenge_fields())
+    actions.add_phase(challenge=challenge, actor=cast["carol"], fields={"opens_at": later(hours=-1),
+                                                                        "closes_at": later(days=9)})
+    actions.set_criteria(challenge=challenge, actor=cast["carol"], rows=[{"name": "Kvalitet", "weight": 100}])
+    actions.publish(challenge=challenge, actor=cast["carol"])
+    package = _package(client)
+    assert _errors(validator, package) == [] and cove(package) == {}
+    for release in package["releases"]:
+        assert [(party["name"], party["roles"]) for party in release["parties"]] == [
+            ("Innkjøpsnettverket i Agder", ["procuringEntity"])]
+        assert "buyer" not in release

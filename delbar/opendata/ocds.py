@@ -352,10 +352,15 @@ def _phase_tender_id(challenge: Challenge, phase: Phase) -> str:
 
 
 def _challenge_release(challenge: Challenge, parties: list[dict], suffix: str, date_value, tag: str) -> dict:
-    buyer = parties[0]
-    return {"ocid": challenge_ocid(challenge.pk), "id": f"challenge-{challenge.pk}-{suffix}",
-            "date": _datetime(date_value), "tag": [tag], "initiationType": "tender", "language": "nb",
-            "parties": parties, "buyer": {"id": buyer["id"], "name": buyer["name"]}}
+    """The common part of a challenge's releases. Its buyer is the first party buying: the owner, or for a
+    network's challenge its buyer group's buyers; a network's challenge without a group names none."""
+    release = {"ocid": challenge_ocid(challenge.pk), "id": f"challenge-{challenge.pk}-{suffix}",
+               "date": _datetime(date_value), "tag": [tag], "initiationType": "tender", "language": "nb",
+               "parties": parties}
+    buyer = next((party for party in parties if "buyer" in party["roles"]), None)
+    if buyer is not None:
+        release["buyer"] = {"id": buyer["id"], "name": buyer["name"]}
+    return release
 
 
 def _phase_title(challenge: Challenge, phase: Phase) -> str:
