@@ -1,5 +1,6 @@
 """Turning subscriptions into notifications: what is new since each subscription last looked, and
-what its user may see (new cases, needs, and dialogues announced with the market). Run by `delbar
+what its user may see (new cases, needs, dialogues announced with the market, and published innovation
+competitions — challenges). Run by `delbar
 alerts` (a scheduled, idempotent command) as a background task.
 
 An object reaches a user once however many subscriptions match it: the notification's event is the
@@ -16,8 +17,9 @@ from delbar.alerts.models import Subscription
 from delbar.search import KINDS, visible_documents
 from delbar.search import search as search_documents
 
-NEWS_KINDS = ("case", "need", "dialogue")
-LIVE = {"case": {"public": True}, "need": {"status": "open"}, "dialogue": {"public": True}}
+NEWS_KINDS = ("case", "need", "dialogue", "challenge")
+LIVE = {"case": {"public": True}, "need": {"status": "open"}, "dialogue": {"public": True},
+        "challenge": {"public": True}}
 
 
 def _new_documents(subscription: Subscription, since: dt.datetime, until: dt.datetime):
@@ -31,6 +33,7 @@ def _new_documents(subscription: Subscription, since: dt.datetime, until: dt.dat
         return documents.filter(county=value)
     if topic == Subscription.Topic.CPV:
         from delbar.cases.models import Case
+        from delbar.challenges.models import Challenge
         from delbar.dialogues.models import Dialogue
         from delbar.needs.models import Need, Visibility
 
@@ -39,8 +42,11 @@ def _new_documents(subscription: Subscription, since: dt.datetime, until: dt.dat
         # A dialogue by the CPV codes of the public needs on its agenda (a buyers-only need shows nowhere).
         dialogues = Dialogue.needs.through.objects.filter(
             need__visibility=Visibility.PUBLIC, need__cpv_codes__code__startswith=value).values("dialogue_id")
+        # A challenge by its own CPV codes (taken from its need when it was made, or chosen by its owner).
+        challenges = Challenge.cpv_codes.through.objects.filter(cpvcode__code__startswith=value).values("challenge_id")
         return (documents.filter(kind="case", object_id__in=cases) | documents.filter(kind="need", object_id__in=needs)
-                | documents.filter(kind="dialogue", object_id__in=dialogues))
+                | documents.filter(kind="dialogue", object_id__in=dialogues)
+                | documents.filter(kind="challenge", object_id__in=challenges))
     if topic == Subscription.Topic.SEARCH:
         result = search_documents(value, kinds=list(NEWS_KINDS), user=user)
         ids = [hit.doc_id for hit in result.hits if hit.values["date"] and since < hit.values["date"] <= until]
@@ -70,7 +76,8 @@ def collect(now: dt.datetime | None = None) -> int:
             locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
             for document in _new_documents(subscription, locked.checked_at, now).filter(
                     kind__in=NEWS_KINDS).order_by("date")[:100]:
-                label = {"case": _("New case"), "need": _("New need"), "dialogue": _("New dialogue")}[document.kind]
+                label = {"case": _("New case"), "need": _("New need"), "dialogue": _("New dialogue"),
+                         "challenge": _("New challenge")}[document.kind]
                 created += notify([subscription.user], event=f"{document.kind}:{document.object_id}",
                                   title=f"{label}: {document.title}",
                                   url=KINDS[document.kind].model(pk=document.object_id).get_absolute_url())

@@ -70,7 +70,8 @@ def all_figures(request, query: Query[NetworkObservatoryQuery]):
 def one_figure(request, name: Annotated[str, Path(pattern=r"^[-a-zA-Z0-9_]+$")],
                query: Query[NetworkObservatoryQuery]):
     """One figure by name: activity, breakdown, reach-by-size, reach-by-county, map, spread, speed,
-    network (and, for curators, unreached). The same rows as the page's table and its CSV."""
+    network, challenges, challenges-by-year, challenges-by-sector (and, for curators, unreached). The same
+    rows as the page's table and its CSV."""
     filters = _filters(query)
     figure = registry.figure(name, filters, curator=access.is_curator(request.auth))
     if figure is None:

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from delbar.api import errors
 from delbar.api.auth import TokenIfAny
 from delbar.api.cases import router as cases_router
+from delbar.api.challenges import router as challenges_router
 from delbar.api.dialogues import router as dialogues_router
 from delbar.api.diffusion import adoptions, case_router, observatory
 from delbar.api.needs import demand_router, solutions
@@ -111,3 +112,4 @@ api.add_router("/reference", reference)
 api.add_router("/search", search_router)
 api.add_router("/networks", networks_router)
 api.add_router("/dialogues", dialogues_router)
+api.add_router("/challenges", challenges_router)

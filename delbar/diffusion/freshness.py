@@ -7,14 +7,17 @@ linked to it, so both are fingerprinted too: an approved member or a case added 
 
 Needs are fingerprinted whether public or not: a need's visibility changes with its `updated_at`, so
 one that becomes public (or stops being) is seen at once. Buyer groups are in no figure (they are
-private), so they are not fingerprinted."""
+private) except through a published challenge, which names its group's buyers as taking part: challenges
+and group members are fingerprinted for the challenge figures (challengefigures.py)."""
 
 import hashlib
 
 from django.db.models import Count, Max
 
 from delbar.cases.models import Case, CaseNetwork
+from delbar.challenges.models import Challenge
 from delbar.diffusion.models import Adoption
+from delbar.groups.models import GroupMember
 from delbar.needs.models import Need
 from delbar.networks.models import NetworkMember
 from delbar.notices.models import Notice
@@ -38,6 +41,9 @@ def fingerprint() -> str:
         # A member approved (decided_at), asked for or removed; a case linked or unlinked.
         NetworkMember.objects.aggregate(n=Count("pk"), last=Max("pk"), decided=Max("decided_at")),
         CaseNetwork.objects.aggregate(n=Count("pk"), last=Max("pk")),
+        # Published, ended (in a contract) or cancelled: each is saved with its updated_at.
+        Challenge.objects.aggregate(n=Count("pk"), last=Max("updated_at")),
+        GroupMember.objects.aggregate(n=Count("pk"), last=Max("pk")),
     ])
 
 

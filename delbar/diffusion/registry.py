@@ -13,7 +13,7 @@ import json
 from django.core.cache import cache
 from django.utils.translation import get_language
 
-from delbar.diffusion import network, observatory
+from delbar.diffusion import challengefigures, network, observatory
 from delbar.diffusion.freshness import fingerprint
 
 CACHE_SECONDS = 3600
@@ -27,6 +27,9 @@ PUBLIC = {
     "spread": observatory.spread,
     "speed": observatory.speed,
     "network": lambda filters: network.network(filters, limit=None),
+    "challenges": challengefigures.challenge_summary,
+    "challenges-by-year": challengefigures.challenges_by_year,
+    "challenges-by-sector": challengefigures.challenges_by_sector,
 }
 # Curators' view: whom to call next.
 CURATORS = {

@@ -1,5 +1,5 @@
-"""Open data out: Delbar's published cases, imported notices and the dialogues that plan a procurement, as
-OCDS 1.1 release packages, and cases and notices as CSV."""
+"""Open data out: Delbar's published cases, imported notices, the dialogues that plan a procurement and the
+published innovation competitions (challenges), as OCDS 1.1 release packages, and cases and notices as CSV."""
 
 
 def open_data_querysets(kind: str | None = None, include_superseded: bool = False):
@@ -20,3 +20,12 @@ def open_data_dialogues(kind: str | None = None):
     from delbar.opendata.ocds import planning_dialogues
 
     return planning_dialogues() if kind in (None, "dialogues") else None
+
+
+def open_data_challenges(kind: str | None = None):
+    """The challenges the OCDS exports hold, each a process of planning, tender and award releases (kind:
+    "challenges", or None with the rest); None where the kind asked for leaves them out. Not in the CSV: its
+    rows are cases and notices."""
+    from delbar.opendata.ocds import published_challenges
+
+    return published_challenges() if kind in (None, "challenges") else None

@@ -1,5 +1,5 @@
-"""OCDS 1.1 release and record packages of Delbar's published cases, imported notices and the dialogues
-that plan a procurement.
+"""OCDS 1.1 release and record packages of Delbar's published cases, imported notices, the dialogues
+that plan a procurement and the innovation competitions (challenges).
 
 A case becomes one release of a Delbar process ("<prefix>-case-<id>"). A notice version becomes one
 release of its procurement procedure, so a procedure's planning, competition and award notices line up
@@ -14,6 +14,14 @@ A dialogue conference or market dialogue becomes a **planning** release when it 
 ("<prefix>-need-<id>"), so the engagement lines up with the procurement it prepared. Only what the
 dialogue's public page shows goes out: the purpose, dates, the Doffin link, the published summary and,
 afterwards, the participating organizations — never attendees, written input or unanswered questions.
+
+A published challenge (not cancelled) is a contracting process of its own ("<prefix>-challenge-<id>") with
+several releases (`challenge_releases`): a **planning** release (the problem, what success looks like, the
+budget as the sum of the phases' and a milestone per phase), a **tender** release per phase (its call
+period, budget, the weighted criteria, eligibility and the legal route) and, once a phase's result is
+published, an **award** release with an award per application that went on (its amount, the lead and
+consortium partners as suppliers). Only what the challenge's public page shows: never an application that
+was not awarded, an applicant's name before or without an award, or a score.
 
 What is written is what lib-cove-ocds, the Open Contracting Partnership's checker, accepts with no error
 (tests/test_opendata.py runs it offline): nothing outside core OCDS 1.1, no empty string, list or object,
@@ -30,10 +38,12 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from delbar.cases.models import Case
+from delbar.challenges.models import Application, Challenge, Phase, Route
 from delbar.dialogues.models import Dialogue
 from delbar.needs.models import Need, NeedStatus, Visibility
 from delbar.notices.models import Notice
@@ -305,16 +315,174 @@ def dialogue_release(dialogue: Dialogue, cpv_names: dict[str, str] | None = None
     return _prune(release)
 
 
-def _sources(cases, notices, dialogues) -> list[tuple]:
-    """(queryset, release maker) of what is exported; `dialogues` None for none."""
-    found = [(cases, case_release), (notices, notice_release)]
-    return found + ([(dialogues, dialogue_release)] if dialogues is not None else [])
+# --- Challenges: planning, a tender per phase, awards per decided phase ---
+
+# How each legal route is procured, in OCDS terms: pre-commercial procurement and an innovation partnership
+# choose among the suppliers who apply (selective); a design contest takes every entry (open).
+CHALLENGE_METHODS = {Route.PRE_COMMERCIAL: "selective", Route.INNOVATION_PARTNERSHIP: "selective",
+                     Route.DESIGN_CONTEST: "open"}
+PHASE_TENDER_STATUS = {Phase.State.UPCOMING: "planned", Phase.State.OPEN: "active",
+                       Phase.State.EVALUATION: "active", Phase.State.DECIDED: "complete"}
 
 
-def releases(cases, notices, dialogues=None):
-    """Every release, a case, notice or dialogue at a time (CPV labels read once per batch)."""
+def published_challenges():
+    """The challenges the OCDS exports hold: published and not cancelled (a draft never)."""
+    return (Challenge.objects.published().select_related("owner", "group__lead")
+            .prefetch_related("cpv_codes", "criteria", "phases", "group__members__organization").order_by("pk"))
+
+
+def challenge_ocid(pk: int) -> str:
+    return f"{settings.OCDS_PREFIX}-challenge-{pk}"
+
+
+def _challenge_parties(challenge: Challenge) -> list[dict]:
+    """The owner as buyer (a network running it manages it: procuringEntity) and, for a buyer group's
+    challenge, the buyers taking part with it, as its case names them."""
+    owner = challenge.owner
+    parties = [_organization(owner, "buyer" if owner.is_buyer else "procuringEntity")]
+    if challenge.group_id:
+        group = challenge.group
+        others = [group.lead, *(member.organization for member in group.members.all())]
+        parties += [_organization(org, "buyer") for org in others if org.is_buyer and org.pk != owner.pk]
+    return _merge(parties)
+
+
+def _phase_tender_id(challenge: Challenge, phase: Phase) -> str:
+    return f"challenge-{challenge.pk}-phase-{phase.number}"
+
+
+def _challenge_release(challenge: Challenge, parties: list[dict], suffix: str, date_value, tag: str) -> dict:
+    """The common part of a challenge's releases. Its buyer is the first party buying: the owner, or for a
+    network's challenge its buyer group's buyers; a network's challenge without a group names none."""
+    release = {"ocid": challenge_ocid(challenge.pk), "id": f"challenge-{challenge.pk}-{suffix}",
+               "date": _datetime(date_value), "tag": [tag], "initiationType": "tender", "language": "nb",
+               "parties": parties}
+    buyer = next((party for party in parties if "buyer" in party["roles"]), None)
+    if buyer is not None:
+        release["buyer"] = {"id": buyer["id"], "name": buyer["name"]}
+    return release
+
+
+def _phase_title(challenge: Challenge, phase: Phase) -> str:
+    return f"{challenge.title} – {phase.number}: {phase.get_kind_display()}"
+
+
+def challenge_planning_release(challenge: Challenge, cpv_names: dict[str, str], phases: list[Phase]) -> dict:
+    """The challenge as planned: the problem (tender.description), what success looks like (the rationale),
+    the budget (the phases' together) and a milestone per phase, met once its result is published."""
+    budgets = [phase.budget_nok for phase in phases if phase.budget_nok is not None]
+    milestones = [{"id": f"phase-{phase.number}", "title": _phase_title(challenge, phase), "type": "assessment",
+                   "code": phase.kind, "description": phase.description,
+                   "dueDate": _datetime(phase.awards_by or phase.closes_at),
+                   "status": "met" if phase.decided_at else "scheduled", "dateMet": _datetime(phase.decided_at)}
+                  for phase in phases]
+    planning = {"rationale": challenge.success, "milestones": milestones}
+    if budgets:
+        planning["budget"] = {"id": f"challenge-{challenge.pk}", "amount": _value(sum(budgets), "NOK"),
+                              "description": "The sum of the phases' budgets."}
+    if challenge.notice_url:
+        planning["documents"] = [{"id": f"challenge-{challenge.pk}-notice", "documentType": "tenderNotice",
+                                  "title": challenge.title, "url": challenge.notice_url, "format": "text/html"}]
+    cpv_codes = [cpv.code for cpv in challenge.cpv_codes.all()]
+    release = _challenge_release(challenge, _challenge_parties(challenge), "planning", challenge.published_at,
+                                 "planning")
+    release["planning"] = planning
+    release["tender"] = {"id": f"challenge-{challenge.pk}", "title": challenge.title,
+                         "description": challenge.problem, "status": "planned",
+                         "items": _items(cpv_codes, cpv_names) if cpv_codes else None}
+    return _prune(release)
+
+
+def challenge_tender_release(challenge: Challenge, cpv_names: dict[str, str], phase: Phase, *, applicants: int,
+                             awarded: int) -> dict:
+    """One phase's call: its period, budget, the weighted criteria, who may apply, the route and how many have
+    applied (never who). Dated when its call opened, or when the challenge was published if that was later (or
+    the call is still to open), so a record's compiled release shows the latest phase's tender; every phase
+    gives the same fields, so none is left over from the phase before."""
+    state = phase.state()
+    criteria = "; ".join(f"{criterion.name} ({criterion.weight} %)" for criterion in challenge.criteria.all())
+    eligibility = challenge.eligibility
+    if phase.invited_only:
+        eligibility = "\n".join(filter(None, [eligibility, "Only the suppliers awarded in the phase before."]))
+    status = PHASE_TENDER_STATUS[state]
+    if state == Phase.State.DECIDED and not awarded:
+        status = "unsuccessful"
+    cpv_codes = [cpv.code for cpv in challenge.cpv_codes.all()]
+    tender = {
+        "id": _phase_tender_id(challenge, phase), "title": _phase_title(challenge, phase),
+        "description": phase.description or challenge.problem, "status": status,
+        "items": _items(cpv_codes, cpv_names) if cpv_codes else None,
+        "value": _value(phase.budget_nok, "NOK"),
+        "procurementMethod": CHALLENGE_METHODS.get(challenge.route),
+        "procurementMethodDetails": str(challenge.get_route_display()),
+        "procurementMethodRationale": str(challenge.route_explanation),
+        "mainProcurementCategory": "services",
+        "awardCriteria": "ratedCriteria", "awardCriteriaDetails": criteria,
+        "submissionMethod": ["electronicSubmission"],
+        "submissionMethodDetails": settings.SITE_URL.rstrip("/") + challenge.get_absolute_url(),
+        "eligibilityCriteria": eligibility,
+        "tenderPeriod": {"startDate": _datetime(phase.opens_at), "endDate": _datetime(phase.closes_at)},
+        # 0 stays (only None, "", [] and {} are pruned): nobody has applied is a fact.
+        "numberOfTenderers": applicants,
+    }
+    opened = phase.opens_at if state != Phase.State.UPCOMING else challenge.published_at
+    release = _challenge_release(challenge, _challenge_parties(challenge), f"phase-{phase.number}",
+                                 max(challenge.published_at, opened), "tender")
+    release["tender"] = tender
+    return _prune(release)
+
+
+def challenge_award_release(challenge: Challenge, phase: Phase, awarded: list[Application]) -> dict:
+    """A published result: an award per application that went on, with its amount and its lead and partners
+    as suppliers (the award's title names the phase). The applications not awarded are not named."""
+    parties = _challenge_parties(challenge)
+    awards = []
+    for application in awarded:
+        suppliers = [_organization(application.lead, "supplier"),
+                     *(_organization(partner, "supplier") for partner in application.partners.all())]
+        parties += suppliers
+        awards.append({"id": f"challenge-{challenge.pk}-award-{application.pk}", "status": "active",
+                       "date": _datetime(phase.notified_at), "value": _value(application.awarded_nok, "NOK"),
+                       "title": _phase_title(challenge, phase),
+                       "suppliers": [{"id": party["id"], "name": party["name"]} for party in suppliers]})
+    release = _challenge_release(challenge, _merge(parties), f"phase-{phase.number}-awards", phase.notified_at,
+                                 "award")
+    release["awards"] = awards
+    return _prune(release)
+
+
+def challenge_releases(challenge: Challenge, cpv_names: dict[str, str]) -> list[dict]:
+    """Every release of a challenge's process: planning, a tender per phase, the awards of each phase whose
+    result is published."""
+    phases = list(challenge.phases.all())
+    applications = Application.objects.submitted().filter(phase__in=phases).order_by()
+    applicants = dict(applications.values_list("phase").annotate(n=models.Count("pk")))
+    found = [challenge_planning_release(challenge, cpv_names, phases)]
+    for phase in phases:
+        awarded = []
+        if phase.notified_at is not None:
+            awarded = list(phase.applications.awarded().select_related("lead").prefetch_related("partners")
+                           .order_by("-awarded_nok", "lead__name"))
+        found.append(challenge_tender_release(challenge, cpv_names, phase, applicants=applicants.get(phase.pk, 0),
+                                              awarded=len(awarded)))
+        if awarded:
+            found.append(challenge_award_release(challenge, phase, awarded))
+    return found
+
+
+def _sources(cases, notices, dialogues, challenges=None) -> list[tuple]:
+    """(queryset, release maker) of what is exported, in the order of _process_order's kinds; a queryset is
+    None for none. A maker returns a release, or a list of them (a challenge's process)."""
+    return [(cases, case_release), (notices, notice_release), (dialogues, dialogue_release),
+            (challenges, challenge_releases)]
+
+
+def releases(cases, notices, dialogues=None, challenges=None):
+    """Every release, a case, notice, dialogue or challenge at a time (CPV labels read once per batch)."""
     from delbar.orgs.models import CpvCode
-    for queryset, make in _sources(cases, notices, dialogues):
+    for queryset, make in _sources(cases, notices, dialogues, challenges):
+        if queryset is None:
+            continue
         batch = []
         for item in queryset.iterator(chunk_size=500) if hasattr(queryset, "iterator") else queryset:
             batch.append(item)
@@ -338,7 +506,8 @@ def _batch(items, make, cpv_model):
         codes |= _cpv_of(item)
     names = {cpv.code: cpv.name for cpv in cpv_model.objects.filter(code__in=codes)}
     for item in items:
-        yield make(item, names)
+        made = make(item, names)
+        yield from made if isinstance(made, list) else [made]
 
 
 def _header(path: str) -> dict:
@@ -362,9 +531,9 @@ def _stream(path: str, key: str, items):
         yield "\n]}\n"
 
 
-def package_chunks(cases, notices, dialogues=None):
+def package_chunks(cases, notices, dialogues=None, challenges=None):
     """The release package as text, a release at a time."""
-    return _stream("/open-data/ocds.json", "releases", releases(cases, notices, dialogues))
+    return _stream("/open-data/ocds.json", "releases", releases(cases, notices, dialogues, challenges))
 
 
 def _write(stream, chunks) -> int:
@@ -376,14 +545,15 @@ def _write(stream, chunks) -> int:
     return count
 
 
-def write_package(stream, cases, notices, dialogues=None) -> int:
+def write_package(stream, cases, notices, dialogues=None, challenges=None) -> int:
     """Writes one release package; returns the number of releases."""
-    return _write(stream, package_chunks(cases, notices, dialogues))
+    return _write(stream, package_chunks(cases, notices, dialogues, challenges))
 
 
 # --- Record packages: every release of a contracting process together, with its compiled release ---
 
 RECORD_BATCH = 500  # releases built at a time (with their CPV labels), as for the release package
+STAGES = {"planning": 0, "tender": 1}
 
 
 @functools.cache
@@ -392,25 +562,28 @@ def release_schema() -> dict:
     return json.loads((Path(__file__).parent / "data" / "release-schema.json").read_text())
 
 
-def _process_order(cases, notices, dialogues=None) -> list[tuple[str, int, int]]:
-    """(ocid, 0 for a case, 1 for a notice or 2 for a dialogue, pk) of everything exported, sorted by ocid, so
-    the releases of a record come together while only these tuples are held for the whole export."""
+def _process_order(cases, notices, dialogues=None, challenges=None) -> list[tuple[str, int, int]]:
+    """(ocid, 0 for a case, 1 for a notice, 2 for a dialogue or 3 for a challenge, pk) of everything exported,
+    sorted by ocid, so the releases of a record come together while only these tuples are held for the whole
+    export."""
     order = [(case_ocid(pk), 0, pk) for pk in cases.values_list("pk", flat=True)]
     fields = ("pk", "format", "notice_id", "key", "trail")
     order += [(notice_ocid(notice), 1, notice.pk) for notice in notices.only(*fields).iterator(chunk_size=2000)]
     if dialogues is not None:
         order += [(dialogue_ocid(dialogue), 2, dialogue.pk) for dialogue in dialogues]
+    if challenges is not None:
+        order += [(challenge_ocid(pk), 3, pk) for pk in challenges.values_list("pk", flat=True)]
     order.sort()
     return order
 
 
-def records(cases, notices, dialogues=None):
+def records(cases, notices, dialogues=None, challenges=None):
     """Every record: its releases in date order and the compiled release ocdsmerge makes of them."""
     from ocdsmerge import Merger
 
     merger = Merger(schema=release_schema())
-    sources = _sources(cases, notices, dialogues)
-    groups = itertools.groupby(_process_order(cases, notices, dialogues), key=lambda entry: entry[0])
+    sources = _sources(cases, notices, dialogues, challenges)
+    groups = itertools.groupby(_process_order(cases, notices, dialogues, challenges), key=lambda entry: entry[0])
     pending: list[tuple[str, list]] = []
     for ocid, entries in groups:
         pending.append((ocid, list(entries)))
@@ -429,18 +602,26 @@ def _records(pending, sources, merger):
             pks[kind].append(pk)
     by_ocid: dict[str, list[dict]] = {}
     for kind, (queryset, make) in enumerate(sources):
+        if not pks[kind]:
+            continue
         for release in _batch(list(queryset.in_bulk(pks[kind]).values()), make, CpvCode):
             by_ocid.setdefault(release["ocid"], []).append(release)
     for ocid, _entries in pending:
-        in_order = sorted(by_ocid[ocid], key=lambda release: (release.get("date", ""), release["id"]))
+        in_order = sorted(by_ocid[ocid], key=_release_order)
         yield {"ocid": ocid, "releases": in_order, "compiledRelease": _prune(merger.create_compiled_release(in_order))}
 
 
-def record_chunks(cases, notices, dialogues=None):
+def _release_order(release: dict) -> tuple:
+    """A record's releases by date; on the same date planning before tender before the rest (a challenge's
+    planning and first call are published together), then by id."""
+    return release.get("date", ""), STAGES.get(release["tag"][0], len(STAGES)), release["id"]
+
+
+def record_chunks(cases, notices, dialogues=None, challenges=None):
     """The record package as text, a record at a time."""
-    return _stream("/open-data/ocds-records.json", "records", records(cases, notices, dialogues))
+    return _stream("/open-data/ocds-records.json", "records", records(cases, notices, dialogues, challenges))
 
 
-def write_record_package(stream, cases, notices, dialogues=None) -> int:
+def write_record_package(stream, cases, notices, dialogues=None, challenges=None) -> int:
     """Writes one record package; returns the number of records."""
-    return _write(stream, record_chunks(cases, notices, dialogues))
+    return _write(stream, record_chunks(cases, notices, dialogues, challenges))

@@ -1,16 +1,17 @@
-"""The open-data downloads, streamed: the OCDS release or record package (?kind=cases|notices|dialogues),
-or the CSV table (?kind=cases|notices)."""
+"""The open-data downloads, streamed: the OCDS release or record package
+(?kind=cases|notices|dialogues|challenges), or the CSV table (?kind=cases|notices)."""
 
 from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
 
-from delbar.opendata import open_data_dialogues, open_data_querysets
+from delbar.opendata import open_data_challenges, open_data_dialogues, open_data_querysets
 from delbar.opendata.ocds import package_chunks, record_chunks
 from delbar.opendata.tables import rows
 
 KINDS = {"": None, "cases": "cases", "notices": "notices"}
-# Dialogues are planning releases of OCDS; the CSV's rows are procurements (cases and notices) only.
-OCDS_KINDS = {**KINDS, "dialogues": "dialogues"}
+# Dialogues are planning releases of OCDS and challenges processes of several releases; the CSV's rows are
+# cases and notices only.
+OCDS_KINDS = {**KINDS, "dialogues": "dialogues", "challenges": "challenges"}
 
 
 def _kind(request, kinds: dict) -> str | None:
@@ -27,7 +28,7 @@ def _querysets(request):
 def _ocds_querysets(request):
     kind = _kind(request, OCDS_KINDS)
     cases, notices = open_data_querysets(kind)
-    return cases, notices, open_data_dialogues(kind)
+    return cases, notices, open_data_dialogues(kind), open_data_challenges(kind)
 
 
 def ocds_package(request):
