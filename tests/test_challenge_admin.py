@@ -7,7 +7,7 @@ from django.forms import MultiWidget
 
 from delbar.audit.models import AuditEvent
 from delbar.challenges import actions
-from delbar.challenges.models import Application, Challenge, Criterion, Evaluation, Score
+from delbar.challenges.models import Application, Challenge, Evaluation, Score
 from delbar.search import search
 from tests.conftest import client_for
 from tests.test_challenges import application_fields, close, group, run_challenge, suppliers  # noqa: F401
