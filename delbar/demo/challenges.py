@@ -312,6 +312,10 @@ def _travel_back(challenge: Challenge, first: Phase, second: Phase) -> None:
         Evaluation.objects.filter(application__phase=phase, submitted_at__isnull=False).update(
             submitted_at=_at(scored, 15))
     ChallengeQuestion.objects.filter(challenge=challenge).update(created_at=_at(-295, 8), answered_at=_at(-293, 12))
+    # The need and the buyer group it grew from came before it.
+    Need.objects.filter(pk=challenge.need_id).update(created_at=_at(-400, 10))
+    NeedInterest.objects.filter(need_id=challenge.need_id).update(created_at=_at(-380, 10))
+    BuyerGroup.objects.filter(pk=challenge.group_id).update(created_at=_at(-350, 10))
 
 
 # --- The open one ----------------------------------------------------------------------------------------
