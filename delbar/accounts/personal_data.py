@@ -6,7 +6,10 @@ Contributions stay: cases, needs, solutions, questions, answers, group messages 
 the organizations they were written for, so they are kept with their author link emptied (every such
 foreign key is SET_NULL, and the pages name organizations, never people). So do dialogues and what was
 written at them — registrations, questions, answers, suppliers' written input — and networks' news,
-discussion posts and requests to join: each is an organization's. A registration's attendee list names
+discussion posts and requests to join: each is an organization's. So do innovation competitions: the
+challenges, the suppliers' applications, the evaluators' declarations and scores (the decision stays on the
+record), the results agreed and the questions and answers, all with the person's link emptied (an
+evaluator's appointment too: `Evaluator.user` is SET_NULL). A registration's attendee list names
 other people as well; the person's own name is taken out of it at once, the others' names go with the
 whole list ATTENDEE_DAYS after the dialogue (`prune_attendee_lists`). What names the person goes:
 the account and everything hanging on it, case contacts with their address, and their name and e-mail
@@ -41,6 +44,17 @@ from delbar.audit import record
 from delbar.audit.models import AuditEvent
 from delbar.cases import actions as case_actions
 from delbar.cases.models import Case, CaseDocument, CaseRevision, ContactPerson
+from delbar.challenges.models import (
+    Application,
+    ApplicationDocument,
+    Challenge,
+    ChallengeQuestion,
+    Criterion,
+    Evaluation,
+    Evaluator,
+    Phase,
+    Score,
+)
 from delbar.dialogues.models import Dialogue, DialogueQuestion, InputDocument, Meeting, Registration, WrittenInput
 from delbar.diffusion.models import Adoption
 from delbar.groups.models import BuyerGroup, GroupDocument, GroupMessage
@@ -176,6 +190,7 @@ def export_personal_data(user) -> dict:
             for p in Proposal.objects.filter(author=user).select_related("need", "organization").order_by("pk")],
         **_dialogue_data(user),
         **_network_data(user),
+        **_challenge_data(user),
         "adoptions": [
             {"case": _ref(a.case), "organization": _ref(a.organization, "name"), "state": a.state,
              "declared_by_you": a.declared_by_id == user.pk, "confirmed_by_you": a.confirmed_by_id == user.pk}
@@ -244,6 +259,64 @@ def _network_data(user) -> dict:
              "status": m.status, "decided_at": m.decided_at}
             for m in NetworkMember.objects.filter(decided_by=user)
             .select_related("network__organization", "organization").order_by("pk")],
+    }
+
+
+def _challenge_state(challenge: Challenge) -> str:
+    if challenge.cancelled_at is not None:
+        return "cancelled"
+    if challenge.ended_at is not None:
+        return "ended"
+    return "published" if challenge.published_at is not None else "draft"
+
+
+def _challenge_data(user) -> dict:
+    """What the person did in innovation competitions: the challenges they created, the applications they
+    submitted for their supplier (their own, never another applicant's), their appointments as evaluator
+    with the declarations and scores they gave, the results they agreed, and their questions and answers."""
+    return {
+        "challenges_created": [
+            {"id": c.pk, "title": c.title, "owner": _ref(c.owner, "name"), "state": _challenge_state(c),
+             "created_at": c.created_at}
+            for c in Challenge.objects.filter(created_by=user).select_related("owner").order_by("pk")],
+        "challenge_applications_submitted": [
+            {"id": a.pk, "challenge": _ref(a.phase.challenge), "phase": a.phase.number,
+             "lead": _ref(a.lead, "name"), "partners": [_ref(p, "name") for p in a.partners.all()], "title": a.title,
+             "status": a.status, "amount_nok": a.amount_nok, "awarded_nok": a.awarded_nok,
+             "submitted_at": a.submitted_at, "updated_at": a.updated_at,
+             "documents": [document.title for document in a.documents.all()]}
+            for a in Application.objects.filter(submitted_by=user).select_related("phase__challenge", "lead")
+            .prefetch_related("partners", "documents").order_by("pk")],
+        "challenge_evaluator_appointments": [
+            {"challenge": _ref(e.challenge), "organization": _ref(e.organization, "name"),
+             "appointed_at": e.appointed_at}
+            for e in Evaluator.objects.filter(user=user).select_related("challenge", "organization").order_by("pk")],
+        # The person's own declarations and scores, on the applications they evaluated.
+        "challenge_evaluations": [
+            {"challenge": _ref(e.application.phase.challenge), "phase": e.application.phase.number,
+             "application": _ref(e.application), "has_conflict": e.has_conflict, "conflict_note": e.conflict_note,
+             "declared_at": e.declared_at, "comment": e.comment, "submitted_at": e.submitted_at,
+             "scores": [{"criterion": s.criterion.name, "value": s.value, "note": s.note} for s in e.scores.all()]}
+            for e in Evaluation.objects.filter(evaluator__user=user)
+            .select_related("application__phase__challenge").prefetch_related("scores__criterion").order_by("pk")],
+        # Whom they appointed is the other person's data: only where and for which organization.
+        "challenge_evaluators_appointed": [
+            {"challenge": _ref(e.challenge), "organization": _ref(e.organization, "name"),
+             "appointed_at": e.appointed_at}
+            for e in Evaluator.objects.filter(appointed_by=user).select_related("challenge", "organization")
+            .order_by("pk")],
+        "challenge_results_agreed": [
+            {"challenge": _ref(p.challenge), "phase": p.number, "justification": p.justification,
+             "decided_at": p.decided_at}
+            for p in Phase.objects.filter(decided_by=user).select_related("challenge").order_by("pk")],
+        "challenge_questions_asked": [
+            {"id": q.pk, "challenge": _ref(q.challenge), "body": q.body, "created_at": q.created_at,
+             "answered": q.answered_at is not None}
+            for q in ChallengeQuestion.objects.filter(asked_by=user).select_related("challenge").order_by("pk")],
+        # Only the answer: the question it answers is someone else's.
+        "challenge_answers_written": [
+            {"question": q.pk, "challenge": _ref(q.challenge), "answer": q.answer, "answered_at": q.answered_at}
+            for q in ChallengeQuestion.objects.filter(answered_by=user).select_related("challenge").order_by("pk")],
     }
 
 
@@ -381,13 +454,26 @@ DIALOGUE_AND_NETWORK_TEXTS = [
     (Post, ["body"], "network"),
     (NetworkDocument, ["title"], "network"),
 ]
+# The same for innovation competitions: the challenge's own texts, its answered questions and phase texts
+# are on its page and in its search document; applications, evaluations and scores are in neither.
+CHALLENGE_TEXTS = [
+    (Challenge, ["title", "problem", "success", "eligibility"], None),
+    (Phase, ["description", "justification"], "challenge"),
+    (Criterion, ["name", "description"], "challenge"),
+    (ChallengeQuestion, ["body", "answer"], "challenge"),
+    (Application, ["title", "summary", "approach", "innovation", "team", "plan"], None),
+    (ApplicationDocument, ["title"], None),
+    (Evaluation, ["conflict_note", "comment"], None),
+    (Score, ["note"], None),
+]
 
 
 def _scrub_dialogues_and_networks(traces: _Traces) -> None:
-    """The person's name and addresses out of what was written at dialogues and in networks, their own
-    name out of attendee lists among it. Written for organizations, the texts stay (module docstring)."""
+    """The person's name and addresses out of what was written at dialogues, in networks and in innovation
+    competitions, their own name out of attendee lists among it. Written for organizations, the texts stay
+    (module docstring)."""
     shown_on = set()
-    for model, names, page in DIALOGUE_AND_NETWORK_TEXTS:
+    for model, names, page in DIALOGUE_AND_NETWORK_TEXTS + CHALLENGE_TEXTS:
         for obj in model.objects.filter(traces.in_text(*names)):
             changed = _scrubbed(obj, names, traces)
             if changed:
@@ -399,6 +485,8 @@ def _scrub_dialogues_and_networks(traces: _Traces) -> None:
                     shown_on.add(obj)
     searchable = tuple(kind.model for kind in search_index.KINDS.values())
     for obj in shown_on:
+        if isinstance(obj, Challenge) and (obj.published_at is None or obj.cancelled_at is not None):
+            continue  # a draft or cancelled challenge is not in search (challenges/actions.py)
         if isinstance(obj, searchable):
             obj.refresh_from_db()
             search_index.index(obj)

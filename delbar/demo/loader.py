@@ -1,6 +1,7 @@
 """Demo data: the cases in cases.jsonl, networks and suppliers, a user for each role, and a few
 cases in every workflow state so each page has something to show; the networks' pages and dialogues
-(networks.py, dialogues.py). Running it again changes nothing.
+(networks.py, dialogues.py); a finished and an open innovation competition (challenges.py). Running it
+again changes nothing.
 
 The cases are written for Delbar from the seed report's examples and public reporting; the people,
 e-mail addresses and several figures are illustrative, and the demo says so on every run.
@@ -25,6 +26,7 @@ from delbar.accounts.models import ExternalIdentity, Membership, Role
 from delbar.cases import actions
 from delbar.cases.interchange import import_cases, read_lines
 from delbar.cases.models import Case, ContactPerson, Status
+from delbar.demo.challenges import load_challenges
 from delbar.demo.dialogues import load_dialogues
 from delbar.demo.networks import NETWORK_ORGANIZATIONS, load_networks
 from delbar.diffusion.demo import load_adoptions
@@ -123,6 +125,7 @@ def load_demo() -> list[DemoUser]:
     _notices()
     _needs_and_answers()
     _networks_and_dialogues()
+    load_challenges()
     load_adoptions()
     return users
 
