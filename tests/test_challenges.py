@@ -9,6 +9,7 @@ The helpers here (a group's challenge, suppliers, time passing) serve the other 
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone, translation
 
 from delbar.accounts.models import Role
@@ -20,11 +21,19 @@ from delbar.challenges.models import Application, Challenge, Phase
 from delbar.groups.actions import form_group
 from delbar.needs import actions as need_actions
 from delbar.orgs.models import CpvCode, Organization, Sector
+from delbar.search import search
 from tests.conftest import _person
 
 CRITERIA = [{"name": "Innovasjonshøyde", "description": "Hva er nytt?", "weight": 40},
             {"name": "Gjennomførbarhet", "description": "", "weight": 35},
             {"name": "Pris", "description": "", "weight": 25}]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals' messages are read in English."""
+    with translation.override("en"):
+        yield
 
 
 def later(**delta) -> dt.datetime:
@@ -200,3 +209,17 @@ def test_criteria_weights_must_add_up(group, cast):
         actions.publish(challenge=challenge, actor=cast["bob"])
     assert refused.value.field == "phases"
     assert not Challenge.objects.published().exists()
+
+
+def test_answering_keeps_a_published_challenge_in_search(group, cast):
+    """The challenge object a caller holds may be from before it was published: answering a question
+    asked through it must not take the published challenge out of search."""
+    stale = actions.create(actor=cast["bob"], owner=group.lead, group=group, fields=challenge_fields())
+    actions.add_phase(challenge=stale, actor=cast["bob"], fields={"opens_at": later(hours=-1),
+                                                                  "closes_at": later(days=14)})
+    actions.set_criteria(challenge=stale, actor=cast["bob"], rows=CRITERIA)
+    actions.publish(challenge=stale, actor=cast["bob"])
+    question = actions.ask(challenge=stale, actor=cast["dave"], body="Kan vi søke sammen med en kommune?")
+    actions.answer(question=question, actor=cast["bob"], body="Nei, bare leverandører kan søke.")
+    found = search("graving", kinds=["challenge"], user=AnonymousUser())
+    assert [hit.values["kind"] for hit in found.hits] == ["challenge"]  # the one challenge there is

@@ -71,7 +71,8 @@ def test_the_demo_holds_a_finished_and_an_open_challenge_and_loads_twice_the_sam
     assert list(case.challenges.all()) == [finished]
     assert [o.name for o in case.partner_buyers.all()] == ["Bergen"]
     # Every supplier paid in a phase is on the case (the consortium's lead for its feasibility study).
-    assert {o.name for o in case.suppliers.all()} == {"Nordlys Velferdsteknologi AS", "Sensorhuset Agder AS"}
+    # The suppliers of the solution: phase 2's awardee, not phase 1's who lost phase 2.
+    assert {o.name for o in case.suppliers.all()} == {"Nordlys Velferdsteknologi AS"}
     assert case.procedure == "pre-commercial" and "Nordlys Velferdsteknologi AS" in case.solution
     assert Adoption.objects.filter(case=case, organization__municipality_number="5610").exists()
 

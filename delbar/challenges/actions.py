@@ -766,7 +766,7 @@ def answer(*, question: ChallengeQuestion, actor, body: str) -> ChallengeQuestio
     question.answered_by = actor
     question.answered_at = timezone.now()
     question.save(update_fields=["answer", "answered_by", "answered_at"])
-    challenge = question.challenge
+    challenge = Challenge.objects.get(pk=question.challenge_id)  # as it is now, not as the caller held it
     record(actor=actor, action="challenge.answer", obj=challenge, question=question.pk)
     _reindex(challenge)
     if first and question.asked_by_id:
@@ -830,8 +830,12 @@ def publish_case(*, challenge: Challenge, actor) -> Case:
         raise ChallengeError(_("A case has been published from this challenge already."))
     if challenge.sector_id is None:
         raise ChallengeError(_("Give the challenge a sector first: every case has one."), "sector")
-    awarded = Application.objects.filter(phase__challenge=challenge).awarded()
-    suppliers = Organization.objects.filter(pk__in=awarded.values("lead_id")).distinct()
+    # The suppliers of the solution: those awarded in the last phase (consortium partners included),
+    # not those who went on from an earlier phase and lost later.
+    last = challenge.phases.filter(decided_at__isnull=False).order_by("-number").first()
+    awarded = Application.objects.filter(phase=last).awarded().prefetch_related("partners")
+    supplier_ids = set().union(*(application.applicant_ids() for application in awarded))
+    suppliers = Organization.objects.filter(pk__in=supplier_ids)
     partner_buyers = Organization.objects.filter(pk__in=challenge.buyer_ids() - {challenge.owner_id},
                                                  kind__in=Organization.BUYER_KINDS)
     phases = list(challenge.phases.all())
