@@ -119,8 +119,13 @@ def _evaluate(browser, live_server, username, challenge, marks):
         if username == "bob":
             _fits(page, 375, "the scoring form")
             _shoot(page, "evaluation")
+            # He scores alone: Alice's submitted scores are shown to him only once his own are in. (Alice
+            # is an owner as well, and owners see every score: access.can_see_all_scores.)
+            assert page.locator("#scores").count() == 0
         page.get_by_role("button", name="Submit (final)").click()
         page.get_by_text("Your scores are submitted.").wait_for()
+        if username == "bob":
+            assert "alice (Bergen)" in page.locator("#scores table").inner_text()
         assert_accessible(page, f"challenge-scored-{username}")
     context.close()
 
