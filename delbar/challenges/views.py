@@ -452,9 +452,11 @@ def challenge_criteria(request, pk):
     if request.method == "POST":
         if refused := _closed_to_changes(request, challenge):
             return refused
+        entered_rows = None
         if formset.is_valid():
+            entered_rows = criteria_rows(formset)
             try:
-                actions.set_criteria(challenge=challenge, actor=request.user, rows=criteria_rows(formset))
+                actions.set_criteria(challenge=challenge, actor=request.user, rows=entered_rows)
             except actions.ChallengeError as refusal:
                 error = str(refusal)
             else:
@@ -462,6 +464,10 @@ def challenge_criteria(request, pk):
                 return redirect("challenge_criteria", pk=challenge.pk)
         entered = sum(form.cleaned_data.get("weight") or 0 for form in formset.forms
                       if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE"))
+        if entered_rows is not None:
+            # Refused as a whole (the weights do not add up to 100): the rows as entered and an empty one, so
+            # the owner can add the criterion that is missing instead of being held to the rows she sent.
+            formset = CriterionFormSet(initial=entered_rows, prefix="criteria")
     else:
         entered = sum(c.weight for c in criteria)
     return render(request, "challenges/challenge_criteria.html", {
