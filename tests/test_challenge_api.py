@@ -132,11 +132,13 @@ def test_a_supplier_applies_once_to_an_open_phase(group, cast, suppliers, api_cl
     created = dave.post(url, application_body(), content_type=JSON)
     assert created.status_code == 201, created.json()
     assert created.json()["lead"]["name"] == "Dave Robotics AS" and created.json()["status"] == "submitted"
+    dave.cookies["django_language"] = "en"  # the refusal is read in English
     twice = dave.post(url, application_body(), content_type=JSON)
     assert twice.status_code == 409 and "already" in twice.json()["detail"]
     # A buyer's editor is no supplier; an upcoming phase is not open; a phase that does not exist is none.
     assert api_client(cast["alice"]).post(url, application_body(), content_type=JSON).status_code == 403
     erik = api_client(suppliers["erik"])
+    erik.cookies["django_language"] = "en"
     assert erik.post(url, application_body(phase=2), content_type=JSON).status_code == 422
     missing = erik.post(url, application_body(phase=7), content_type=JSON)
     assert missing.status_code == 422 and missing.json()["detail"].startswith("phase:")

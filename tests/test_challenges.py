@@ -17,6 +17,7 @@ from delbar.alerts.models import Notification
 from delbar.audit.models import AuditEvent
 from delbar.cases.models import Status
 from delbar.challenges import actions
+from delbar.challenges.access import can_see_all_scores
 from delbar.challenges.models import Application, Challenge, Phase
 from delbar.groups.actions import form_group
 from delbar.needs import actions as need_actions
@@ -223,3 +224,27 @@ def test_answering_keeps_a_published_challenge_in_search(group, cast):
     actions.answer(question=question, actor=cast["bob"], body="Nei, bare leverandører kan søke.")
     found = search("graving", kinds=["challenge"], user=AnonymousUser())
     assert [hit.values["kind"] for hit in found.hits] == ["challenge"]  # the one challenge there is
+
+
+def test_an_owner_who_evaluates_scores_alone_first_and_partners_hear_the_result(group, cast, suppliers):
+    bob, alice = cast["bob"], cast["alice"]
+    challenge = run_challenge(group, cast, phases=1)
+    first = challenge.phases.get()
+    ours = actions.apply(phase=first, actor=suppliers["dave"], lead=suppliers["dave_org"],
+                         fields=application_fields(), partners=[suppliers["erik_org"]])
+    me = actions.appoint_evaluator(challenge=challenge, actor=bob, user=bob, organization=group.lead)
+    her = actions.appoint_evaluator(challenge=challenge, actor=bob, user=alice,
+                                    organization=alice.memberships.get().organization)
+    close(first)
+    marks = {criterion.pk: (6, "") for criterion in challenge.criteria.all()}
+    theirs = actions.declare(evaluator=her, application=ours, actor=alice, has_conflict=False)
+    actions.score(evaluation=theirs, actor=alice, values=marks, submit=True)
+    assert not can_see_all_scores(bob, ours)  # he owns the challenge, but has not scored it himself
+    mine = actions.declare(evaluator=me, application=ours, actor=bob, has_conflict=False)
+    actions.score(evaluation=mine, actor=bob, values=marks, submit=True)
+    assert can_see_all_scores(bob, ours) and can_see_all_scores(alice, ours)
+    assert not can_see_all_scores(suppliers["dave"], ours)
+    actions.award(phase=first, actor=bob, awards={ours.pk: 300_000}, justification="Godt forslag.")
+    told = set(Notification.objects.filter(event=f"challenge-result:{ours.pk}").values_list(
+        "user__username", flat=True))
+    assert told == {"dave", "erik"}  # the lead's people and the consortium partner's

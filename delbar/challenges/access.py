@@ -109,16 +109,21 @@ def can_score(user, application: Application) -> bool:
 
 
 def can_see_all_scores(user, application: Application) -> bool:
-    """The owners always; an evaluator once her own evaluation of it is submitted. An evaluator who declared
-    a conflict is walled off from it: she never sees its scores."""
+    """Each evaluator scores alone first, owner or not: until the phase is decided, an evaluator sees the
+    others' scores of an application only once her own is submitted. Then the owners see them all side by
+    side; an evaluator who declared a conflict is walled off from that application's scores (unless she
+    owns the challenge, and must agree its result)."""
     challenge = application.phase.challenge
-    if is_owner(user, challenge):
-        return True
+    owner = is_owner(user, challenge)
     evaluator = evaluator_of(user, challenge)
     if evaluator is None:
+        return owner
+    own = Evaluation.objects.filter(evaluator=evaluator, application=application).first()
+    if application.phase.decided_at is None and (own is None or (own.submitted_at is None and not own.has_conflict)):
         return False
-    return Evaluation.objects.filter(evaluator=evaluator, application=application, has_conflict=False,
-                                     submitted_at__isnull=False).exists()
+    if own is not None and own.has_conflict:
+        return owner
+    return owner or (own is not None and own.submitted_at is not None)
 
 
 CHECKS = {
@@ -190,15 +195,16 @@ def owner_people(challenge: Challenge):
 
 def evaluator_choices(challenge: Challenge) -> list[tuple]:
     """Whom the owner may appoint, as (person, the organization she would act for): the editors and
-    administrators of the owner, of a buyer group's members and of a network's member buyers (a supplier's
-    people never), one row per such organization, those appointed already left out."""
+    administrators of the owner (a network's own curators, for a network's challenge), of a buyer group's
+    members and of a network's member buyers (a supplier's people never), one row per such organization,
+    those appointed already left out."""
     taking_part = challenge.buyer_ids()
     if challenge.network_id:
         taking_part |= set(challenge.network.members.active().values_list("organization_id", flat=True))
     appointed = challenge.evaluators.exclude(user=None).values("user_id")
     memberships = Membership.objects.active().filter(
+        Q(organization__kind__in=Organization.BUYER_KINDS) | Q(organization_id=challenge.owner_id),
         user__is_active=True, role__in=[Role.EDITOR, Role.ORG_ADMIN], organization_id__in=taking_part,
-        organization__kind__in=Organization.BUYER_KINDS,
     ).exclude(user_id__in=appointed).select_related("user", "organization").order_by(
         "organization__name", "user__first_name", "user__username")
     return [(membership.user, membership.organization) for membership in memberships]

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from delbar import search
-from delbar.accounts.people import editors_of
+from delbar.accounts.people import members_of
 from delbar.accounts.roles import roles_of
 from delbar.alerts import notify
 from delbar.audit import record
@@ -362,10 +362,11 @@ def publish(*, challenge: Challenge, actor) -> Challenge:
 
 
 def _applicant_people(applications):
-    """The people to tell about an application: who submitted it and the lead's editors."""
+    """The people to tell about an application: who submitted it and the people of the lead and of its
+    consortium partners (a supplier's people, whatever their role)."""
     people = {}
     for application in applications:
-        for user in [application.submitted_by, *editors_of(application.lead_id)]:
+        for user in [application.submitted_by, *members_of(*application.applicant_ids())]:
             if user is not None:
                 people[user.pk] = user
     return list(people.values())

@@ -586,6 +586,9 @@ def phase_results(request, pk, phase_pk):
     criteria = list(challenge.criteria.all())
     for row in table:
         row["criterion_means"] = _criterion_means(row, criteria)
+        # An owner who is also an evaluator scores alone first, like the others.
+        row["withheld"] = not access.can_see_all_scores(request.user, row["application"])
+        row["span"] = 1 + len(row["cells"]) + len(criteria)
     evaluators = list(challenge.evaluators.select_related("user", "organization"))
     form = None
     decidable = phase.decided_at is None and phase.state() == Phase.State.EVALUATION and \
