@@ -248,3 +248,13 @@ def test_an_owner_who_evaluates_scores_alone_first_and_partners_hear_the_result(
     told = set(Notification.objects.filter(event=f"challenge-result:{ours.pk}").values_list(
         "user__username", flat=True))
     assert told == {"dave", "erik"}  # the lead's people and the consortium partner's
+
+
+def test_the_public_page_names_the_buyers_taking_part(group, cast, client):
+    """A joint challenge names its buyers in public, as a joint procurement's notice does (and as its OCDS
+    parties do), though the buyer group's own page stays the members'."""
+    challenge = run_challenge(group, cast, phases=1)
+    client.cookies["django_language"] = "en"
+    page = client.get(challenge.get_absolute_url()).content.decode()
+    assert "Buyers taking part" in page and "Bergen" in page and "Lyngdal" in page
+    assert client.get(group.get_absolute_url()).status_code == 302  # to the log-in: the group is not public

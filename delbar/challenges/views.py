@@ -40,6 +40,7 @@ from delbar.challenges.models import Application, Challenge, Evaluation, Phase
 from delbar.groups import access as group_access
 from delbar.needs import access as need_access
 from delbar.networks.models import Network
+from delbar.orgs.models import Organization
 
 SHOWN = 100          # open and running challenges at once: more than run in the whole country in a year
 ENDED_PER_PAGE = 20
@@ -224,6 +225,8 @@ def _render_detail(request, challenge: Challenge, *, status: int = 200, **forms)
         "cpv_codes": list(challenge.cpv_codes.all()),
         "need_visible": need is not None and need_access.can_view(user, need),
         "group_visible": challenge.group is not None and group_access.can_view(user, challenge.group),
+        # Public, as the buyers of a joint procurement are in its notice (and in the challenge's OCDS).
+        "buyers": Organization.objects.filter(pk__in=challenge.buyer_ids()).order_by("name"),
         "case_visible": challenge.case is not None and case_access.can_view(user, challenge.case),
         "answered": [question for question in questions if question.answered_at],
         "own_questions": [question for question in questions
