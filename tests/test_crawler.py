@@ -14,6 +14,7 @@ A page that no role reached, neither by GET nor as the target of a form, fails t
 a new page is crawled without editing this file as long as something links to it.
 """
 
+import datetime as dt
 import re
 import time
 import traceback
@@ -31,11 +32,14 @@ from django.db import transaction
 from django.test import Client, TestCase, override_settings
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
+from django.utils import timezone
 
 from delbar.accounts.models import ApiToken, Membership
 from delbar.alerts.models import AlertSettings
 from delbar.cases import actions
 from delbar.cases.models import Case
+from delbar.challenges import actions as challenge_actions
+from delbar.challenges.models import Phase
 from delbar.demo.loader import DEMO_DIR, load_demo
 from delbar.diffusion import registry
 from delbar.diffusion.casefigures import case_figures
@@ -115,11 +119,49 @@ def _complete_the_demo() -> None:
     pdf = (DEMO_DIR / "kravspesifikasjon-eksempel.pdf").read_bytes()
     attach_group_document(group=group, actor=ingrid, content_type="application/pdf", title="Felles kravspesifikasjon",
                           upload=SimpleUploadedFile("krav.pdf", pdf))
+    _challenges_in_every_state(sector)
     for user in User.objects.all():
         client = Client()
         client.force_login(user)
         for topic, value in (("sector", "helse-omsorg"), ("search", "robot")):
             assert client.post(reverse("alerts"), {"topic": topic, "value": value}).status_code == 302
+
+
+def _challenges_in_every_state(sector) -> None:
+    """The demo's challenges are one finished and one open that Sven has applied to: add a draft (to
+    publish), one Sven may still apply to, one being evaluated by Per, one with every phase decided (to
+    end) and one ended without its case (to publish it)."""
+    ingrid, per, sven = (User.objects.get(username=name) for name in ("ingrid", "per", "sven"))
+    lyngdal, bergen = Organization.objects.get(name="Lyngdal"), Organization.objects.get(name="Bergen")
+    nordlys = sven.memberships.get().organization
+    now = timezone.now()
+
+    def challenge(owner, editor, title, *, publish=True):
+        made = challenge_actions.create(actor=editor, owner=owner, fields={
+            "title": title, "problem": "Laget av crawler-testen.", "success": "Målt.", "sector": sector})
+        challenge_actions.add_phase(challenge=made, actor=editor, fields={
+            "opens_at": now - dt.timedelta(days=1), "closes_at": now + dt.timedelta(days=20), "budget_nok": 500_000})
+        challenge_actions.set_criteria(challenge=made, actor=editor, rows=[{"name": "Nytte", "weight": 100}])
+        return challenge_actions.publish(challenge=made, actor=editor) if publish else made
+
+    def evaluated(title):
+        made = challenge(bergen, per, title)
+        phase = made.phases.get()
+        application = challenge_actions.apply(phase=phase, actor=sven, lead=nordlys, fields={
+            "title": "Forslag", "summary": "Kort.", "approach": "Slik.", "innovation": "Nytt.", "team": "Tre.",
+            "plan": "En måned.", "amount_nok": 100_000})
+        challenge_actions.appoint_evaluator(challenge=made, actor=per, user=per, organization=bergen)
+        Phase.objects.filter(pk=phase.pk).update(closes_at=now - dt.timedelta(minutes=1))  # the deadline passes
+        return made, phase, application
+
+    challenge(lyngdal, ingrid, "Utkast til utfordring", publish=False)
+    challenge(bergen, per, "Utfordring Sven kan søke på")
+    evaluated("Utfordring under evaluering")
+    for title, ended in (("Utfordring med alle faser avgjort", False), ("Avsluttet utfordring uten erfaring", True)):
+        made, phase, application = evaluated(title)
+        challenge_actions.award(phase=phase, actor=per, awards={application.pk: 100_000}, justification="Best.")
+        if ended:
+            challenge_actions.end(challenge=made, actor=per, ended_in_contract=False)
 
 
 # --- Where each role starts ----------------------------------------------------------------------
