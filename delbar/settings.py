@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "delbar.alerts",
     "delbar.search",
     "django_tasks_db",
+    "django_guid",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -90,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request carries its id (X-Request-ID, returned in the answer).
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -226,15 +229,29 @@ SESSION_COOKIE_AGE = env_int("DELBAR_SESSION_MAX_HOURS", 10) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# A cache shared by all processes (throttling counts, figures): Redis in production, memory otherwise.
+# A cache shared by all processes (throttling counts, figures, sessions if asked): Redis in production,
+# this process's memory otherwise. A Redis outage reads as cache misses (pages are still served, figures
+# computed afresh); the short timeouts keep a hung Redis from holding a request. Log-ins then fail
+# closed: allauth cannot take its throttle's lock and refuses them, while the other limits let people
+# through (RATELIMIT_FAIL_OPEN below, api/throttling.py) — docs/deployment.md, "When Redis stops".
 CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {"default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "delbar"),
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+    }}
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions live in the database; "cached_db" reads them through the shared cache first.
+SESSION_ENGINE = {"database": "django.contrib.sessions.backends.db",
+                  "cached_db": "django.contrib.sessions.backends.cached_db"}[env_str("DELBAR_SESSIONS", "database")]
 # django-ratelimit warns that a process's memory is not shared; with CACHE_URL unset only one process
 # runs (development, tests), so the warning is silenced there.
 SILENCED_SYSTEM_CHECKS = [] if CACHE_URL else ["django_ratelimit.W001", "django_ratelimit.E003"]
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_VIEW = "delbar.web.views.rate_limited"
 # Per-account limits on what notifies other people (questions, proposals, group messages).
 DELBAR_QUESTION_RATE = env_str("DELBAR_QUESTION_RATE", "10/h")
@@ -374,9 +391,22 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# A request id on every line: django-guid takes a proxy's X-Request-ID (a UUID) or makes one, and
+# returns it in the answer. Production logs one JSON object a line (LOG_FORMAT=json, the default with
+# DEBUG off) for the log collector; development reads plain lines.
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "RETURN_HEADER": True, "EXPOSE_HEADER": False,
+               "VALIDATE_GUID": True, "UUID_LENGTH": 32}
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}},
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(request_id)s %(message)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"}},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
