@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "delbar.challenges",
     "delbar.alerts",
     "delbar.search",
+    "delbar.ops",
     "django_tasks_db",
     "django_guid",
     "allauth",

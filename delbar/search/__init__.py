@@ -10,6 +10,7 @@ Embedding:  embed_pending() (what index_many(embed=False) or deferred(embed=Fals
             embed_waiting (the task worker's run of it)
 Kinds:      Kind, Filter, register(), KINDS (each app declares its own kind in <app>/search.py)
 Thresholds: calibration() (per embedder, search/calibration.py)
+Operating:  index_state() (documents, waiting vectors, how far this process's vector index is behind)
 Pages:      SearchForm, render_results(), search_page
 
 Lexical matching runs in the database (SQLite FTS5 or PostgreSQL postings), semantic matching on
@@ -28,6 +29,7 @@ _EXPORTS = {
                  "embed_pending", "embed_waiting", "waiting"),
     "kinds": ("Kind", "Filter", "register", "KINDS"),
     "calibration": ("calibration",),
+    "state": ("index_state",),
     "forms": ("SearchForm",),
     "views": ("render_results", "search_page"),
 }

@@ -170,3 +170,8 @@ def vector_index(dimensions: int) -> VectorIndex:
         index = _indexes[connection.alias] = VectorIndex(dimensions)
     index.refresh()
     return index
+
+
+def loaded_indexes() -> list[tuple[str, VectorIndex]]:
+    """The vector indexes this process holds, by database alias (not caught up: for reporting)."""
+    return list(_indexes.items())
