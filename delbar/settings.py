@@ -362,9 +362,10 @@ DELBAR_OPERATOR_EMAIL = env_str("DELBAR_OPERATOR_EMAIL", "delbar@ks.no")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Delbar <noreply@delbar.no>")
 
 # Production hardening; `delbar check --deploy` passes with DEBUG off.
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-LANGUAGE_COOKIE_SECURE = not DEBUG
+# Cookies only over HTTPS in production; DELBAR_SECURE_COOKIES=0 is for a local production topology on
+# plain HTTP (./dev prod, the load test), never for a server people use.
+SECURE_COOKIES = env_bool("DELBAR_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
