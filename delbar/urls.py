@@ -12,6 +12,7 @@ from delbar.groups import views as group_views
 from delbar.needs import views as need_views
 from delbar.notices import views as notice_views
 from delbar.opendata import views as opendata_views
+from delbar.ops.health import HealthView
 from delbar.orgs import views as org_views
 from delbar.questions import views as question_views
 from delbar.search import search_page
@@ -22,6 +23,7 @@ admin.site.site_header = "Delbar"
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("healthz", HealthView.as_view(), name="healthz"),
     path("about/", web_views.about, name="about"),
     path("my/", web_views.my_organization, name="my_organization"),
     path("search/", search_page, name="search"),

@@ -240,7 +240,7 @@ def _acting_organizations() -> set[int]:
 
 
 def _admin_pages() -> list[str]:
-    urls = [reverse("admin:index")]
+    urls = [reverse("admin:index"), reverse("admin:operations")]
     for model in admin.site._registry:
         info = model._meta.app_label, model._meta.model_name
         name = "admin:{}_{}_{}".format(*info, "{}")

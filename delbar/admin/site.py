@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.urls import path
 
 from delbar.accounts.roles import roles_of
+from delbar.ops.views import operations
 
 
 class DelbarAdminSite(admin.AdminSite):
@@ -11,10 +13,19 @@ class DelbarAdminSite(admin.AdminSite):
 
     site_header = "Delbar"
     site_title = "Delbar"
+    index_template = "admin/delbar_index.html"
 
     def has_permission(self, request):
         user = request.user
         return user.is_active and (user.is_staff or roles_of(user).is_curator)
+
+    def get_urls(self):
+        # The operations page (queue, search index, this process), for administrators (ops/views.py).
+        return [path("operations/", self.admin_view(lambda request: operations(request, self)), name="operations"),
+                *super().get_urls()]
+
+    def index(self, request, extra_context=None):
+        return super().index(request, {"show_operations": roles_of(request.user).is_admin, **(extra_context or {})})
 
 
 class CuratorReadOnly:

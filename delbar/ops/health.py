@@ -1,0 +1,81 @@
+"""/healthz for load balancers and monitoring, on django-health-check's checks.
+
+It answers 503 only when this process cannot serve (the database is unreachable); a Redis outage, a
+queue no worker takes from or a backlog of vectors is a warning in the body ("degraded", 200), since
+pages are still served and taking the process out of rotation would not help."""
+
+import asyncio
+import dataclasses
+
+from django.db import connections
+from django.http import JsonResponse
+from health_check.base import HealthCheck
+from health_check.checks import Cache, Database
+from health_check.exceptions import ServiceWarning
+from health_check.views import HealthCheckView
+
+from delbar.ops.state import queue_problem, queue_state, search_problem, search_state
+
+
+@dataclasses.dataclass
+class SharedCache(HealthCheck):
+    """The shared cache; down means cache misses and refused log-ins, not an outage."""
+
+    async def run(self):
+        result = await Cache().get_result()
+        if result.error:
+            raise ServiceWarning(f"cache unreachable, pages are served without it ({result.error.message})")
+
+
+@dataclasses.dataclass
+class TaskQueue(HealthCheck):
+    details: dict = dataclasses.field(default_factory=dict, repr=False)
+
+    def run(self):
+        try:
+            self.details = queue_state()
+        finally:
+            connections.close_all()  # this runs in a pool thread, whose connections nothing else closes
+        if problem := queue_problem(self.details):
+            raise ServiceWarning(problem)
+
+
+@dataclasses.dataclass
+class SearchIndex(HealthCheck):
+    details: dict = dataclasses.field(default_factory=dict, repr=False)
+
+    def run(self):
+        try:
+            self.details = search_state()
+        finally:
+            connections.close_all()
+        if problem := search_problem(self.details):
+            raise ServiceWarning(problem)
+
+
+NAMES = {Database: "database", SharedCache: "cache", TaskQueue: "queue", SearchIndex: "search"}
+
+
+class HealthView(HealthCheckView):
+    checks = (Database, SharedCache, TaskQueue, SearchIndex)
+
+    async def get(self, request, *args, **kwargs):
+        # Always JSON, whatever the Accept header: load balancers and monitors read the status.
+        with self.get_executor() as executor:
+            self.results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
+        return self.render_to_response_json(None)
+
+    def render_to_response_json(self, status):
+        unavailable = any(result.error and not isinstance(result.error, ServiceWarning) for result in self.results)
+        degraded = any(result.error for result in self.results)
+        checks = {}
+        for result in self.results:
+            entry = {"ok": result.error is None, "seconds": round(result.time_taken, 4)}
+            if result.error:
+                entry["message"] = result.error.message
+            if getattr(result.check, "details", None):
+                entry["details"] = result.check.details
+            checks[NAMES[type(result.check)]] = entry
+        body = {"status": "unavailable" if unavailable else "degraded" if degraded else "ok", "checks": checks}
+        return JsonResponse(body, status=503 if unavailable else 200)
+
