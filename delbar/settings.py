@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "delbar.web.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    *(["delbar.ops.replica.ReplicaMiddleware"] if env_str("DATABASE_REPLICA_URL") else []),
     # Outside everything that may answer a logged-in person (redirects included), so nothing escapes it.
     "delbar.web.middleware.PrivatePagesMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,9 +150,25 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# An optional read replica (PostgreSQL streaming replication): reads of requests that write nothing go
+# there, everything else to the primary (ops/replica.py says exactly which).
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(env_str("DATABASE_REPLICA_URL"),
+                                                 conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+                                                 conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    REPLICA_DATABASES = ["replica"]
+    DATABASE_ROUTERS = ["delbar.ops.replica.ReplicaRouter"]
+    # Longer than the replica's lag ever gets (monitor pg_stat_replication's replay_lag).
+    MULTIDB_PINNING_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 15)
+    MULTIDB_PINNING_COOKIE = "delbar_primary"
+    MULTIDB_PINNING_COOKIE_HTTPONLY = True
+    MULTIDB_PINNING_COOKIE_SECURE = env_bool("DELBAR_SECURE_COOKIES", not DEBUG)
+for database in DATABASES.values():
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        continue
     # WAL lets readers go on while a writer commits; the timeout waits out short write locks.
-    DATABASES["default"]["OPTIONS"] = {
+    database["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

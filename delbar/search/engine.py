@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -225,7 +225,7 @@ def findable_by(user, kinds: list[str] | None = None):
     where_sql, params = _where(visible_documents(user, kinds))
 
     def findable(term: str) -> bool:
-        with connection.cursor() as cursor:
+        with _reading().cursor() as cursor:
             return lexical.backend().holds(cursor, term, where_sql, params)
 
     return findable
@@ -270,18 +270,25 @@ def _lexical(terms: list[str], documents, counts: dict[str, int], total: int, li
         return []
     where_sql, params = _where(documents) if documents is not None else ("1 = 1", [])
     backend = lexical.backend()
-    with connection.cursor() as cursor:
+    with _reading().cursor() as cursor:
         if isinstance(backend, lexical.PostgresLexical):
             idf = {term: float(np.log(1 + (total - counts[term] + 0.5) / (counts[term] + 0.5))) for term in terms}
             return backend.match(cursor, terms, where_sql, params, limit, idf=idf)
         return backend.match(cursor, terms, where_sql, params, limit)
 
 
+def _reading():
+    """The connection searches read from: a read replica when one is set (settings.DATABASE_ROUTERS)
+    and this request may read from it, else the primary, as the ORM's own reads."""
+    return connections[router.db_for_read(SearchDocument)]
+
+
 def _where(documents) -> tuple[str, list]:
     """The filtered queryset's WHERE clause, for the hand-written lexical SQL (the table is "d")."""
-    compiler = documents.values("id").query.get_compiler(connection=connection)
+    reading = _reading()
+    compiler = documents.values("id").query.get_compiler(connection=reading)
     where, params = compiler.compile(documents.query.where)
-    table = connection.ops.quote_name(SearchDocument._meta.db_table)
+    table = reading.ops.quote_name(SearchDocument._meta.db_table)
     return where.replace(f"{table}.", "d."), list(params)
 
 
