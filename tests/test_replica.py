@@ -40,6 +40,17 @@ print(json.dumps(found))
 """
 
 
+def _server() -> tuple[str, str]:
+    settings = connection.settings_dict
+    return f"{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}", settings["USER"]
+
+
+def _admin_connection():
+    address, user = _server()
+    host, port = address.split(":")
+    return psycopg.connect(f"host={host} port={port} user={user} dbname=postgres", autocommit=True)
+
+
 def _clone(tmp_path, name: str) -> str:
     """A copy of the test database as it is now, as a DATABASE_URL."""
     settings = connection.settings_dict
@@ -52,28 +63,26 @@ def _clone(tmp_path, name: str) -> str:
         return f"sqlite:///{copy}"
     name = f"{settings['NAME']}_{name}"[:63]
     connections.close_all()  # a template database must have no other sessions
-    dsn = f"host={settings['HOST'] or '127.0.0.1'} port={settings['PORT'] or 5432} user={settings['USER']} dbname=postgres"
-    with psycopg.connect(dsn, autocommit=True) as admin:
+    with _admin_connection() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings["NAME"]}"')
-    return f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{name}"
+    address, user = _server()
+    return f"postgres://{user}@{address}/{name}"
 
 
 def _drop(url: str) -> None:
     if url.startswith("postgres"):
         name = url.rsplit("/", 1)[1]
-        settings = connection.settings_dict
-        dsn = f"host={settings['HOST'] or '127.0.0.1'} port={settings['PORT'] or 5432} user={settings['USER']} dbname=postgres"
-        with psycopg.connect(dsn, autocommit=True) as admin:
+        with _admin_connection() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _primary(tmp_path) -> str:
     """The test database as a DATABASE_URL another process can open (a copy, on SQLite)."""
-    settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return _clone(tmp_path, "primary")
-    return f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    address, user = _server()
+    return f"postgres://{user}@{address}/{connection.settings_dict['NAME']}"
 
 
 def test_reads_go_to_the_replica_only_where_they_may(tmp_path):
