@@ -200,6 +200,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SIGNUP_FORM_CLASS = "delbar.accounts.forms.SignupExtraForm"
 ACCOUNT_FORMS = {"login": "delbar.accounts.login.LoginForm"}
+ACCOUNT_ADAPTER = "delbar.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Delbar: "
 # Throttling, counted in the shared cache (CACHE_URL) so every process sees the same counts:
 # failed log-ins per address and per account, sign-ups, resets and verification mails.
