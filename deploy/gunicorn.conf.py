@@ -4,9 +4,11 @@ The web processes of every machine run with this file (deploy/systemd/delbar-web
 devtools/topology.py). Delbar's own settings come from the environment (docs/configuration.md); the
 few values here that differ between machines come from the environment too (docs/deployment.md):
 
-    DELBAR_BIND            where gunicorn listens (default 127.0.0.1:8000, behind nginx on the machine)
+    DELBAR_BIND            where gunicorn listens, comma-separated (default 127.0.0.1:8000, behind nginx on
+                           the machine; 0.0.0.0:$PORT where a platform sets PORT, as Procfile platforms do)
     WEB_CONCURRENCY        how many worker processes (default: one per core)
     GUNICORN_MAX_REQUESTS  requests a worker serves before it is replaced (default 1000; 0: never)
+    FORWARDED_ALLOW_IPS    proxies whose X-Forwarded-* gunicorn believes (default 127.0.0.1,::1: nginx)
 """
 
 import json
@@ -15,7 +17,8 @@ import os
 from gunicorn.glogging import Logger
 
 wsgi_app = "delbar.wsgi:application"
-bind = [address.strip() for address in os.environ.get("DELBAR_BIND", "127.0.0.1:8000").split(",") if address.strip()]
+_default_bind = f"0.0.0.0:{os.environ['PORT']}" if os.environ.get("PORT") else "127.0.0.1:8000"
+bind = [address.strip() for address in os.environ.get("DELBAR_BIND", _default_bind).split(",") if address.strip()]
 proc_name = "delbar-web"
 
 # Sync workers, one per core. A search is CPU work (the query embedding, the vector scan, fusion: about
@@ -59,6 +62,25 @@ max_requests_jitter = max_requests // 10
 # about 30 MB of each worker's memory (28 MB more resident after E5(), measured), the index as large as
 # its vectors. With preload, `kill -HUP` does not load new code: deploy with a restart (docs/deployment.md).
 preload_app = True
+
+
+
+def post_worker_init(worker):
+    """Loads the embedder's model and the vector index in a new worker before it takes requests, so the
+    first search it serves does not pay for them: the first searches of the load test's quick run took
+    2.2 s before this, against 0.2 s once loaded (bench/bench_load.py). The other workers serve meanwhile,
+    and max_requests_jitter keeps them from being replaced together."""
+    from django.db import connection
+
+    from delbar.search import search
+
+    try:
+        search("digital oppfølging av hjemmeboende", limit=1)
+    except Exception:  # the database may be away at start; the worker's first search loads them instead
+        worker.log.exception("Could not load the search index ahead; the first search will.")
+    finally:
+        connection.close()
+
 
 # The heartbeat file in memory, not on a disk that may stall (gunicorn's own advice for containers).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

@@ -17,6 +17,7 @@ folder: web.log (gunicorn's JSON lines and Delbar's) and worker-<i>.log.
 import argparse
 import contextlib
 import fcntl
+import hashlib
 import os
 import secrets
 import shutil
@@ -212,7 +213,8 @@ class Topology:
         topologies starting at once (the test suite's two workers) from collecting into it together."""
         STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         stamp = STATIC_ROOT / STATIC_STAMP
-        with open(STATIC_ROOT.parent / ".staticfiles.lock", "w") as lock:
+        checkout = hashlib.sha256(bytes(STATIC_ROOT)).hexdigest()[:12]
+        with open(Path(tempfile.gettempdir()) / f"delbar-static-{checkout}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             fingerprint = self.run("shell", "-c", FINGERPRINT_SCRIPT).strip()
             if stamp.exists() and stamp.read_text() == fingerprint:
