@@ -79,9 +79,10 @@ def main() -> None:
     try:
         with Topology(database_url, cache_url=REDIS, web_workers=args.web_workers, task_workers=args.task_workers,
                       data_dir=work / "topology", env=env) as topology:
+            run_started = time.time()
             stats, failures = run_locust(topology.url, work, args)
             memory = process_memory(topology)
-            queue = drain_queue()
+            queue = drain_queue(run_started)
         load_after = os.getloadavg()
         report(args, stats, failures, memory, queue, seeded, data, load_before, load_after)
     finally:
@@ -231,8 +232,11 @@ def process_memory(topology: Topology) -> list[tuple[str, float, float]]:
     return rows
 
 
-def drain_queue(deadline_seconds: float = 300) -> dict:
-    """Waits until the task workers have done what the run queued (match refreshes of posted needs)."""
+def drain_queue(run_started: float, deadline_seconds: float = 300) -> dict:
+    """Waits until the task workers have done what the run queued (matching posted needs), and counts the
+    tasks queued since the run started."""
+    from datetime import UTC, datetime
+
     from django.db import connection
     from django_tasks_db.models import DBTaskResult
 
@@ -241,7 +245,8 @@ def drain_queue(deadline_seconds: float = 300) -> dict:
         if time.monotonic() - began > deadline_seconds:
             break
         time.sleep(0.5)
-    counts = {status: DBTaskResult.objects.filter(status=status).count()
+    since = datetime.fromtimestamp(run_started, tz=UTC)
+    counts = {status: DBTaskResult.objects.filter(status=status, enqueued_at__gte=since).count()
               for status in ["READY", "RUNNING", "SUCCESSFUL", "FAILED"]}
     from delbar.needs.models import Need
 
@@ -318,8 +323,8 @@ def report(args, stats, failures, memory, queue, seeded, data, load_before, load
     tasks = queue["tasks"]
     lines += ["", f"Task queue: {queue['needs_posted']} needs posted during the run, {queue['needs_matched']} of them "
               f"matched by the task workers; the queue was empty {queue['drained_after_s']:.0f} s after the run "
-              f"ended ({tasks['SUCCESSFUL']} tasks succeeded, {tasks['FAILED']} failed, "
-              f"{tasks['READY'] + tasks['RUNNING']} left).", ""]
+              f"ended (of the tasks queued during the run, {tasks['SUCCESSFUL']} succeeded, {tasks['FAILED']} "
+              f"failed, {tasks['READY'] + tasks['RUNNING']} were left).", ""]
 
     baseline_path = RESULTS / f"load-baseline-{connection.vendor}.json"
     current = {name: {key: row[key] for key in ("p95", "failures_pct", "requests", "rps")}

@@ -38,9 +38,9 @@ limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
 
-# A request that takes 30 s is a stuck worker: it is killed and replaced. The slowest pages measured take
-# well under a second (bench/results/); uploads are capped at DELBAR_DOCUMENT_MAX_MB and nginx buffers
-# them, so a slow client never holds a worker.
+# A request that takes 30 s is a stuck worker: it is killed and replaced. The slowest pages measured, the
+# observatory's figures computed cold, take under a second at 5,000 cases (p99 829 ms,
+# bench/results/observatory-postgresql.md); nginx buffers uploads, so a slow client never holds a worker.
 timeout = 30
 # On TERM (stop, restart, deploy) a worker finishes the request it has, up to the same 30 s.
 graceful_timeout = 30
