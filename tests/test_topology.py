@@ -17,6 +17,7 @@ import pytest
 from devtools.topology import Topology, group_members
 
 TASK_DEADLINE_SECONDS = 60
+LOG_DEADLINE_SECONDS = 10
 
 
 @pytest.fixture
@@ -75,9 +76,15 @@ def test_the_topology_serves_works_the_queue_and_stops_whole(database_url):
         master = psutil.Process(topology.web.pid)
         assert len(master.children()) == 2, master.children()
 
-        # Gunicorn's access line is JSON and carries the id Delbar answered with.
-        access = [json.loads(line) for line in topology.log_tail("web.log", 100_000).splitlines()
-                  if '"gunicorn.access"' in line]
+        # Gunicorn's access line is JSON and carries the id Delbar answered with. It is written after the
+        # answer is sent, so it may come a moment after the answer.
+        deadline = time.monotonic() + LOG_DEADLINE_SECONDS
+        while True:
+            access = [json.loads(line) for line in topology.log_tail("web.log", 100_000).splitlines()
+                      if '"gunicorn.access"' in line]
+            if {entry["request_id"] for entry in access} >= {request_id, made_id} or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert {entry["request_id"] for entry in access} >= {request_id, made_id}
         assert {entry["status"] for entry in access} == {"200"}
 
