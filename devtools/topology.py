@@ -35,8 +35,8 @@ import psutil
 
 REPO = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
-# What a load balancer asks before sending traffic; `/healthz?format=json` once it is on main.
-READY_PATH = "/"
+# What a load balancer asks before sending traffic: 200 unless the database is down (delbar/ops/health.py).
+READY_PATH = "/healthz"
 # The task worker, after `delbar`: one second between looks at an empty queue, no random start-up delay.
 WORKER_COMMAND = ("db_worker", "--interval", "1", "--no-startup-delay", "--no-reload")
 # Starting: migrations on an empty PostgreSQL database take about 20 s on a busy 2-core machine; gunicorn
