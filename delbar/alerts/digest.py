@@ -42,12 +42,12 @@ def send_digests(now: dt.datetime | None = None, base_url: str | None = None) ->
     base_url = base_url or settings.SITE_URL
     sent = 0
     for user in due_users(now):
-        claim = _claim(user, now)
+        claim = _claim(user, now, base_url)
         if claim is None:
             continue
-        alert_settings, notifications, previous = claim
+        message, alert_settings, notifications, previous = claim
         try:
-            _send(user, alert_settings, notifications, base_url)
+            message.send()
         except Exception:
             _release(alert_settings, notifications, now, previous)
             raise
@@ -56,9 +56,10 @@ def send_digests(now: dt.datetime | None = None, base_url: str | None = None) ->
 
 
 @transaction.atomic
-def _claim(user, now: dt.datetime):
-    """Marks the user's digest as sent, if one is due: (settings, notifications, the previous digest time),
-    or None. Committed before the message goes out, so no other run can send it again."""
+def _claim(user, now: dt.datetime, base_url: str):
+    """Marks the user's digest as sent, if one is due, and writes it: (the message, settings, notifications,
+    the previous digest time), or None. Committed before the message goes out, so no other run can send it
+    again; only the hand-over to the mail server is left after the commit."""
     alert_settings = AlertSettings.objects.select_for_update().filter(user=user).first() or settings_for(user)
     if alert_settings.frequency == Frequency.NEVER:
         return None
@@ -73,7 +74,7 @@ def _claim(user, now: dt.datetime):
     previous = alert_settings.last_digest_at
     alert_settings.last_digest_at = now
     alert_settings.save(update_fields=["last_digest_at"])
-    return alert_settings, notifications, previous
+    return _message(user, alert_settings, notifications, base_url), alert_settings, notifications, previous
 
 
 @transaction.atomic
@@ -83,7 +84,7 @@ def _release(alert_settings, notifications, now: dt.datetime, previous) -> None:
     AlertSettings.objects.filter(pk=alert_settings.pk, last_digest_at=now).update(last_digest_at=previous)
 
 
-def _send(user, alert_settings, notifications, base_url: str) -> None:
+def _message(user, alert_settings, notifications, base_url: str) -> EmailMultiAlternatives:
     unsubscribe = base_url + reverse("alerts_unsubscribe", args=[alert_settings.unsubscribe_token])
     with translation.override(settings.LANGUAGE_CODE):
         context = {"user": user, "notifications": notifications, "base_url": base_url, "unsubscribe": unsubscribe,
@@ -95,4 +96,4 @@ def _send(user, alert_settings, notifications, base_url: str) -> None:
         # One-click unsubscribe (RFC 8058): mail programs offer it next to the sender.
         "List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
     message.attach_alternative(html, "text/html")
-    message.send()
+    return message

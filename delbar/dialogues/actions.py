@@ -301,12 +301,13 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
     for dialogue in due.select_related("organizer"):
         pending = dialogue.registrations.active().filter(reminded_at=None).values_list("pk", flat=True)
         for registration_id in list(pending):
-            registration = _claim_reminder(dialogue, registration_id, now)
-            if registration is None:
+            claim = _claim_reminder(dialogue, registration_id, now)
+            if claim is None:
                 continue
-            if registration.registered_by is not None:
+            registration, message = claim
+            if message is not None:
                 try:
-                    invitations.send_reminder(dialogue, registration.registered_by)
+                    message.send()
                 except Exception:
                     Registration.objects.filter(pk=registration.pk, reminded_at=now).update(reminded_at=None)
                     raise
@@ -316,8 +317,10 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def _claim_reminder(dialogue: Dialogue, registration_id: int, now: dt.datetime) -> Registration | None:
-    """Marks one registration reminded (and notifies its registrant in Delbar), unless it is already."""
+def _claim_reminder(dialogue: Dialogue, registration_id: int, now: dt.datetime):
+    """Marks one registration reminded (and notifies its registrant in Delbar), unless it is already, and
+    writes the reminder: (registration, message or None), or None. Only the hand-over to the mail server
+    is left after the commit."""
     registration = Registration.objects.select_for_update().filter(
         pk=registration_id, reminded_at=None, cancelled_at=None).select_related("registered_by").first()
     if registration is None:
@@ -330,7 +333,7 @@ def _claim_reminder(dialogue: Dialogue, registration_id: int, now: dt.datetime) 
                url=dialogue.get_absolute_url())
     registration.reminded_at = now
     registration.save(update_fields=["reminded_at"])
-    return registration
+    return registration, invitations.reminder(dialogue, user) if user is not None else None
 
 
 # --- Questions and answers --------------------------------------------------------------------------------
