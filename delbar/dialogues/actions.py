@@ -322,7 +322,7 @@ def _claim_reminder(dialogue: Dialogue, registration_id: int, now: dt.datetime):
     writes the reminder: (registration, message or None), or None. Only the hand-over to the mail server
     is left after the commit."""
     registration = Registration.objects.select_for_update().filter(
-        pk=registration_id, reminded_at=None, cancelled_at=None).select_related("registered_by").first()
+        pk=registration_id, reminded_at=None, cancelled_at=None).first()
     if registration is None:
         return None
     user = registration.registered_by
