@@ -3,7 +3,9 @@ the database restarts (`pg_ctl restart -m fast`); once the database is back (pg_
 request fails, and the time from the restart to the first successful request is measured.
 
 Delbar keeps database connections for 60 s (CONN_MAX_AGE) with health checks: a connection the restart
-closed is found dead at the start of the next request and replaced, so it never becomes a 500.
+closed is found dead at the start of the next request and replaced, so it never becomes a 500. A task
+worker (`delbar worker`, looking for work every 50 ms, so it meets the outage) is still running after
+the restarts and runs the next task.
 
 A throw-away cluster of the test's own (initdb and pg_ctl in a temporary folder, on a free port, run as
 the `postgres` user), never the machine's shared server. `bench/bench_faults.py` runs the same with
@@ -201,6 +203,14 @@ def quiet_restart(cluster: Cluster, port: int, path: str = "/cases/") -> list:
     return [status for *_, status in load.results if status != 200]
 
 
+def task_status(database_url: str, task_id: str) -> str | None:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as db:
+        found = db.execute("SELECT status FROM django_tasks_database_dbtaskresult WHERE id = %s", [task_id]).fetchone()
+    return found[0] if found else None
+
+
 @pytest.fixture
 def cluster():
     server = Cluster()
@@ -218,13 +228,24 @@ def test_postgres_restarted_under_load_fails_no_request_once_it_is_back(cluster,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     port = free_port()
+    worker = subprocess.Popen([sys.executable, "-m", "delbar.cli", "worker", "--interval", "0.05",
+                               "--no-startup-delay"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                              stderr=open(tmp_path / "worker.log", "w"))  # noqa: SIM115
     server = start_gunicorn(tmp_path, env, port)
     try:
         outcome = restart_under_load(cluster, port)
         failed_after_quiet_restart = quiet_restart(cluster, port)
+        assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
+        queued = subprocess.run([sys.executable, "-m", "delbar.cli", "alerts"], env=env, cwd=tmp_path,
+                                capture_output=True, text=True, timeout=120)
+        task = queued.stdout.split()[-1]
+        wait_until(lambda: task_status(cluster.url, task) == "SUCCESSFUL", deadline=60,
+                   what="the worker runs a task queued after the restarts", every=0.1)
     finally:
         server.terminate()
+        worker.terminate()
         server.wait(timeout=30)
+        worker.wait(timeout=30)
     print(f"\n{outcome.requests} requests; database down {outcome.down_seconds:.2f} s (restart to pg_isready); "
           f"first success {outcome.recovery_seconds:.2f} s after the restart; {outcome.failed_during} failed "
           f"while it was down, {len(outcome.failed_after_back)} after")

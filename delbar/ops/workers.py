@@ -96,16 +96,17 @@ class Recovery:
 
 
 def recover_abandoned(*, abandoned_after: dt.timedelta = ABANDONED_AFTER, max_attempts: int = MAX_ATTEMPTS,
-                      now: dt.datetime | None = None) -> Recovery:
+                      gone: frozenset[str] = frozenset(), now: dt.datetime | None = None) -> Recovery:
     """Puts every abandoned RUNNING task back in the queue, or gives it up after `max_attempts` workers
-    died running it; returns their ids. Safe to run in many workers at once: each change applies only
-    while the task is still in the run it was found in (same status and start time)."""
+    died running it; returns their ids. `gone`: worker ids known to run nothing any more (a worker that
+    lost its database in the middle of a task names itself). Safe to run in many workers at once: each
+    change applies only while the task is still in the run it was found in (same status and start time)."""
     now = now or timezone.now()
     recovery = Recovery()
     running = DBTaskResult.objects.running().values_list("pk", "started_at", "worker_ids")
     for pk, started_at, worker_ids in list(running):
         last = worker_ids[-1] if worker_ids else ""
-        dead = died_here(last)
+        dead = last in gone or died_here(last)
         if not dead and (started_at is None or now - started_at < abandoned_after):
             continue
         still = DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING, started_at=started_at)

@@ -1,11 +1,21 @@
 """`delbar worker`: django-tasks-db's `db_worker`, which also puts back the tasks dead workers left
-running (ops/workers.py). Takes every `db_worker` option; run one or more beside the web processes."""
+running (ops/workers.py), and outlives a database restart: where `db_worker` exits when its query
+fails, this one waits for the database and goes on, putting back the task it was running if the
+failure ended it. Takes every `db_worker` option; run one or more beside the web processes."""
 
 import datetime as dt
+import logging
+import time
 
+from django.db import DatabaseError, connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from delbar.ops import workers
+
+logger = logging.getLogger("delbar.ops.workers")
+# Waits between tries while the database is away: doubling from 1 s, at most 30 s, so a restart (under
+# a second in bench/results/faults.md) costs a second of work and a long outage little load.
+FIRST_WAIT, LONGEST_WAIT = 1.0, 30.0
 
 
 def _positive(value: str) -> float:
@@ -42,4 +52,18 @@ class Command(DbWorkerCommand):
         if recovery.requeued or recovery.failed:
             self.stdout.write(f"{len(recovery.requeued)} abandoned tasks put back, {len(recovery.failed)} given up")
         workers.Recoverer(every=recover_every, **limits).start()
-        super().handle(**options)
+        wait = FIRST_WAIT
+        while True:
+            try:
+                super().handle(**options)
+                return
+            except DatabaseError as error:
+                logger.warning("The database is unavailable (%s); trying again in %s s", error, wait)
+            connections.close_all()
+            time.sleep(wait)
+            try:
+                workers.recover_abandoned(gone=frozenset([options["worker_id"]]), **limits)
+                wait = FIRST_WAIT
+            except DatabaseError:
+                connections.close_all()
+                wait = min(2 * wait, LONGEST_WAIT)
