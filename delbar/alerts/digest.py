@@ -1,7 +1,12 @@
 """The e-mail digest: a user's notifications not yet e-mailed, in one message, daily or weekly.
 
-A notification is e-mailed at most once: it is marked in the same transaction that sends it, under a
-lock on the user's settings row, so two workers cannot both send it."""
+A notification is e-mailed at most once, whatever reruns, parallel workers or killed workers do. Each
+digest is claimed first: its notifications are marked e-mailed (and the user's last digest time set) in
+a transaction of its own, under a lock on the user's settings row, which commits before the message is
+handed to the mail server. A send that fails (the server refuses or is down) puts the marks back, and
+the next run tries again. A worker killed between the claim's commit and the server's acceptance loses
+that one digest: it is never sent twice, and its notifications are still listed in Delbar
+(docs/operations.md, "A task worker is killed")."""
 
 import datetime as dt
 
@@ -37,26 +42,49 @@ def send_digests(now: dt.datetime | None = None, base_url: str | None = None) ->
     base_url = base_url or settings.SITE_URL
     sent = 0
     for user in due_users(now):
-        with transaction.atomic():
-            alert_settings = AlertSettings.objects.select_for_update().filter(user=user).first() or settings_for(user)
-            if alert_settings.frequency == Frequency.NEVER:
-                continue
-            period = PERIODS[alert_settings.frequency]
-            if alert_settings.last_digest_at and now - alert_settings.last_digest_at < period - SLACK:
-                continue
-            notifications = list(Notification.objects.select_for_update().filter(user=user, emailed_at=None)
-                                 .order_by("created_at", "id")[:200])
-            if not notifications:
-                continue
-            _send(user, alert_settings, notifications, base_url)
-            Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=now)
-            alert_settings.last_digest_at = now
-            alert_settings.save(update_fields=["last_digest_at"])
-            sent += 1
+        claim = _claim(user, now, base_url)
+        if claim is None:
+            continue
+        message, alert_settings, notifications, previous = claim
+        try:
+            message.send()
+        except Exception:
+            _release(alert_settings, notifications, now, previous)
+            raise
+        sent += 1
     return sent
 
 
-def _send(user, alert_settings, notifications, base_url: str) -> None:
+@transaction.atomic
+def _claim(user, now: dt.datetime, base_url: str):
+    """Marks the user's digest as sent, if one is due, and writes it: (the message, settings, notifications,
+    the previous digest time), or None. Committed before the message goes out, so no other run can send it
+    again; only the hand-over to the mail server is left after the commit."""
+    alert_settings = AlertSettings.objects.select_for_update().filter(user=user).first() or settings_for(user)
+    if alert_settings.frequency == Frequency.NEVER:
+        return None
+    period = PERIODS[alert_settings.frequency]
+    if alert_settings.last_digest_at and now - alert_settings.last_digest_at < period - SLACK:
+        return None
+    notifications = list(Notification.objects.select_for_update().filter(user=user, emailed_at=None)
+                         .order_by("created_at", "id")[:200])
+    if not notifications:
+        return None
+    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=now)
+    previous = alert_settings.last_digest_at
+    alert_settings.last_digest_at = now
+    alert_settings.save(update_fields=["last_digest_at"])
+    return _message(user, alert_settings, notifications, base_url), alert_settings, notifications, previous
+
+
+@transaction.atomic
+def _release(alert_settings, notifications, now: dt.datetime, previous) -> None:
+    """Puts back a claim whose message the mail server did not take, so the next run sends it."""
+    Notification.objects.filter(pk__in=[n.pk for n in notifications], emailed_at=now).update(emailed_at=None)
+    AlertSettings.objects.filter(pk=alert_settings.pk, last_digest_at=now).update(last_digest_at=previous)
+
+
+def _message(user, alert_settings, notifications, base_url: str) -> EmailMultiAlternatives:
     unsubscribe = base_url + reverse("alerts_unsubscribe", args=[alert_settings.unsubscribe_token])
     with translation.override(settings.LANGUAGE_CODE):
         context = {"user": user, "notifications": notifications, "base_url": base_url, "unsubscribe": unsubscribe,
@@ -68,4 +96,4 @@ def _send(user, alert_settings, notifications, base_url: str) -> None:
         # One-click unsubscribe (RFC 8058): mail programs offer it next to the sender.
         "List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
     message.attach_alternative(html, "text/html")
-    message.send()
+    return message

@@ -288,33 +288,52 @@ def cancel_registration(*, registration: Registration, actor) -> Registration:
 
 
 def send_reminders(*, now: dt.datetime | None = None) -> int:
-    """E-mails and notifies the registrant of each active registration once, in the day before the dialogue
-    starts; returns how many were reminded. Each registration is marked in the transaction that decides
-    to send it, under its row lock, so reruns and parallel workers never send a second reminder (a
-    failed send rolls the mark back, and the next run tries again)."""
+    """E-mails and notifies the registrant of each active registration at most once, in the day before the
+    dialogue starts; returns how many were reminded. Each registration is claimed first: marked reminded,
+    with its notification in Delbar, in a transaction of its own under its row lock, committed before the
+    e-mail goes to the mail server, so reruns, parallel workers and a worker restarted after a kill never
+    send a second reminder. A failed send puts the mark back and the next run tries again; a worker killed
+    between the claim and the server's acceptance loses that one e-mail (the notification in Delbar
+    stays; docs/operations.md)."""
     now = now or timezone.now()
     reminded = 0
     due = Dialogue.objects.active().filter(starts_at__gt=now, starts_at__lte=now + REMIND_BEFORE)
     for dialogue in due.select_related("organizer"):
         pending = dialogue.registrations.active().filter(reminded_at=None).values_list("pk", flat=True)
         for registration_id in list(pending):
-            with transaction.atomic():
-                registration = Registration.objects.select_for_update().filter(
-                    pk=registration_id, reminded_at=None, cancelled_at=None).first()
-                if registration is None:
-                    continue
-                user = registration.registered_by
-                if user is not None:
-                    invitations.send_reminder(dialogue, user)
-                    notify([user], event=f"dialogue-reminder:{dialogue.pk}",
-                           title=_("Reminder: %(title)s starts %(start)s") % {
-                               "title": dialogue.title, "start": _local(dialogue.starts_at)},
-                           url=dialogue.get_absolute_url())
-                registration.reminded_at = now
-                registration.save(update_fields=["reminded_at"])
-                reminded += 1
+            claim = _claim_reminder(dialogue, registration_id, now)
+            if claim is None:
+                continue
+            registration, message = claim
+            if message is not None:
+                try:
+                    message.send()
+                except Exception:
+                    Registration.objects.filter(pk=registration.pk, reminded_at=now).update(reminded_at=None)
+                    raise
+            reminded += 1
         Dialogue.objects.filter(pk=dialogue.pk, reminded_at=None).update(reminded_at=now)
     return reminded
+
+
+@transaction.atomic
+def _claim_reminder(dialogue: Dialogue, registration_id: int, now: dt.datetime):
+    """Marks one registration reminded (and notifies its registrant in Delbar), unless it is already, and
+    writes the reminder: (registration, message or None), or None. Only the hand-over to the mail server
+    is left after the commit."""
+    registration = Registration.objects.select_for_update().filter(
+        pk=registration_id, reminded_at=None, cancelled_at=None).first()
+    if registration is None:
+        return None
+    user = registration.registered_by
+    if user is not None:
+        notify([user], event=f"dialogue-reminder:{dialogue.pk}",
+               title=_("Reminder: %(title)s starts %(start)s") % {
+                   "title": dialogue.title, "start": _local(dialogue.starts_at)},
+               url=dialogue.get_absolute_url())
+    registration.reminded_at = now
+    registration.save(update_fields=["reminded_at"])
+    return registration, invitations.reminder(dialogue, user) if user is not None else None
 
 
 # --- Questions and answers --------------------------------------------------------------------------------

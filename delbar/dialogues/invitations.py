@@ -76,9 +76,10 @@ def calendar(dialogue: Dialogue, *, method: str = "PUBLISH", attendee=None, priv
     return cal.to_ical()
 
 
-def _send(*, user, subject: str, template: str, dialogue: Dialogue, method: str, context: dict | None = None):
+def _message(*, user, subject: str, template: str, dialogue: Dialogue, method: str,
+             context: dict | None = None) -> EmailMessage | None:
     if not user or not user.email:
-        return
+        return None
     with translation.override(settings.LANGUAGE_CODE):
         body = render_to_string(template, {"dialogue": dialogue, "user": user, "site_url": settings.SITE_URL,
                                            "url": settings.SITE_URL + dialogue.get_absolute_url(),
@@ -87,7 +88,13 @@ def _send(*, user, subject: str, template: str, dialogue: Dialogue, method: str,
         ics = calendar(dialogue, method=method, attendee=user, private=method != "CANCEL")
     message = EmailMessage(subject, body, to=[user.email])
     message.attach("invitation.ics", ics.decode(), f"text/calendar; method={method}")
-    message.send()
+    return message
+
+
+def _send(**message) -> None:
+    written = _message(**message)
+    if written is not None:
+        written.send()
 
 
 def send_invitation(dialogue: Dialogue, user, *, changed: bool = False) -> None:
@@ -102,6 +109,7 @@ def send_cancellation(dialogue: Dialogue, user, *, registration_only: bool = Fal
           method="CANCEL", context={"registration_only": registration_only, "note": note})
 
 
-def send_reminder(dialogue: Dialogue, user) -> None:
-    _send(user=user, subject=_("Reminder: %(title)s"), template="dialogues/email/reminder.txt", dialogue=dialogue,
-          method="REQUEST")
+def reminder(dialogue: Dialogue, user) -> EmailMessage | None:
+    """The day-before reminder, written but not sent (actions.send_reminders sends it after its claim)."""
+    return _message(user=user, subject=_("Reminder: %(title)s"), template="dialogues/email/reminder.txt",
+                    dialogue=dialogue, method="REQUEST")

@@ -1,0 +1,69 @@
+"""`delbar worker`: django-tasks-db's `db_worker`, which also puts back the tasks dead workers left
+running (ops/workers.py), and outlives a database restart: where `db_worker` exits when its query
+fails, this one waits for the database and goes on, putting back the task it was running if the
+failure ended it. Takes every `db_worker` option; run one or more beside the web processes."""
+
+import datetime as dt
+import logging
+import time
+
+from django.db import DatabaseError, connections
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from delbar.ops import workers
+
+logger = logging.getLogger("delbar.ops.workers")
+# Waits between tries while the database is away: doubling from 1 s, at most 30 s, so a restart (under
+# a second in bench/results/faults.md) costs a second of work and a long outage little load.
+FIRST_WAIT, LONGEST_WAIT = 1.0, 30.0
+
+
+def _positive(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError(value)
+    return number
+
+
+class Command(DbWorkerCommand):
+    help = ("Work the background task queue, first putting back the tasks that workers which died left "
+            "running (and then every --recover-every seconds).")
+
+    def add_arguments(self, parser) -> None:
+        super().add_arguments(parser)
+        # The worker id names this process (host:pid:start), so a worker here can tell when it is gone;
+        # production never reloads on code changes.
+        parser.set_defaults(worker_id=None, reload=False)
+        parser.add_argument("--recover-every", type=_positive, default=workers.RECOVER_EVERY_SECONDS,
+                            help="seconds between looks for abandoned tasks (default: %(default)s)")
+        parser.add_argument("--abandoned-after", type=_positive,
+                            default=workers.ABANDONED_AFTER.total_seconds() / 60,
+                            help="minutes after which a running task counts as abandoned wherever its worker "
+                                 "runs (default: %(default)s)")
+        parser.add_argument("--max-attempts", type=int, choices=range(1, 100), metavar="N",
+                            default=workers.MAX_ATTEMPTS,
+                            help="give a task up after N workers died running it (default: %(default)s)")
+
+    def handle(self, *, recover_every: float, abandoned_after: float, max_attempts: int, **options) -> None:
+        options["worker_id"] = options["worker_id"] or workers.worker_id_for()
+        self.configure_logging(options["verbosity"])
+        limits = {"abandoned_after": dt.timedelta(minutes=abandoned_after), "max_attempts": max_attempts}
+        recovery = workers.recover_abandoned(**limits)
+        if recovery.requeued or recovery.failed:
+            self.stdout.write(f"{len(recovery.requeued)} abandoned tasks put back, {len(recovery.failed)} given up")
+        workers.Recoverer(every=recover_every, **limits).start()
+        wait = FIRST_WAIT
+        while True:
+            try:
+                super().handle(**options)
+                return
+            except DatabaseError as error:
+                logger.warning("The database is unavailable (%s); trying again in %s s", error, wait)
+            connections.close_all()
+            time.sleep(wait)
+            try:
+                workers.recover_abandoned(gone=frozenset([options["worker_id"]]), **limits)
+                wait = FIRST_WAIT
+            except DatabaseError:
+                connections.close_all()
+                wait = min(2 * wait, LONGEST_WAIT)
