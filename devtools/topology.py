@@ -38,7 +38,7 @@ GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
 # What a load balancer asks before sending traffic: 200 unless the database is down (delbar/ops/health.py).
 READY_PATH = "/healthz"
 # The task worker, after `delbar`: one second between looks at an empty queue, no random start-up delay.
-WORKER_COMMAND = ("db_worker", "--interval", "1", "--no-startup-delay", "--no-reload")
+WORKER_COMMAND = ("worker", "--interval", "1", "--no-startup-delay", "--no-reload")
 # Starting: migrations on an empty PostgreSQL database take about 20 s on a busy 2-core machine; gunicorn
 # then answers within seconds. Stopping: gunicorn lets a request finish within its graceful timeout (30 s);
 # nothing the tests or the load test leave running takes that long, so KILL follows after 15 s.

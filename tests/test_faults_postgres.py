@@ -38,9 +38,6 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # Requests sent after the database is back, all of which must succeed (each gunicorn worker gets some).
 AFTER_BACK = 40
 
-needs_postgres = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                    reason="a PostgreSQL fault: runs in the PostgreSQL pass of the suite")
-
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -221,7 +218,6 @@ def cluster():
         server.stop()
 
 
-@needs_postgres
 def test_postgres_restarted_under_load_fails_no_request_once_it_is_back(cluster, tmp_path):
     env = delbar_env(tmp_path, cluster.url)
     done = subprocess.run([sys.executable, "-m", "delbar.cli", "migrate", "-v0"], env=env, cwd=tmp_path,
