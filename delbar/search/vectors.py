@@ -19,8 +19,8 @@ Both parts are flat matrices searched by an exact scan (usearch's SIMD float16 k
 On the 200,000-document benchmark corpus (clusters of 100 near-duplicates around 2,000 topics) the
 graph's recall@10 against exact search was 0.898 at expansion 800 (2.4 ms), 0.954 at 3,200 (8.7 ms) and
 0.969 at 6,400 (17 ms), while an exact scan of the float16 vectors found 0.999 (bench/bench_search_latency.py;
-docs/search.md); once the scan was chosen the graph only cost time to build (it is what made a 1M build
-take hours, see docs/search.md) and memory (its links), so it went.
+docs/search.md); once the scan was chosen the graph only cost time to build (one of 200,000 vectors had
+not finished after 25 minutes on the 2-core machine; docs/search.md) and memory (its links), so it went.
 """
 
 import hashlib
