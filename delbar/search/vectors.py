@@ -245,7 +245,8 @@ class VectorIndex:
         self.delta.drop(keys)
         if self.base is not None:
             in_base = self.base.rows_of(np.asarray(keys, dtype=np.uint64)) >= 0
-            self.hidden.update(key for key, found in zip(keys, in_base.tolist(), strict=True) if found)
+            # A new set, not changed in place: a scan in another thread may hold the old one.
+            self.hidden = self.hidden | {key for key, found in zip(keys, in_base.tolist(), strict=True) if found}
         fresh = {doc_id: embedding for doc_id, _, removed, embedding in rows if not removed and embedding is not None}
         if fresh:
             self.add(list(fresh), np.vstack([from_bytes(embedding) for embedding in fresh.values()]))
@@ -259,30 +260,37 @@ class VectorIndex:
     def nearest(self, query: np.ndarray, count: int) -> list[tuple[int, float]]:
         """The nearest documents by cosine similarity, best first: an exact scan of every stored vector,
         the snapshot's (less the hidden) and the delta's."""
-        found: list[tuple[int, float]] = []
-        if self.base is not None and len(self.base):
-            rows, scores = _scan(self.base.vectors, query, count + len(self.hidden))
-            keys = self.base.keys[rows].tolist()
-            found += [(key, score) for key, score in zip(keys, scores.tolist(), strict=True)
-                      if key not in self.hidden][:count]
-        if len(self.delta):
-            rows, scores = _scan(self.delta.vectors[:self.delta.size], query, count + self.delta.size - len(self.delta))
-            alive = self.delta.alive[rows]
-            found += list(zip(self.delta.keys[rows[alive]].tolist(), scores[alive].tolist(), strict=True))[:count]
-        found.sort(key=lambda item: -item[1])
-        return found[:count]
+        with self._lock:
+            # What the scans read, taken together: a catch-up in another thread replaces the hidden set
+            # and the delta's arrays rather than change them under a scan, or writes past `size`.
+            base, hidden, delta = self.base, self.hidden, self.delta
+            keys, vectors, alive, size = delta.keys, delta.vectors, delta.alive, delta.size
+            dead = size - len(delta)
+        found: dict[int, float] = {}
+        if base is not None and len(base):
+            rows, scores = _scan(base.vectors, query, count + len(hidden))
+            kept = [(key, score) for key, score in zip(base.keys[rows].tolist(), scores.tolist(), strict=True)
+                    if key not in hidden]
+            found.update(kept[:count])
+        if size > dead:
+            rows, scores = _scan(vectors[:size], query, count + dead)
+            live = alive[rows]
+            found.update(list(zip(keys[rows[live]].tolist(), scores[live].tolist(), strict=True))[:count])
+        return sorted(found.items(), key=lambda item: -item[1])[:count]
 
     def _vectors_of(self, doc_ids: list[int]) -> dict[int, np.ndarray]:
-        found = {}
-        for key in doc_ids:
-            row = self.delta.row_of.get(key)
-            if row is not None:
-                found[key] = self.delta.vectors[row]
-        rest = [key for key in doc_ids if key not in found and key not in self.hidden]
-        if self.base is not None and rest:
-            rows = self.base.rows_of(np.asarray(rest, dtype=np.uint64))
+        with self._lock:
+            found = {}
+            for key in doc_ids:
+                row = self.delta.row_of.get(key)
+                if row is not None:
+                    found[key] = self.delta.vectors[row].copy()
+            rest = [key for key in doc_ids if key not in found and key not in self.hidden]
+            base = self.base
+        if base is not None and rest:
+            rows = base.rows_of(np.asarray(rest, dtype=np.uint64))
             present = rows >= 0
-            vectors = self.base.vectors[rows[present]]
+            vectors = base.vectors[rows[present]]
             found.update(zip(np.asarray(rest)[present].tolist(), vectors, strict=True))
         return found
 
