@@ -166,7 +166,10 @@ def index_many(objects: list, *, embed: bool = True) -> None:
                    .values_list("object_id", "id"))
         for document in new:
             document.pk = ids[document.object_id]
-    old = [document for document in documents if document not in new]
+    # By identity: `in` on model instances compares them one by one (Model.__eq__), quadratic in the batch:
+    # 3,998,000 comparisons, 6.7 of 12.7 s under cProfile, for two of the benchmark's batches of 2,000.
+    created = {id(document) for document in new}
+    old = [document for document in documents if id(document) not in created]
     SearchDocument.objects.bulk_update(old, [field.name for field in SearchDocument._meta.concrete_fields
                                              if field.name not in ("id", "kind", "object_id")])
     clock.save(update_fields=["documents"])
