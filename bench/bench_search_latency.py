@@ -10,8 +10,13 @@
 3. Times 200 queries (described needs, keywords, other languages, and queries made only of very
    common words) through delbar.search.engine.search and through the /search/ page, and the same
    queries on a plain baseline: FTS5 bm25() (or PostgreSQL ts_rank) alone, and numpy brute-force
-   cosine over all vectors. Checks the graph's recall@10 against exact search.
-4. Runs searches from WORKERS processes for a while: searches/s sustained, and their p95.
+   cosine over all vectors. Checks nearest()'s recall@10 against exact search, and times its scan of
+   the memory-mapped snapshot beside the same vectors in memory and beside the snapshot with
+   SNAPSHOT_AFTER of its documents changed since (hidden).
+4. Memory per process (psutil RSS, USS, PSS) and start time of the vector index: two processes that
+   map the snapshot at once, beside one that builds every vector in its memory (no snapshot).
+5. Runs searches from WORKERS processes (each mapping the snapshot) for a while: searches/s sustained,
+   and their p95.
 
     .venv/bin/python bench/bench_search_latency.py --documents 200000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/delbar_bench .venv/bin/python bench/bench_search_latency.py
@@ -290,7 +295,7 @@ def worker(arguments):
     install_bench_kind(embedder)
     from delbar.search import engine
 
-    engine.search("oppvarming")  # loads the saved graph
+    engine.search("oppvarming")  # maps the snapshot
     timings, index, deadline = [], offset, time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         started = time.perf_counter()
@@ -298,6 +303,50 @@ def worker(arguments):
         timings.append((time.perf_counter() - started) * 1000)
         index += 1
     return timings
+
+
+def memory_probe(arguments):
+    """One process: Django, the vector index (mapped, or built in memory when `index_dir` holds no
+    snapshot), 50 searches, then its memory, measured while its sibling probes are alive too."""
+    database_url, data_dir, index_dir, barrier = arguments
+    os.environ.update(DATABASE_URL=database_url, DELBAR_DATA_DIR=data_dir, DELBAR_SEARCH_INDEX_DIR=index_dir,
+                      DEBUG="0", SECRET_KEY="bench-only", DJANGO_SETTINGS_MODULE="delbar.settings",
+                      ALLOWED_HOSTS="testserver")
+    import django
+    import psutil
+
+    django.setup()
+    from delbar.search.vectors import vector_index
+
+    started = time.perf_counter()
+    index = vector_index(384)
+    start = time.perf_counter() - started
+    rng = np.random.default_rng(os.getpid())
+    for _ in range(50):
+        index.nearest(rng.normal(size=384).astype(np.float32), 400)
+    barrier.wait()
+    memory = psutil.Process().memory_full_info()
+    barrier.wait()
+    return {"start": start, "mapped": index.base is not None, "rss": memory.rss, "uss": memory.uss, "pss": memory.pss}
+
+
+def memory_per_process(database_url: str, data_dir: str, index_dir: str) -> list[str]:
+    context = multiprocessing.get_context("spawn")
+    rows = []
+    empty = Path(data_dir) / "no-snapshot"
+    empty.mkdir(exist_ok=True)
+    for label, folders in (("maps the snapshot (two at once)", [index_dir, index_dir]),
+                           ("builds every vector in memory (no snapshot)", [str(empty)])):
+        with context.Manager() as manager:
+            barrier = manager.Barrier(len(folders))
+            with context.Pool(len(folders)) as pool:
+                results = pool.map(memory_probe, [(database_url, data_dir, folder, barrier) for folder in folders])
+        for result in results:
+            if result["mapped"] != (folders[0] == index_dir):
+                raise SystemExit(f"a probe that should {label} did not: {result}")
+            rows.append(f"| {label} | {result['start']:.2f} s | {result['rss'] / 2**20:,.0f} | "
+                        f"{result['uss'] / 2**20:,.0f} | {result['pss'] / 2**20:,.0f} |")
+    return rows
 
 
 def _has_postings() -> bool:
@@ -318,7 +367,7 @@ def main() -> None:
                         help="keep the sample's real embeddings in var/ between runs (the embedding rate is then "
                              "not measured)")
     parser.add_argument("--keep", type=Path, metavar="FOLDER",
-                        help="keep the built database (SQLite file or PostgreSQL database) and graph in FOLDER, "
+                        help="keep the built database (SQLite file or PostgreSQL database) and snapshot in FOLDER, "
                              "and reuse them when a later run finds the same number of documents there")
     args = parser.parse_args()
     work = setup_django("search-latency", keep=args.keep)
@@ -328,7 +377,7 @@ def main() -> None:
 
     from delbar.search import engine
     from delbar.search.models import SearchDocument
-    from delbar.search.vectors import from_bytes, vector_index
+    from delbar.search.vectors import SNAPSHOT_AFTER, VectorIndex, from_bytes, vector_index
 
     embedder = DerivedEmbedder()
     if args.reuse_embeddings:
@@ -349,9 +398,14 @@ def main() -> None:
     analyze()
     started = time.perf_counter()
     index = vector_index(embedder.dimensions)
-    rows.append(("build the in-process graph from stored vectors", f"{len(index):,} vectors",
-                 f"{time.perf_counter() - started:.0f} s"))
-    index.save()
+    mapped_before = index.base is not None
+    if not mapped_before:
+        rows.append(("read every stored vector into this process (no snapshot yet)", f"{len(index):,} vectors",
+                     f"{time.perf_counter() - started:.0f} s"))
+        started = time.perf_counter()
+        index.save()
+        rows.append(("write the vector snapshot", f"{index.base.path.stat().st_size / 2**20:,.0f} MB",
+                     f"{time.perf_counter() - started:.1f} s"))
 
     from delbar.search import relevance, spelling
 
@@ -415,6 +469,13 @@ def main() -> None:
     query_vectors = [embedder.embed_queries([text])[0] for text in texts]
     brute = timed(lambda vector: np.argpartition(-(matrix @ vector), 200)[:200], query_vectors)
     graph = timed(lambda vector: index.nearest(vector, engine.SEMANTIC_CANDIDATES), query_vectors)
+    in_memory = VectorIndex(embedder.dimensions)
+    in_memory.add(ids, matrix)
+    scan_in_memory = timed(lambda vector: in_memory.nearest(vector, engine.SEMANTIC_CANDIDATES), query_vectors)
+    hidden = min(SNAPSHOT_AFTER, len(ids) // 2)
+    index.hidden = set(random.Random(3).sample(ids, hidden))
+    scan_hidden = timed(lambda vector: index.nearest(vector, engine.SEMANTIC_CANDIDATES), query_vectors)
+    index.hidden = set()
     ids_array = np.array(ids)
     recall = []
     for vector in query_vectors:
@@ -423,6 +484,7 @@ def main() -> None:
 
     database_url = os.environ["DATABASE_URL"]
     connection.close()
+    memory_rows = memory_per_process(database_url, str(work), settings.SEARCH_INDEX_DIR)
     with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
         started = time.perf_counter()
         results = pool.map(worker, [(database_url, str(work), texts, args.seconds, n * 50, args.worker_threads)
@@ -448,14 +510,20 @@ def main() -> None:
               summary_row("semantic only, engine.search (query embedding included)", semantic),
               summary_row("query embedding alone (e5, 4-bit)", embed),
               summary_row("baseline: FTS5 bm25() / PostgreSQL postings BM25 alone, all query words", base_lexical),
-              summary_row("nearest-neighbour graph, 400 candidates", graph, brute),
+              summary_row("nearest(), 400 candidates: exact scan of the memory-mapped snapshot", graph, brute),
+              summary_row("nearest(), the same vectors in this process's memory", scan_in_memory, brute),
+              summary_row(f"nearest(), the snapshot with {hidden:,} "
+                          "of its documents changed since (delta at its bound)", scan_hidden, brute),
               summary_row("baseline: numpy brute-force cosine, all vectors", brute),
-              "", f"Graph recall@10 against exact cosine search: {statistics.mean(recall):.4f} "
+              "", f"nearest() recall@10 against exact float32 cosine search: {statistics.mean(recall):.4f} "
               f"(min {min(recall):.1f} over {len(recall)} queries).", "",
               f"Sustained: {args.workers} processes ({args.worker_threads} embedding thread each) for "
               f"{args.seconds} s: {len(sustained) / wall:.1f} hybrid "
               f"searches/s, p50 {percentile(sustained, 0.5):.1f} ms, p95 {percentile(sustained, 0.95):.1f} ms, "
-              f"p99 {percentile(sustained, 0.99):.1f} ms (engine.search, query embedding included)."]
+              f"p99 {percentile(sustained, 0.99):.1f} ms (engine.search, query embedding included).",
+              "", "Memory per process after 50 searches (psutil; USS: pages only it holds, PSS: its own plus its "
+              "share of those it shares), and the time to its first caught-up vector index:", "",
+              "| process | start | RSS MB | USS MB | PSS MB |", "|---|---|---|---|---|", *memory_rows]
     write_results(f"search-latency-{args.documents // 1000}k", f"bench_search_latency: {args.documents:,} documents",
                   lines)
     drop_database()

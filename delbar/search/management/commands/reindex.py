@@ -1,6 +1,6 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from delbar.search import indexing
 from delbar.search.embedders import get_embedder
@@ -8,15 +8,20 @@ from delbar.search.vectors import vector_index
 
 
 class Command(BaseCommand):
-    help = ("Rebuilds the search index (lexical terms, vectors, nearest-neighbour graph) in place: search "
-            "keeps finding everything while it runs. --fresh empties it first (for an embedder whose vectors "
-            "have another size).")
+    help = ("Rebuilds the search index (lexical terms, vectors) in place and writes the vector snapshot every "
+            "process on this machine maps: search keeps finding everything while it runs. --fresh empties it "
+            "first (for an embedder whose vectors have another size); --processes N embeds in N processes.")
 
     def add_arguments(self, parser):
         parser.add_argument("--fresh", action="store_true",
                             help="empty the index first; search finds nothing until it is done")
+        parser.add_argument("--processes", type=int, default=1, metavar="N",
+                            help="embed in N processes, each loading the embedder, while this one writes "
+                                 "(default 1: embed here); bench/results/reindex-*.md has the rate per N")
 
     def handle(self, *args, **options):
+        if options["processes"] < 1:
+            raise CommandError(f"--processes must be at least 1, not {options['processes']}")
         embedder = get_embedder()
         started = time.perf_counter()
 
@@ -24,9 +29,10 @@ class Command(BaseCommand):
             elapsed = time.perf_counter() - started
             self.stdout.write(f"{kind}: {done} indexed ({done / elapsed:.1f}/s)")
 
-        total = indexing.reindex(progress=progress if options["verbosity"] > 1 else None, fresh=options["fresh"])
+        total = indexing.reindex(progress=progress if options["verbosity"] > 1 else None, fresh=options["fresh"],
+                                 processes=options["processes"])
         index = vector_index(embedder.dimensions)
         saved = index.save()
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Indexed {total} documents in {elapsed:.1f} s with {embedder.name}"
-                          + (f"; graph saved to {saved}." if saved else "."))
+                          + (f"; vector snapshot written to {saved}." if saved else "."))
