@@ -20,7 +20,9 @@ from tests.conftest import client_for
 
 # /healthz runs its checks in threads of their own, with connections of their own: they see only what
 # is committed, as in production.
+# Each such test truncates every table when it ends; the reference data is put back after the module.
 committed = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.usefixtures("restore_reference_data")
 
 # A django-redis cache at a port where nothing listens: every call fails, and is swallowed.
 DEAD_REDIS = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0",

@@ -18,7 +18,7 @@ from django.db import connection, connections
 
 from delbar.orgs.models import Organization
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("restore_reference_data")]
 ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = """
