@@ -18,9 +18,8 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import client_for
 
-# /healthz runs its checks in threads of their own, with connections of their own: they see only what
-# is committed, as in production.
-# Each such test truncates every table when it ends; the reference data is put back after the module.
+# /healthz as production sees it: what the checks read is committed. Each such test truncates every
+# table when it ends; the reference data is put back after the module.
 committed = pytest.mark.django_db(transaction=True)
 pytestmark = pytest.mark.usefixtures("restore_reference_data")
 
@@ -142,3 +141,13 @@ def test_the_operations_page_is_for_administrators(cast):
     for role in ("alice", "dave", "anonymous"):
         answer = client_for(cast[role]).get("/admin/operations/")
         assert answer.status_code == 302 and "/login/" in answer["Location"], role
+
+
+@pytest.mark.django_db
+def test_health_reads_through_the_requests_own_connection_inside_a_transaction():
+    """The checks run on the request's connection, so they see what it sees (and open no other)."""
+    _queued(minutes_ago=30)  # not committed: only this connection sees it
+    response, body = health()
+    assert response.status_code == 200
+    assert body["checks"]["database"]["ok"]
+    assert body["checks"]["queue"]["details"]["ready"] == 1

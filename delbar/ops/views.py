@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.tasks import TaskResultStatus
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from delbar.accounts.roles import roles_of
@@ -41,7 +42,7 @@ def operations(request, admin_site):
                 .values("id", "task_path", "finished_at", "exception_class_path")[:RECENT_FAILURES])
     context = {
         **admin_site.each_context(request),
-        "title": "Operations",
+        "title": _("Operations"),
         "queue": queue, "queue_problem": queue_problem(queue),
         "search": search, "search_problem": search_problem(search),
         "failures": list(failures),
