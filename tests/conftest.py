@@ -10,12 +10,15 @@ Data is made through the same actions users trigger.
 
 import json
 import time
+import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.test import Client
 from openapi_core import OpenAPI
@@ -213,3 +216,22 @@ def people(db, settings):
     return alice, carol
 
 
+
+
+@pytest.fixture
+def own_database(tmp_path):
+    """A database URL of its own, for tests that run Delbar in other processes: a file on SQLite, a new
+    database on PostgreSQL (dropped afterwards)."""
+    config = django_settings.DATABASES["default"]
+    if "sqlite" in config["ENGINE"]:
+        yield f"sqlite:///{tmp_path / 'own.sqlite3'}"
+        return
+    name = f"delbar_own_{uuid.uuid4().hex[:8]}"
+    options = {"host": config["HOST"] or "127.0.0.1", "port": config["PORT"] or 5432, "user": config["USER"],
+               "password": config["PASSWORD"] or None, "dbname": "postgres", "autocommit": True}
+    with psycopg.connect(**options) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield (f"postgres://{config['USER']}{':' + config['PASSWORD'] if config['PASSWORD'] else ''}@"
+           f"{options['host']}:{options['port']}/{name}")
+    with psycopg.connect(**options) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

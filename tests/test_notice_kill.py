@@ -10,11 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
-
-import pytest
-from django.conf import settings
 
 from tests.notice_files import DOFFIN
 
@@ -38,23 +34,6 @@ def _folder(tmp_path: Path) -> tuple[Path, int]:
     return folder, count
 
 
-@pytest.fixture
-def own_database(tmp_path):
-    """A database URL of its own, dropped afterwards."""
-    config = settings.DATABASES["default"]
-    if "sqlite" in config["ENGINE"]:
-        yield f"sqlite:///{tmp_path / 'kill.sqlite3'}"
-        return
-    import psycopg
-    name = f"delbar_kill_{uuid.uuid4().hex[:8]}"
-    options = {"host": config["HOST"] or "127.0.0.1", "port": config["PORT"] or 5432, "user": config["USER"],
-               "password": config["PASSWORD"] or None, "dbname": "postgres", "autocommit": True}
-    with psycopg.connect(**options) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield (f"postgres://{config['USER']}{':' + config['PASSWORD'] if config['PASSWORD'] else ''}@"
-           f"{options['host']}:{options['port']}/{name}")
-    with psycopg.connect(**options) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _environment(database_url: str) -> dict:

@@ -8,36 +8,16 @@ from the clock, in one transaction), with vectors given by the test instead of e
 import multiprocessing
 import os
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
 import pytest
-from django.conf import settings
 
 REPO = Path(__file__).resolve().parent.parent
 DIMENSIONS = 384
 CORPUS = 2000
 
 
-@pytest.fixture
-def own_database(tmp_path):
-    """A database URL of its own, dropped afterwards."""
-    config = settings.DATABASES["default"]
-    if "sqlite" in config["ENGINE"]:
-        yield f"sqlite:///{tmp_path / 'vectors.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"delbar_vectors_{uuid.uuid4().hex[:8]}"
-    options = {"host": config["HOST"] or "127.0.0.1", "port": config["PORT"] or 5432, "user": config["USER"],
-               "password": config["PASSWORD"] or None, "dbname": "postgres", "autocommit": True}
-    with psycopg.connect(**options) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield (f"postgres://{config['USER']}{':' + config['PASSWORD'] if config['PASSWORD'] else ''}@"
-           f"{options['host']}:{options['port']}/{name}")
-    with psycopg.connect(**options) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- The other processes ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ pages are still served and taking the process out of rotation would not help."""
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
 from django.http import JsonResponse
@@ -38,30 +39,27 @@ class PrimaryDatabase(Database):
 
 
 @dataclasses.dataclass
-class TaskQueue(HealthCheck):
+class StateCheck(HealthCheck):
+    """A state from ops/state.py, read on the request's connection, and a warning when it has a problem."""
+
+    name: str = ""
+    state: Callable[[], dict] = dataclasses.field(default=dict, repr=False)
+    problem: Callable[[dict], str] = dataclasses.field(default=lambda state: "", repr=False)
     details: dict = dataclasses.field(default_factory=dict, repr=False)
 
     async def run(self):
-        self.details = await sync_to_async(queue_state, thread_sensitive=True)()
-        if problem := queue_problem(self.details):
+        self.details = await sync_to_async(self.state, thread_sensitive=True)()
+        if problem := self.problem(self.details):
             raise ServiceWarning(problem)
 
 
-@dataclasses.dataclass
-class SearchIndex(HealthCheck):
-    details: dict = dataclasses.field(default_factory=dict, repr=False)
-
-    async def run(self):
-        self.details = await sync_to_async(search_state, thread_sensitive=True)()
-        if problem := search_problem(self.details):
-            raise ServiceWarning(problem)
-
-
-NAMES = {PrimaryDatabase: "database", SharedCache: "cache", TaskQueue: "queue", SearchIndex: "search"}
+NAMES = {PrimaryDatabase: "database", SharedCache: "cache"}
 
 
 class HealthView(HealthCheckView):
-    checks = (PrimaryDatabase, SharedCache, TaskQueue, SearchIndex)
+    checks = (PrimaryDatabase, SharedCache,
+              (StateCheck, {"name": "queue", "state": queue_state, "problem": queue_problem}),
+              (StateCheck, {"name": "search", "state": search_state, "problem": search_problem}))
 
     async def get(self, request, *args, **kwargs):
         # Always JSON, whatever the Accept header: load balancers and monitors read the status.
@@ -79,7 +77,7 @@ class HealthView(HealthCheckView):
                 entry["message"] = result.error.message
             if getattr(result.check, "details", None):
                 entry["details"] = result.check.details
-            checks[NAMES[type(result.check)]] = entry
+            checks[getattr(result.check, "name", "") or NAMES[type(result.check)]] = entry
         body = {"status": "unavailable" if unavailable else "degraded" if degraded else "ok", "checks": checks}
         return JsonResponse(body, status=503 if unavailable else 200)
 
