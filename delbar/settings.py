@@ -5,6 +5,7 @@ Production (DEBUG off) refuses to start without a SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import os
+import socket
 from pathlib import Path
 
 import dj_database_url
@@ -331,6 +332,10 @@ SEARCH_EMBEDDER_THREADS = env_int("DELBAR_SEARCH_EMBEDDER_THREADS", 0)
 # when it is loaded, which is after settings (the embedder and usearch load with the search app).
 os.environ["OMP_WAIT_POLICY"] = env_str("OMP_WAIT_POLICY", "PASSIVE")
 SEARCH_INDEX_DIR = env_str("DELBAR_SEARCH_INDEX_DIR", str(DATA_DIR / "search"))
+# Names the machine whose SEARCH_INDEX_DIR this process reads: its task queue is "machine-<name>". The
+# host name by default; containers sharing one folder on one machine (each with its own host name) set
+# the same name.
+MACHINE_NAME = env_str("DELBAR_MACHINE_NAME", "") or socket.gethostname() or "localhost"
 
 # Documents attached to cases: the limit keeps uploads to what a case needs (reports, contracts).
 DOCUMENT_MAX_BYTES = env_int("DELBAR_DOCUMENT_MAX_MB", 20) * 1024 * 1024
@@ -371,7 +376,9 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
 # `delbar db_worker`; "immediate" runs each task at once in the process that enqueued it (tests).
 TASKS_BACKENDS = {"database": "django_tasks_db.DatabaseBackend",
                   "immediate": "django.tasks.backends.immediate.ImmediateBackend"}
-TASKS = {"default": {"BACKEND": TASKS_BACKENDS[env_str("DELBAR_TASKS_BACKEND", "database")]}}
+# QUEUES empty: any queue name. Besides "default", each machine has its own queue for the work that must
+# run where its files are (search.tasks.machine_queue: the vector snapshot in SEARCH_INDEX_DIR).
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[env_str("DELBAR_TASKS_BACKEND", "database")], "QUEUES": []}}
 
 # Who runs this Delbar, named on the About page as the one to ask (and the controller of personal data).
 DELBAR_OPERATOR_NAME = env_str("DELBAR_OPERATOR_NAME", "KS – Kommunesektorens organisasjon")

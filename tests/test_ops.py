@@ -129,7 +129,7 @@ def test_the_operations_page_is_for_administrators(cast):
     page = admin.get("/admin/operations/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Task queue" in text and "is a task worker running?" in text
+    assert "Task queue" in text and "in the queue &#x27;default&#x27;: is a task worker running that works it?" in text
     assert "builtins.ValueError" in text and "Search index" in text
     assert page.context["queue"]["ready"] == 1 and page.context["queue"]["failed_last_day"] == 1
     assert page.context["process"]["uss"] > 0

@@ -3,7 +3,6 @@ the task queue and the search index (the search layer reports its own state: del
 
 import datetime as dt
 
-from django.db.models import Min
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -22,10 +21,13 @@ def queue_state(now: dt.datetime | None = None) -> dict:
     """Tasks ready to run (and how long the oldest has waited), running, and failed in the last day."""
     now = now or timezone.now()
     ready = DBTaskResult.objects.ready()
-    oldest = ready.aggregate(oldest=Min("enqueued_at"))["oldest"]
+    oldest = ready.order_by("enqueued_at").values("enqueued_at", "queue_name").first()
     return {
         "ready": ready.count(),
-        "oldest_ready_seconds": round((now - oldest).total_seconds(), 1) if oldest else None,
+        "oldest_ready_seconds": round((now - oldest["enqueued_at"]).total_seconds(), 1) if oldest else None,
+        # Each machine has its own queue besides "default" (search.machine_queue): a task waiting in one
+        # names the machine whose workers are missing.
+        "oldest_ready_queue": oldest["queue_name"] if oldest else None,
         "running": DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).count(),
         "failed_last_day": DBTaskResult.objects.filter(status=TaskResultStatus.FAILED,
                                                        finished_at__gte=now - dt.timedelta(days=1)).count(),
@@ -36,7 +38,8 @@ def queue_problem(state: dict) -> str:
     """Why the queue needs an operator, or ""."""
     waited = state["oldest_ready_seconds"]
     if waited is not None and waited > QUEUE_STALE_AFTER.total_seconds():
-        return f"{state['ready']} tasks ready, the oldest for {waited:.0f} s: is a task worker running?"
+        return (f"{state['ready']} tasks ready, the oldest for {waited:.0f} s in the queue "
+                f"{state['oldest_ready_queue']!r}: is a task worker running that works it?")
     return ""
 
 

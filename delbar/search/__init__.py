@@ -10,7 +10,8 @@ Embedding:  embed_pending() (what index_many(embed=False) or deferred(embed=Fals
             embed_waiting (the task worker's run of it)
 Kinds:      Kind, Filter, register(), KINDS (each app declares its own kind in <app>/search.py)
 Thresholds: calibration() (per embedder, search/calibration.py)
-Operating:  index_state() (documents, waiting vectors, how far this process's vector index is behind)
+Operating:  index_state() (documents, waiting vectors, how far this process's vector index is behind),
+            machine_queue() (this machine's task queue, which `delbar worker` also works)
 Pages:      SearchForm, render_results(), search_page
 
 Lexical matching runs in the database (SQLite FTS5 or PostgreSQL postings), semantic matching on
@@ -30,6 +31,7 @@ _EXPORTS = {
     "kinds": ("Kind", "Filter", "register", "KINDS"),
     "calibration": ("calibration",),
     "state": ("index_state",),
+    "tasks": ("machine_queue",),
     "forms": ("SearchForm",),
     "views": ("render_results", "search_page"),
 }

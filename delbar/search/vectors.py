@@ -11,7 +11,8 @@ instead, dropping its delta.
 
 Snapshots are written whole, to a temporary file renamed over the old one (a process that still maps
 the old one keeps reading it until it switches), by `delbar reindex` and by the task worker
-(tasks.write_vector_snapshot), which a process queues when its delta has grown past SNAPSHOT_AFTER. A
+(tasks.write_vector_snapshot), which a process queues on its machine's own queue (each machine has its
+folder; tasks.machine_queue) when its delta has grown past SNAPSHOT_AFTER. A
 process finding no snapshot (a first start, or SEARCH_INDEX_DIR unset) builds everything in its delta
 from the stored vectors, as every process did before.
 
@@ -412,9 +413,9 @@ def vector_index(dimensions: int) -> VectorIndex:
     if index.needs_snapshot():
         # Outside the index's lock: an immediate task backend runs the task here and now.
         index.snapshot_asked = True
-        from delbar.search.tasks import write_vector_snapshot
+        from delbar.search.tasks import ask_for_snapshot
 
-        write_vector_snapshot.enqueue()
+        ask_for_snapshot()
     return index
 
 

@@ -1,7 +1,8 @@
 """`delbar worker`: django-tasks-db's `db_worker`, which also puts back the tasks dead workers left
 running (ops/workers.py), and outlives a database restart: where `db_worker` exits when its query
 fails, this one waits for the database and goes on, putting back the task it was running if the
-failure ended it. Takes every `db_worker` option; run one or more beside the web processes."""
+failure ended it. Takes every `db_worker` option; run one or more beside the web processes. By default
+it works the shared queue and this machine's own (search.machine_queue)."""
 
 import datetime as dt
 import logging
@@ -11,6 +12,7 @@ from django.db import DatabaseError, connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from delbar.ops import workers
+from delbar.search import machine_queue
 
 logger = logging.getLogger("delbar.ops.workers")
 # Waits between tries while the database is away: doubling from 1 s, at most 30 s, so a restart (under
@@ -34,6 +36,10 @@ class Command(DbWorkerCommand):
         # The worker id names this process (host:pid:start), so a worker here can tell when it is gone;
         # production never reloads on code changes.
         parser.set_defaults(worker_id=None, reload=False)
+        # The shared queue, and this machine's own: work on files only this machine holds (the search
+        # snapshot). A worker given other queues should keep this machine's among them; '*' would take
+        # every machine's and write their snapshots here.
+        parser.set_defaults(queue_name=f"default,{machine_queue()}")
         parser.add_argument("--recover-every", type=_positive, default=workers.RECOVER_EVERY_SECONDS,
                             help="seconds between looks for abandoned tasks (default: %(default)s)")
         parser.add_argument("--abandoned-after", type=_positive,
