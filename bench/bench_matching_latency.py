@@ -10,12 +10,18 @@ them: SAMPLE embedded for real, the rest derived) and NEEDS open needs posted by
    each published or edited case — p50/p95 over 20 cases, and how many needs it recomputed.
 
     .venv/bin/python bench/bench_matching_latency.py --documents 200000 --needs 500
+
+With --keep FOLDER, the case documents that `bench_search_latency.py --keep FOLDER` built there are
+used instead of being built again (the needs this run posts stay there too: keep such a folder for one
+matching run).
 """
 
 import argparse
 import json
 import random
 import time
+
+from pathlib import Path
 
 from bench_search_latency import DerivedEmbedder, install_bench_kind, load
 from common import REPO, analyze, drop_database, percentile, setup_django, write_results
@@ -42,11 +48,14 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=200_000)
     parser.add_argument("--needs", type=int, default=500)
     parser.add_argument("--reuse-embeddings", action="store_true")
+    parser.add_argument("--keep", type=Path, metavar="FOLDER",
+                        help="use the documents bench_search_latency.py --keep FOLDER built (no need posted there yet)")
     args = parser.parse_args()
-    setup_django("matching-latency")
+    setup_django("matching-latency", keep=args.keep)
     from django.db import connection, transaction
 
     from delbar.needs import actions, matching
+    from delbar.needs.models import Need
     from delbar.orgs.models import Organization
     from delbar.search.calibration import calibration
     from delbar.search.vectors import vector_index
@@ -55,8 +64,14 @@ def main() -> None:
     if args.reuse_embeddings:
         embedder.cache_path = REPO / "var" / "bench-sample-vectors.npz"
     install_bench_kind(embedder)
-    print(f"indexing {args.documents:,} documents on {connection.vendor} …", flush=True)
-    load(args.documents, embedder)
+    from delbar.search.models import SearchDocument
+
+    built = SearchDocument.objects.filter(kind="case").count()
+    if args.keep and (built != args.documents or Need.objects.exists()):
+        raise SystemExit(f"{args.keep} holds {built:,} case documents (not {args.documents:,}) or needs already")
+    if not built:
+        print(f"indexing {args.documents:,} documents on {connection.vendor} …", flush=True)
+        load(args.documents, embedder)
     analyze()
     vector_index(embedder.dimensions)
 

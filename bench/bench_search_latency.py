@@ -369,6 +369,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, metavar="FOLDER",
                         help="keep the built database (SQLite file or PostgreSQL database) and snapshot in FOLDER, "
                              "and reuse them when a later run finds the same number of documents there")
+    parser.add_argument("--build-only", action="store_true",
+                        help="with --keep: build the documents and the snapshot, then stop (measure in a later run)")
     args = parser.parse_args()
     work = setup_django("search-latency", keep=args.keep)
     from django.conf import settings
@@ -383,7 +385,7 @@ def main() -> None:
     if args.reuse_embeddings:
         embedder.cache_path = REPO / "var" / "bench-sample-vectors.npz"
     install_bench_kind(embedder)
-    built = SearchDocument.objects.count()
+    built = SearchDocument.objects.filter(kind="case").count()   # a matching run adds needs beside them
     if args.keep and built == args.documents:
         if connection.vendor == "postgresql" and not _has_postings():
             raise SystemExit(f"{args.keep} was built before the postings table (its migration cannot read the "
@@ -406,6 +408,9 @@ def main() -> None:
         index.save()
         rows.append(("write the vector snapshot", f"{index.base.path.stat().st_size / 2**20:,.0f} MB",
                      f"{time.perf_counter() - started:.1f} s"))
+    if args.build_only:
+        print("\n".join(f"{a}: {b} {c}" for a, b, c in rows))
+        return
 
     from delbar.search import relevance, spelling
 

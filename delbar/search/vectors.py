@@ -63,12 +63,22 @@ def from_bytes(data: bytes | memoryview) -> np.ndarray:
     return np.frombuffer(bytes(data), dtype=np.float32)
 
 
+def unit(vectors: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 (float32; a zero row stays zero)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(norms == 0, 1.0, norms)
+
+
 def _scan(matrix: np.ndarray, query: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of `matrix` nearest `query` (cosine), best first: (rows, similarities)."""
+    """Rows of `matrix` (unit vectors) nearest the unit vector `query`, best first: (rows, similarities).
+    Their inner product is their cosine, which the inner-product kernel finds without computing either
+    side's length: a million float16 vectors took 117 ms instead of the cosine kernel's 157 ms on one
+    core (usearch 2.26, the 2-core machine with a benchmark running beside it)."""
     count = min(count, len(matrix))
     if count <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    found = exact_search(matrix, np.asarray(query, dtype=np.float16), count, MetricKind.Cos, exact=True, threads=1)
+    found = exact_search(matrix, np.asarray(query, dtype=np.float16), count, MetricKind.IP, exact=True, threads=1)
     return found.keys.astype(np.int64), 1.0 - found.distances
 
 
@@ -144,7 +154,7 @@ class Delta:
             self.vectors = grown
             self.alive = np.resize(self.alive, capacity)
         self.keys[self.size:needed] = keys
-        self.vectors[self.size:needed] = np.asarray(vectors, dtype=np.float32)
+        self.vectors[self.size:needed] = unit(vectors)
         self.alive[self.size:needed] = True
         for offset, key in enumerate(keys):
             self.row_of[key] = self.size + offset
@@ -267,6 +277,7 @@ class VectorIndex:
             base, hidden, delta = self.base, self.hidden, self.delta
             keys, vectors, alive, size = delta.keys, delta.vectors, delta.alive, delta.size
             dead = size - len(delta)
+        query = unit(query)
         found: dict[int, float] = {}
         if base is not None and len(base):
             rows, scores = _scan(base.vectors, query, count + len(hidden))
