@@ -10,7 +10,10 @@ numbers) found in the corpus put their documents first. Equal-weight rank fusion
 search alone, because weak lexical lists dragged good dense results down.
 """
 
+import functools
+import os
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -297,6 +300,14 @@ def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int
     """The results best first (at most `limit`), the terms matched lexically, and the candidates below
     the relevance floor. `confidence_scope`: the documents whose best decides the floor, when the
     search is narrower than what the person may see."""
+    semantic, similarities, meaning = {}, {}, None
+    if mode != "lexical":
+        embedder = get_embedder()
+        index = vector_index(embedder.dimensions)   # caught up here: the search thread reads no database
+        # The query's embedding and (unfiltered) the scan of the vectors run beside the lexical queries
+        # below: native code that lets go of the interpreter, while the database answers.
+        meaning = _search_thread().submit(_embed_and_scan, embedder, index, query,
+                                          None if filtered else SEMANTIC_CANDIDATES)
     indexed, instance = _clock()
     counts, total = _term_statistics(terms, indexed, unseen)
     chosen = lexical_terms_for(terms, counts, total) if mode != "semantic" else []
@@ -309,12 +320,9 @@ def _rank(query: str, terms: list[str], documents, *, filtered: bool, limit: int
         identified = {doc_id for doc_id, _ in _lexical(identifiers, lexical_scope, counts, total,
                                                        LEXICAL_CANDIDATES)}
 
-    semantic, similarities = {}, {}
-    if mode != "lexical":
-        embedder = get_embedder()
-        query_vector = embedder.embed_queries([query])[0]
-        index = vector_index(embedder.dimensions)
-        semantic = dict(_nearest(index, query_vector, documents, filtered=filtered))
+    if meaning is not None:
+        query_vector, nearest = meaning.result()
+        semantic = dict(nearest if nearest is not None else _nearest_among(index, query_vector, documents))
         missing = [doc_id for doc_id, _ in lexical_hits if doc_id not in semantic]
         similarities = {**index.similarities(query_vector, missing), **semantic}
 
@@ -381,16 +389,31 @@ def _measure_relevance(ranked: list[Hit], terms: list[str], counts: dict[str, in
     return baselines, overall
 
 
-def _nearest(index, query_vector, documents, *, filtered: bool) -> list[tuple[int, float]]:
-    """Documents nearest the query, best first: exactly among `documents` when filters leave few,
-    otherwise from the graph (the caller drops what `documents` excludes)."""
-    if filtered:
-        ids = list(documents.values_list("id", flat=True)[:EXACT_LIMIT + 1])
-        if len(ids) <= EXACT_LIMIT:
-            scores = index.similarities(query_vector, ids)
-            return sorted(scores.items(), key=lambda item: -item[1])[:CANDIDATES]
-        return index.nearest(query_vector, CANDIDATES * OVERSAMPLE)
-    return index.nearest(query_vector, SEMANTIC_CANDIDATES)
+@functools.cache
+def _search_threads(process: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="delbar-search")
+
+
+def _search_thread() -> ThreadPoolExecutor:
+    """This process's search threads (made after a fork: gunicorn preloads the app in its master)."""
+    return _search_threads(os.getpid())
+
+
+def _embed_and_scan(embedder, index, query: str, count: int | None):
+    """The query's vector, and the `count` documents nearest it (None: not scanned, the caller looks
+    among the filtered documents). Reads no database: it runs in a search thread."""
+    query_vector = embedder.embed_queries([query])[0]
+    return query_vector, (index.nearest(query_vector, count) if count else None)
+
+
+def _nearest_among(index, query_vector, documents) -> list[tuple[int, float]]:
+    """Filtered documents nearest the query, best first: exactly among `documents` when filters leave
+    few, otherwise from a scan of all that asks for more (the caller drops what `documents` excludes)."""
+    ids = list(documents.values_list("id", flat=True)[:EXACT_LIMIT + 1])
+    if len(ids) <= EXACT_LIMIT:
+        scores = index.similarities(query_vector, ids)
+        return sorted(scores.items(), key=lambda item: -item[1])[:CANDIDATES]
+    return index.nearest(query_vector, CANDIDATES * OVERSAMPLE)
 
 
 def similar(obj, *, user=None, limit: int = 5) -> list[Hit]:

@@ -79,7 +79,14 @@ def _scan(matrix: np.ndarray, query: np.ndarray, count: int) -> tuple[np.ndarray
     if count <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     found = exact_search(matrix, np.asarray(query, dtype=np.float16), count, MetricKind.IP, exact=True, threads=1)
-    return found.keys.astype(np.int64), 1.0 - found.distances
+    # The candidates' cosines exactly, in float32: a float16 vector's length is 1 only to within its
+    # rounding, and the ranking built on these scores must not depend on it.
+    rows = found.keys.astype(np.int64)
+    vectors = np.asarray(matrix[rows], dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1)
+    scores = vectors @ np.asarray(query, dtype=np.float32) / np.where(norms == 0, 1.0, norms)
+    order = np.argsort(-scores, kind="stable")
+    return rows[order], scores[order]
 
 
 class Snapshot:
