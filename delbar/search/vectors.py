@@ -70,6 +70,13 @@ def unit(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.where(norms == 0, 1.0, norms)
 
 
+def _cosines(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Each row's cosine with the unit vector `query`, in float32 (0 for a zero row)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1)
+    return (vectors @ np.asarray(query, dtype=np.float32)) / np.where(norms == 0, 1.0, norms)
+
+
 def _scan(matrix: np.ndarray, query: np.ndarray, count: int, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Rows of `matrix` (unit vectors) nearest the unit vector `query`, best first: (rows, similarities).
     Their inner product is their cosine, which the inner-product kernel finds without computing either
@@ -83,9 +90,7 @@ def _scan(matrix: np.ndarray, query: np.ndarray, count: int, threads: int = 1) -
     # The candidates' cosines exactly, in float32: a float16 vector's length is 1 only to within its
     # rounding, and the ranking built on these scores must not depend on it.
     rows = found.keys.astype(np.int64)
-    vectors = np.asarray(matrix[rows], dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1)
-    scores = vectors @ np.asarray(query, dtype=np.float32) / np.where(norms == 0, 1.0, norms)
+    scores = _cosines(matrix[rows], query)
     order = np.argsort(-scores, kind="stable")
     return rows[order], scores[order]
 
@@ -321,10 +326,7 @@ class VectorIndex:
         found = self._vectors_of(list(dict.fromkeys(int(doc_id) for doc_id in doc_ids)))
         if not found:
             return {}
-        vectors = np.asarray(np.vstack(list(found.values())), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1)
-        norms[norms == 0] = 1.0
-        scores = (vectors @ np.asarray(query, dtype=np.float32)) / norms
+        scores = _cosines(np.vstack(list(found.values())), query)
         return dict(zip(found, scores.tolist(), strict=True))
 
     def vector(self, doc_id: int) -> np.ndarray | None:
