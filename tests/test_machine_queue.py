@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.tasks import TaskResultStatus
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from delbar.ops.state import queue_problem, queue_state
@@ -72,4 +72,7 @@ def test_a_task_no_worker_takes_names_its_queue():
     DBTaskResult.objects.filter(pk=task.pk).update(enqueued_at=enqueued)
     state = queue_state()
     assert state["oldest_ready_queue"] == "machine-web-9"
-    assert "'machine-web-9'" in queue_problem(state)
+    with translation.override("en"):
+        assert "in the queue ‘machine-web-9’" in queue_problem(state)
+    with translation.override("nn"):
+        assert "i køen ‘machine-web-9’" in queue_problem(state)

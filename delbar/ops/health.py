@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
 from django.http import JsonResponse
+from django.utils import translation
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
 from health_check.exceptions import ServiceWarning
@@ -49,7 +50,10 @@ class StateCheck(HealthCheck):
 
     async def run(self):
         self.details = await sync_to_async(self.state, thread_sensitive=True)()
-        if problem := self.problem(self.details):
+        # Monitors and log searches read one language, whatever a browser asking would prefer.
+        with translation.override("en"):
+            problem = self.problem(self.details)
+        if problem:
             raise ServiceWarning(problem)
 
 

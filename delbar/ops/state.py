@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.tasks import TaskResultStatus
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django_tasks_db.models import DBTaskResult
 
 from delbar.search import index_state
@@ -35,11 +36,15 @@ def queue_state(now: dt.datetime | None = None) -> dict:
 
 
 def queue_problem(state: dict) -> str:
-    """Why the queue needs an operator, or ""."""
+    """Why the queue needs an operator, or "" (in the active language)."""
     waited = state["oldest_ready_seconds"]
     if waited is not None and waited > QUEUE_STALE_AFTER.total_seconds():
-        return (f"{state['ready']} tasks ready, the oldest for {waited:.0f} s in the queue "
-                f"{state['oldest_ready_queue']!r}: is a task worker running that works it?")
+        return ngettext("%(ready)d task ready, waiting for %(seconds).0f s in the queue ‘%(queue)s’: "
+                        "is a task worker running that works it?",
+                        "%(ready)d tasks ready, the oldest for %(seconds).0f s in the queue ‘%(queue)s’: "
+                        "is a task worker running that works it?",
+                        state["ready"]) % {"ready": state["ready"], "seconds": waited,
+                                           "queue": state["oldest_ready_queue"]}
     return ""
 
 
@@ -48,7 +53,7 @@ def search_state() -> dict:
 
 
 def search_problem(state: dict) -> str:
-    """Why the search index needs an operator, or ""."""
+    """Why the search index needs an operator, or "" (in the active language)."""
     if state["waiting"] > WAITING_VECTORS_LIMIT:
-        return f"{state['waiting']} documents wait for their vectors"
+        return gettext("%(waiting)d documents wait for their vectors: is a task worker running?") % state
     return ""

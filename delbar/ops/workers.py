@@ -14,6 +14,10 @@ An abandoned task goes back to READY and runs again, so tasks run at least once.
 `max_attempts` workers (one that kills its worker every time, say by running out of memory) is marked
 FAILED with the reason instead, so it cannot take every worker down in turn.
 
+A task that failed because its database went away (a restart, a fail-over: django-tasks-db records it
+FAILED once the database is back) is put back in the queue the same way, until `max_attempts` runs
+have failed: the task was not wrong, its database was away. Any other error stays FAILED.
+
 At least once means each task may run again after a partial run. Each of Delbar's tasks is written so
 that a rerun is harmless:
 
@@ -58,6 +62,11 @@ RECOVER_EVERY_SECONDS = 15.0
 HOST_CHARS = 32
 
 
+# What django-tasks-db records as the exception of a task whose database connection was lost or refused.
+# An OperationalError that is not transient (SQLite's "no such table") fails max_attempts times, then stays.
+LOST_DATABASE = frozenset({"django.db.utils.OperationalError", "django.db.utils.InterfaceError"})
+
+
 class AbandonedTask(Exception):
     """Recorded as the error of a task given up after `max_attempts` workers died running it."""
 
@@ -93,6 +102,7 @@ def died_here(worker_id: str) -> bool:
 class Recovery:
     requeued: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    retried: list[str] = field(default_factory=list)
 
 
 def recover_abandoned(*, abandoned_after: dt.timedelta = ABANDONED_AFTER, max_attempts: int = MAX_ATTEMPTS,
@@ -123,7 +133,26 @@ def recover_abandoned(*, abandoned_after: dt.timedelta = ABANDONED_AFTER, max_at
             recovery.requeued.append(str(pk))
             logger.warning("Task %s put back in the queue: worker %s %s", pk, last,
                            "is gone" if dead else f"started it more than {abandoned_after} ago")
+    recovery.retried = retry_lost_to_the_database(since=now - abandoned_after, max_attempts=max_attempts)
     return recovery
+
+
+def retry_lost_to_the_database(*, since: dt.datetime, max_attempts: int = MAX_ATTEMPTS) -> list[str]:
+    """Puts back in the queue each task that failed after `since` because its database was away, unless
+    `max_attempts` runs of it have failed; returns their ids."""
+    retried = []
+    failed = (DBTaskResult.objects.failed().filter(exception_class_path__in=LOST_DATABASE, finished_at__gte=since)
+              .values_list("pk", "finished_at", "worker_ids"))
+    for pk, finished_at, worker_ids in list(failed):
+        if len(worker_ids) >= max_attempts:
+            continue
+        still = DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.FAILED, finished_at=finished_at)
+        if still.update(status=TaskResultStatus.READY, started_at=None, finished_at=None,
+                        exception_class_path="", traceback=""):
+            retried.append(str(pk))
+            logger.warning("Task %s put back in the queue: its database was away (run %s of at most %s)",
+                           pk, len(worker_ids), max_attempts)
+    return retried
 
 
 class Recoverer(threading.Thread):

@@ -55,8 +55,9 @@ class Command(DbWorkerCommand):
         self.configure_logging(options["verbosity"])
         limits = {"abandoned_after": dt.timedelta(minutes=abandoned_after), "max_attempts": max_attempts}
         recovery = workers.recover_abandoned(**limits)
-        if recovery.requeued or recovery.failed:
-            self.stdout.write(f"{len(recovery.requeued)} abandoned tasks put back, {len(recovery.failed)} given up")
+        if recovery.requeued or recovery.failed or recovery.retried:
+            self.stdout.write(f"{len(recovery.requeued)} abandoned tasks put back, {len(recovery.failed)} given up, "
+                              f"{len(recovery.retried)} that lost their database put back")
         workers.Recoverer(every=recover_every, **limits).start()
         wait = FIRST_WAIT
         while True:
