@@ -137,7 +137,7 @@ def test_the_operations_page_is_for_administrators(cast):
     index = admin.get("/admin/")
     assert "/admin/operations/" in index.content.decode()
     admin.cookies["django_language"] = "nb"
-    assert "i køen ‘default’: kjører det en oppgavearbeider som tar den?" in admin.get("/admin/operations/").content.decode()
+    assert "i køen ‘default’: kjører det en oppgavearbeider som tar oppgaver fra denne køen?" in admin.get("/admin/operations/").content.decode()
 
     assert client_for(cast["carol"]).get("/admin/operations/").status_code == 403
     assert "/admin/operations/" not in client_for(cast["carol"]).get("/admin/").content.decode()
