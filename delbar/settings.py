@@ -403,6 +403,10 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 # The API's throttles trust X-Forwarded-For only from the one proxy Delbar runs behind.
 NINJA_NUM_PROXIES = 1 if env_bool("BEHIND_PROXY", False) else 0
+# So do the log-in throttles (allauth) and the per-address limits of django-ratelimit: behind nginx,
+# REMOTE_ADDR is nginx itself, and one count for every client would let ten wrong passwords lock out all.
+ALLAUTH_TRUSTED_PROXY_COUNT = NINJA_NUM_PROXIES
+RATELIMIT_IP_META_KEY = "delbar.api.throttling.client_address"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -1,6 +1,9 @@
 """Local accounts: sign-up that reveals nothing and verifies the address, log-in with throttling and a
 second factor, sessions that end, password reset by e-mail, personal API tokens that expire."""
 
+import os
+import subprocess
+import sys
 import time
 from datetime import timedelta
 
@@ -68,6 +71,36 @@ def test_wrong_passwords_are_throttled_then_even_the_right_one_is_refused(cast, 
     response = client.post("/accounts/login/", {"login": "dave", "password": PASSWORD})
     assert response.status_code == 200 and "Log-in is paused: too many attempts" in response.content.decode()
     assert client.get("/my/").status_code == 302, "the right password must not get through while throttled"
+
+
+def test_behind_the_proxy_log_in_throttles_count_per_client_not_per_proxy(cast, client, settings):
+    # BEHIND_PROXY=1: every request comes from nginx (127.0.0.1), which names the client in X-Forwarded-For.
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = settings.NINJA_NUM_PROXIES = 1
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip"}
+    client.cookies["django_language"] = "en"
+    guesser = {"X-Forwarded-For": "203.0.113.9"}
+    for login in ("dave", "carol", "alice"):
+        client.post("/accounts/login/", {"login": login, "password": "feil"}, headers=guesser)
+    paused = client.post("/accounts/login/", {"login": "dave", "password": PASSWORD}, headers=guesser)
+    assert "Log-in is paused: too many attempts" in paused.content.decode()
+    # Another client behind the same nginx is not paused by the guesser's failures.
+    other = client.post("/accounts/login/", {"login": "dave", "password": PASSWORD},
+                        headers={"X-Forwarded-For": "198.51.100.4"})
+    assert other.status_code == 302 and other["Location"] == "/my/"
+
+
+def test_behind_proxy_makes_every_throttle_trust_the_one_address_nginx_passes_on(tmp_path):
+    # Settings are read once per process: a new one, configured as deploy/delbar.env.example does.
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "delbar.example.no",
+           "BEHIND_PROXY": "1", "DELBAR_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "delbar.settings"}
+    env.pop("DATABASE_URL", None)
+    read = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings as s; "
+         "print(s.NINJA_NUM_PROXIES, s.ALLAUTH_TRUSTED_PROXY_COUNT, s.RATELIMIT_IP_META_KEY, "
+         "s.SECURE_PROXY_SSL_HEADER)"],
+        env=env, capture_output=True, text=True, check=True)
+    assert read.stdout.split() == ["1", "1", "delbar.api.throttling.client_address",
+                                   "('HTTP_X_FORWARDED_PROTO',", "'https')"]
 
 
 def test_admin_login_goes_through_the_throttled_log_in(cast, client):
