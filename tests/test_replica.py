@@ -36,6 +36,8 @@ writer = Client(HTTP_HOST="127.0.0.1")
 answer = writer.post("/i18n/setlang/", {"language": "en", "next": "/"})
 found["the writer's answer pins"] = "delbar_primary" in answer.cookies
 found["the writer, next"] = writer.get(page).status_code
+health = Client(HTTP_HOST="127.0.0.1").get("/healthz")
+found["health"] = [health.status_code, {name: check["ok"] for name, check in health.json()["checks"].items()}]
 print(json.dumps(found))
 """
 
@@ -103,4 +105,29 @@ def test_reads_go_to_the_replica_only_where_they_may(tmp_path):
         "a read-only request": 404,             # the replica has not got the new organization yet
         "the writer's answer pins": True,
         "the writer, next": 200,                # the browser that wrote reads the primary
+        # /healthz checks the replica too; the cache is this process's memory, the queue is empty.
+        "health": [200, {"database": True, "cache": True, "queue": True, "search": True, "replica": True}],
     }
+
+
+HEALTH = """
+import django
+django.setup()
+from django.test import Client
+answer = Client(HTTP_HOST="127.0.0.1").get("/healthz")
+print(answer.status_code, answer.json()["status"], answer.json()["checks"]["replica"]["ok"])
+"""
+
+
+def test_a_replica_that_does_not_answer_takes_the_process_out_of_rotation(tmp_path):
+    # Requests that write nothing read the replica: without it they fail, so /healthz says unavailable.
+    address, user = _server()
+    gone = (f"sqlite:///{tmp_path / 'no such folder' / 'replica.sqlite3'}" if connection.vendor == "sqlite"
+            else f"postgres://{user}@{address}/delbar_replica_that_does_not_exist")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DEBUG": "1", "DATABASE_URL": _primary(tmp_path),
+           "DATABASE_REPLICA_URL": gone, "DELBAR_TASKS_BACKEND": "immediate",
+           "DELBAR_SEARCH_INDEX_DIR": str(tmp_path / "search")}
+    connections.close_all()
+    run = subprocess.run([sys.executable, "-c", HEALTH], env=env, capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.split()[-3:] == ["503", "unavailable", "False"]

@@ -1,6 +1,7 @@
 """/healthz for load balancers and monitoring, on django-health-check's checks.
 
-It answers 503 only when this process cannot serve (the database is unreachable); a Redis outage, a
+It answers 503 only when this process cannot serve (the database, or its read replica when one is
+configured, is unreachable); a Redis outage, a
 queue no worker takes from or a backlog of vectors is a warning in the body ("degraded", 200), since
 pages are still served and taking the process out of rotation would not help."""
 
@@ -9,6 +10,7 @@ import dataclasses
 from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.http import JsonResponse
 from django.utils import translation
 from health_check.base import HealthCheck
@@ -57,13 +59,26 @@ class StateCheck(HealthCheck):
             raise ServiceWarning(problem)
 
 
-NAMES = {PrimaryDatabase: "database", SharedCache: "cache"}
+@dataclasses.dataclass
+class ReplicaDatabase(PrimaryDatabase):
+    """The read replica (DATABASE_REPLICA_URL): requests that write nothing read it, so without it most
+    pages fail as surely as without the primary."""
+
+    alias: str = "replica"
+
+
+NAMES = {PrimaryDatabase: "database", ReplicaDatabase: "replica", SharedCache: "cache"}
 
 
 class HealthView(HealthCheckView):
     checks = (PrimaryDatabase, SharedCache,
               (StateCheck, {"name": "queue", "state": queue_state, "problem": queue_problem}),
               (StateCheck, {"name": "search", "state": search_state, "problem": search_problem}))
+
+    def get_checks(self):
+        yield from super().get_checks()
+        if "replica" in settings.DATABASES:
+            yield ReplicaDatabase()
 
     async def get(self, request, *args, **kwargs):
         # Always JSON, whatever the Accept header: load balancers and monitors read the status.
