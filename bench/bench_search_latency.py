@@ -271,15 +271,15 @@ def timed(function, items) -> list[float]:
     return timings
 
 
-def timed_side_by_side(one, other, items, before_each) -> tuple[list[float], list[float]]:
-    """Both functions on each item, taking turns at going first, so neither gains from the database pages
-    and the CPU caches the other warmed (run one after the other, the second pass was the faster)."""
-    timings: tuple[list[float], list[float]] = ([], [])
+def timed_side_by_side(functions, items, before_each) -> list[list[float]]:
+    """Every function on each item, taking turns at going first, so none gains from the database pages
+    and the CPU caches another warmed (run one after the other, the second pass was the faster)."""
+    timings: list[list[float]] = [[] for _ in functions]
     for number, item in enumerate(items):
-        turns = ((one, timings[0]), (other, timings[1]))
-        for function, out in turns if number % 2 == 0 else turns[::-1]:
+        shift = number % len(functions)
+        for position in list(range(len(functions)))[shift:] + list(range(len(functions)))[:shift]:
             before_each()
-            out.extend(timed(function, [item]))
+            timings[position].extend(timed(functions[position], [item]))
     return timings
 
 
@@ -306,8 +306,9 @@ def baseline_lexical(text: str) -> list:
 
 def worker(arguments):
     """One process searching for `seconds`: returns its latencies (ms)."""
-    database_url, data_dir, texts, seconds, offset, threads = arguments
-    os.environ.update(DELBAR_SEARCH_EMBEDDER_THREADS=str(threads), DATABASE_URL=database_url,
+    database_url, data_dir, texts, seconds, offset, threads, scan_threads = arguments
+    os.environ.update(DELBAR_SEARCH_EMBEDDER_THREADS=str(threads), DELBAR_SEARCH_SCAN_THREADS=str(scan_threads),
+                      DATABASE_URL=database_url,
                       DELBAR_DATA_DIR=data_dir, DEBUG="0", SECRET_KEY="bench-only",
                       DJANGO_SETTINGS_MODULE="delbar.settings", ALLOWED_HOSTS="testserver")
     import django
@@ -470,9 +471,17 @@ def main() -> None:
         finally:
             engine._search_thread = threaded
 
+    # And with one search's scan split over two threads (DELBAR_SEARCH_SCAN_THREADS=2).
+    def two_scan_threads(text):
+        configured, settings.SEARCH_SCAN_THREADS = settings.SEARCH_SCAN_THREADS, 2
+        try:
+            return engine.search(text)
+        finally:
+            settings.SEARCH_SCAN_THREADS = configured
+
     engine._measure_relevance = timed_measure
-    hybrid, hybrid_serial = timed_side_by_side(engine.search, serial, texts,
-                                               before_each=embedder.real._query.cache_clear)
+    hybrid, hybrid_serial, hybrid_two = timed_side_by_side([engine.search, serial, two_scan_threads], texts,
+                                                           before_each=embedder.real._query.cache_clear)
     engine._measure_relevance = measure
     # Spelling: every query as typed, and each with its longest word misspelt (two letters swapped).
     def suggest(text):
@@ -526,12 +535,19 @@ def main() -> None:
     database_url = os.environ["DATABASE_URL"]
     connection.close()
     memory_rows = memory_per_process(database_url, str(work), settings.SEARCH_INDEX_DIR)
-    with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
-        started = time.perf_counter()
-        results = pool.map(worker, [(database_url, str(work), texts, args.seconds, n * 50, args.worker_threads)
-                                    for n in range(args.workers)])
-        wall = time.perf_counter() - started
-    sustained = [value for result in results for value in result]
+    sustained_lines = []
+    for scan_threads in (1, 2):
+        with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
+            started = time.perf_counter()
+            results = pool.map(worker, [(database_url, str(work), texts, args.seconds, n * 50, args.worker_threads,
+                                         scan_threads) for n in range(args.workers)])
+            wall = time.perf_counter() - started
+        sustained = [value for result in results for value in result]
+        sustained_lines.append(
+            f"Sustained: {args.workers} processes ({args.worker_threads} embedding thread, {scan_threads} scan "
+            f"thread{'s' if scan_threads > 1 else ''} each) for {args.seconds} s: {len(sustained) / wall:.1f} hybrid "
+            f"searches/s, p50 {percentile(sustained, 0.5):.1f} ms, p95 {percentile(sustained, 0.95):.1f} ms, "
+            f"p99 {percentile(sustained, 0.99):.1f} ms (engine.search, query embedding included).")
 
     lines = [f"{args.documents:,} documents ({SAMPLE:,} embedded for real, the rest derived from those vectors: "
              f"topic + {BLEND} × another topic + noise {NOISE}); {len(texts)} queries, {len(common)} of them "
@@ -542,6 +558,7 @@ def main() -> None:
               "| path | p50 | p95 | p99 | mean | baseline p50 ÷ this p50 |", "|---|---|---|---|---|---|",
               summary_row("hybrid, engine.search (query embedding included)", hybrid),
               summary_row("hybrid, embedding and scan after the lexical queries (no search thread)", hybrid_serial),
+              summary_row("hybrid, the scan split over 2 threads (DELBAR_SEARCH_SCAN_THREADS=2)", hybrid_two),
               summary_row("hybrid, only the very-common-word queries", hybrid_common),
               summary_row("hybrid, the /search/ page (rendered HTML)", page),
               summary_row("hybrid, /search/ page with county + outcome filters", page_filtered),
@@ -561,10 +578,7 @@ def main() -> None:
               summary_row("baseline: numpy brute-force cosine, all vectors", brute),
               "", f"nearest() recall@10 against exact float32 cosine search: {statistics.mean(recall):.4f} "
               f"(min {min(recall):.1f} over {len(recall)} queries).", "",
-              f"Sustained: {args.workers} processes ({args.worker_threads} embedding thread each) for "
-              f"{args.seconds} s: {len(sustained) / wall:.1f} hybrid "
-              f"searches/s, p50 {percentile(sustained, 0.5):.1f} ms, p95 {percentile(sustained, 0.95):.1f} ms, "
-              f"p99 {percentile(sustained, 0.99):.1f} ms (engine.search, query embedding included).",
+              *[line for sustained_line in sustained_lines for line in (sustained_line, "")][:-1],
               "", "Memory per process after 50 searches (psutil; USS: pages only it holds, PSS: its own plus its "
               "share of those it shares), and the time to its first caught-up vector index:", "",
               "| process | start | RSS MB | USS MB | PSS MB |", "|---|---|---|---|---|", *memory_rows]
