@@ -68,7 +68,8 @@ def test_a_queue_no_worker_takes_from_is_degraded_not_down():
     queue = body["checks"]["queue"]
     assert not queue["ok"]
     assert queue["details"]["ready"] == 2 and queue["details"]["oldest_ready_seconds"] >= 30 * 60
-    assert queue["message"].startswith("2 tasks ready, the oldest for ")   # English for monitors, not the default bokmål
+    # In English for monitors, not in the default bokmål.
+    assert queue["message"].startswith("2 tasks ready, the oldest for ")
     assert "is a task worker running that works it?" in queue["message"]
 
 
@@ -137,7 +138,8 @@ def test_the_operations_page_is_for_administrators(cast):
     index = admin.get("/admin/")
     assert "/admin/operations/" in index.content.decode()
     admin.cookies["django_language"] = "nb"
-    assert "i køen ‘default’: kjører det en oppgavearbeider som tar oppgaver fra denne køen?" in admin.get("/admin/operations/").content.decode()
+    bokmål = admin.get("/admin/operations/").content.decode()
+    assert "i køen ‘default’: kjører det en oppgavearbeider som tar oppgaver fra denne køen?" in bokmål
 
     assert client_for(cast["carol"]).get("/admin/operations/").status_code == 403
     assert "/admin/operations/" not in client_for(cast["carol"]).get("/admin/").content.decode()
