@@ -37,6 +37,13 @@ def assert_accessible(page, name: str) -> None:
     assert axe_violations(page) == [], f"axe-core on {name}"
 
 
+def click_through(page, locator) -> None:
+    """Clicks a link or a submit button and waits for the page it leads to: a click does not wait for the
+    navigation it starts, and a check made at once would read the page being left."""
+    with page.expect_navigation():
+        locator.click()
+
+
 def log_in(context, live_server, username):
     """Logs in with username, password and the authenticator app's code, as a person at a desk would."""
     user = User.objects.get(username=username)

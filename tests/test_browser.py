@@ -7,10 +7,11 @@ list and opens it; every page on the way passes axe-core with no serious or crit
 import re
 
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 
 from delbar.accounts.models import Membership, Role
 from delbar.orgs.models import Organization
-from tests.browsing import BROWSER_TEST_MARKS, assert_accessible, axe_violations, log_in
+from tests.browsing import BROWSER_TEST_MARKS, assert_accessible, axe_violations, click_through, log_in
 from tests.conftest import PASSWORD, REPO
 from tests.oidc_provider import oidc_provider_fixture  # noqa: F401
 
@@ -21,10 +22,10 @@ def test_write_submit_publish_find(browser, live_server, people):
     editor = browser.new_context()
     page = log_in(editor, live_server, "alice")
     assert_accessible(page, "my-organization")
-    page.get_by_role("link", name="Skriv en ny erfaring").click()
+    click_through(page, page.get_by_role("link", name="Skriv en ny erfaring"))
     assert_accessible(page, "case-form")
     page.get_by_role("button", name="Lagre utkast").click()  # empty: server-side messages
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
     assert_accessible(page, "case-form-errors")
     page.locator("#id_title").fill("Undervannsrobot for drikkevannstunneler")
     page.get_by_label("Sammendrag").fill("Bergen inspiserer tunnelmagasinene uten å tømme dem.")
@@ -38,7 +39,7 @@ def test_write_submit_publish_find(browser, live_server, people):
 
     curator = browser.new_context()
     page = log_in(curator, live_server, "carol")
-    page.get_by_role("link", name="Til vurdering").first.click()
+    click_through(page, page.get_by_role("link", name="Til vurdering").first)
     assert_accessible(page, "review-queue")
     page.get_by_role("link", name="Undervannsrobot for drikkevannstunneler").click()
     page.get_by_role("button", name="Publiser").click()
@@ -48,14 +49,14 @@ def test_write_submit_publish_find(browser, live_server, people):
     page = visitor.new_page()
     page.goto(f"{live_server.url}/")
     assert_accessible(page, "home")
-    page.get_by_role("link", name="Erfaringer", exact=True).first.click()
+    click_through(page, page.get_by_role("link", name="Erfaringer", exact=True).first)
     page.get_by_label("Søkeord").fill("undervannsrobot")
-    page.locator("form.search-bar").get_by_role("button", name="Søk").click()
+    click_through(page, page.locator("form.search-bar").get_by_role("button", name="Søk"))
     assert_accessible(page, "case-list")
     page.get_by_role("link", name="Undervannsrobot for drikkevannstunneler").click()
     page.wait_for_url(re.compile(r".*/cases/\d+/$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Undervannsrobot for drikkevannstunneler"
-    assert page.get_by_text("35125000").is_visible()
+    expect(page.get_by_text("35125000")).to_be_visible()
     assert_accessible(page, "case-page")
     for context in (editor, curator, visitor):
         context.close()
@@ -84,7 +85,7 @@ def test_list_updates_as_you_type_and_works_in_english_and_nynorsk(browser, live
     page.get_by_role("button", name="Nynorsk").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "nn"
-    assert page.get_by_role("heading", name="Erfaringar", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Erfaringar", exact=True)).to_be_visible()
     assert_accessible(page, "case-list-nn")
     page.close()
 
@@ -114,7 +115,7 @@ def test_search_from_any_page_in_another_language(browser, live_server, people):
     page.wait_for_url("**sector=helse-omsorg*")
     assert "Elektrisk ferje" not in page.inner_text("#results")
     page.goto(f"{live_server.url}/search/?q=ferje&year=1999")
-    assert page.get_by_role("link", name="uten «År»").is_visible()
+    expect(page.get_by_role("link", name="uten «År»")).to_be_visible()
     assert_accessible(page, "search-no-results")
     page.close()
 
@@ -148,11 +149,11 @@ def test_post_a_need_buy_together_and_answer_as_a_supplier(browser, live_server,
 
     buyer = browser.new_context()
     page = log_in(buyer, live_server, "bob")
-    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Behov").click()
+    click_through(page, page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Behov"))
     assert_accessible(page, "need-list")
     page.get_by_role("link", name="Meld et behov").click()
     page.get_by_role("button", name="Meld behovet").click()  # empty: the server says what is missing
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
     assert_accessible(page, "need-form-errors")
     page.get_by_label("Tittel").fill("Finne vannlekkasjer før det blir brudd")
     page.get_by_label("Behovet").fill("Vi mister mye drikkevann i lekkasjer og finner dem først når ledningen "
@@ -162,8 +163,8 @@ def test_post_a_need_buy_together_and_answer_as_a_supplier(browser, live_server,
     page.get_by_role("button", name="Meld behovet").click()
     page.get_by_text("Behovet er meldt").wait_for()
     matches = page.locator("#matches")
-    assert matches.get_by_role("link", name="Lekkasjedeteksjon med akustiske sensorer").is_visible()
-    assert matches.get_by_role("link", name="Tidlig varsel om lekkasjer på vannledningene").is_visible()
+    expect(matches.get_by_role("link", name="Lekkasjedeteksjon med akustiske sensorer")).to_be_visible()
+    expect(matches.get_by_role("link", name="Tidlig varsel om lekkasjer på vannledningene")).to_be_visible()
     assert "samme CPV-kode 38431000 – " in matches.inner_text()
     assert "lik i mening (" not in matches.inner_text()  # reasons in words, never a raw score
     assert_accessible(page, "need-page")
@@ -195,7 +196,7 @@ def test_post_a_need_buy_together_and_answer_as_a_supplier(browser, live_server,
 
     page = buyer.new_page()
     page.goto(f"{live_server.url}/notifications/")
-    assert page.get_by_role("link", name="Nytt forslag fra Vannvakt AS").first.is_visible()
+    expect(page.get_by_role("link", name="Nytt forslag fra Vannvakt AS").first).to_be_visible()
     assert_accessible(page, "notifications")
     page.goto(f"{live_server.url}/alerts/")
     assert_accessible(page, "alerts")
@@ -244,7 +245,7 @@ def test_discover_a_notice_and_start_a_case_from_it(browser, live_server, people
     editor = log_in(browser.new_context(), live_server, "alice")
     editor.goto(f"{live_server.url}{bergen_notice.get_absolute_url()}")
     assert_accessible(editor, "notice-own")
-    editor.get_by_role("link", name="Start en erfaring fra denne kunngjøringen").click()
+    click_through(editor, editor.get_by_role("link", name="Start en erfaring fra denne kunngjøringen"))
     assert editor.get_by_label("Tittel").input_value().startswith("EEA 018-2021 Development Plan")
     assert editor.get_by_label("Kunngjøringer").input_value() == "119321-2021"
     editor.get_by_label("Hovedsektor").select_option("bygg-eiendom")

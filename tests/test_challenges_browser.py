@@ -17,12 +17,13 @@ import re
 from pathlib import Path
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from delbar.challenges.models import Application, Challenge, Phase
 from delbar.groups.actions import form_group
 from delbar.needs import actions as need_actions
 from delbar.orgs.models import CpvCode, Organization, Sector
-from tests.browsing import BROWSER_TEST_MARKS, assert_accessible, log_in
+from tests.browsing import BROWSER_TEST_MARKS, assert_accessible, click_through, log_in
 from tests.conftest import FIXTURES
 from tests.test_challenges import suppliers  # noqa: F401
 
@@ -222,14 +223,14 @@ def test_a_buyer_group_runs_a_competition_through_the_pages(browser, live_server
     dave = log_in(dave_context, live_server, "dave")
     dave.goto(challenge_url)
     assert_accessible(dave, "challenge-page-supplier")
-    dave.get_by_role("link", name="Apply to phase 1").click()
+    click_through(dave, dave.get_by_role("link", name="Apply to phase 1"))
     assert_accessible(dave, "application-form")
     _fits(dave, 375, "the application form")
     _shoot(dave, "application-form")
     dave_url = _apply(dave, challenge_url, title="Akustiske lyttesensorer", amount=400_000, partner="Sensorhuset AS",
                       document=FIXTURES / "sample.pdf")
-    assert dave.get_by_role("link", name="Sensorhuset AS").is_visible()
-    assert dave.get_by_role("link", name="Budsjett").is_visible()
+    expect(dave.get_by_role("link", name="Sensorhuset AS")).to_be_visible()
+    expect(dave.get_by_role("link", name="Budsjett")).to_be_visible()
     assert_accessible(dave, "application-dave")
     erik_context = _english(browser, live_server)
     erik = log_in(erik_context, live_server, "erik")
@@ -282,11 +283,11 @@ def test_a_buyer_group_runs_a_competition_through_the_pages(browser, live_server
     dave.goto(dave_url)
     status = dave.locator("main .ds-tag").first
     assert status.inner_text() == "Awarded"
-    assert dave.get_by_text("400,000 kr awarded").is_visible()
-    assert dave.get_by_text("Akustiske lyttesensorer scoret best på begge kriterier.").is_visible()
+    expect(dave.get_by_text("400,000 kr awarded")).to_be_visible()
+    expect(dave.get_by_text("Akustiske lyttesensorer scoret best på begge kriterier.")).to_be_visible()
     assert_accessible(dave, "application-awarded")
     dave.goto(f"{live_server.url}/notifications/")
-    assert dave.get_by_text(f"“{TITLE}”, phase 1: your application is awarded").is_visible()
+    expect(dave.get_by_text(f"“{TITLE}”, phase 1: your application is awarded")).to_be_visible()
     assert_accessible(dave, "notifications-awarded")
     erik.goto(erik_url)
     assert erik.locator("main .ds-tag").first.inner_text() == "Not awarded"

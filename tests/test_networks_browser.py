@@ -24,7 +24,7 @@ from delbar.needs import actions as need_actions
 from delbar.networks import actions as network_actions
 from delbar.orgs.models import CpvCode, Organization, Sector
 from delbar.suppliers import actions as supplier_actions
-from tests.browsing import BROWSER_TEST_MARKS, assert_accessible, log_in
+from tests.browsing import BROWSER_TEST_MARKS, assert_accessible, click_through, log_in
 from tests.conftest import PASSWORD
 
 pytestmark = BROWSER_TEST_MARKS
@@ -93,7 +93,7 @@ def test_a_network_a_dialogue_matchmaking_and_an_embedded_list(browser, live_ser
     curator = browser.new_context()
     page = log_in(curator, live_server, "nora")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
-    page.locator("form[action='/nettverk/collection/add/'] button[type=submit]").click()
+    click_through(page, page.locator("form[action='/nettverk/collection/add/'] button[type=submit]"))
     page.goto(f"{live_server.url}/nettverk/agder/cases/")
     page.get_by_role("link", name="Lyngdal tok i bruk digitalt nattilsyn").wait_for()
     assert_accessible(page, "network-collection")
@@ -101,7 +101,7 @@ def test_a_network_a_dialogue_matchmaking_and_an_embedded_list(browser, live_ser
     page.locator("input[name=title]").fill("Dialogkonferanse om nattilsyn i januar")
     page.locator("textarea[name=body]").fill("Bergen inviterer leverandørene til dialog om digitalt nattilsyn.")
     assert_accessible(page, "network-news-form")
-    page.locator("main form[method=post] button[type=submit]").last.click()
+    click_through(page, page.locator("main form[method=post] button[type=submit]").last)
     page.goto(f"{live_server.url}/nettverk/agder/")
     page.get_by_text("Dialogkonferanse om nattilsyn i januar").first.wait_for()
     assert_accessible(page, "network-page-curator")
