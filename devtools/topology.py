@@ -7,9 +7,12 @@ database task queue). `./dev prod`, the load test (bench/bench_load.py) and the 
         top.kill_worker(0)          # a task worker dies …
         top.restart_worker(0)       # … and a new one takes its place
 
-Every process runs this checkout's code (PYTHONPATH is the repository this file is in) and starts in a
-process group of its own, so stop() ends it with everything it started. Logs go to `logs/` in the data
-folder: web.log (gunicorn's JSON lines and Delbar's) and worker-<i>.log.
+The processes are deploy/Procfile's: its `release` command migrates, its `web` command starts gunicorn and
+its `worker` command each task worker, as a Procfile platform would run them. Every process runs this
+checkout's code (PYTHONPATH is the repository this file is in, PATH starts with this interpreter's
+virtual environment) and starts in a process group of its own, so stop() ends it with everything it
+started. Logs go to `logs/` in the data folder: web.log (gunicorn's JSON lines and Delbar's) and
+worker-<i>.log.
 
     python -m devtools.topology --database-url postgres://… [--cache-url redis://…] [--port 8000]
 """
@@ -20,6 +23,7 @@ import fcntl
 import hashlib
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -34,11 +38,9 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parent.parent
-GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
+PROCFILE = REPO / "deploy" / "Procfile"
 # What a load balancer asks before sending traffic: 200 unless the database is down (delbar/ops/health.py).
 READY_PATH = "/healthz"
-# The task worker, after `delbar`: one second between looks at an empty queue, no random start-up delay.
-WORKER_COMMAND = ("worker", "--interval", "1", "--no-startup-delay", "--no-reload")
 # Starting: migrations on an empty PostgreSQL database take about 20 s on a busy 2-core machine; gunicorn
 # then answers within seconds. Stopping: gunicorn lets a request finish within its graceful timeout (30 s);
 # nothing the tests or the load test leave running takes that long, so KILL follows after 15 s.
@@ -58,6 +60,19 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def procfile(path: Path = PROCFILE) -> dict[str, list[str]]:
+    """The Procfile's processes: {name: command}, each command split as a shell would split it."""
+    processes = {}
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, separator, command = line.partition(":")
+        if not separator or not name.strip().isidentifier() or not command.strip():
+            raise TopologyError(f"{path}:{number}: not a `name: command` line: {line!r}")
+        processes[name.strip()] = shlex.split(command)
+    return processes
 
 
 def delbar_command(*arguments: str) -> list[str]:
@@ -84,6 +99,7 @@ class Topology:
         self.logs = self.data_dir / "logs"
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = self._environment(env or {})
+        self.processes = procfile()
         self.web: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
 
@@ -91,6 +107,8 @@ class Topology:
         env = {key: value for key, value in os.environ.items() if key not in ("CACHE_URL", "DJANGO_SETTINGS_MODULE")}
         env.update(
             PYTHONPATH=str(REPO),
+            # The Procfile names its programs (gunicorn, delbar) as a platform's PATH finds them.
+            PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)]),
             DEBUG="0",
             SECRET_KEY=secrets.token_urlsafe(48),
             ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -124,10 +142,9 @@ class Topology:
     def start(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         try:
-            # The checks run in every process that starts; here they would only add their 3 s again.
-            self.run("migrate", "--noinput", "--skip-checks")
+            self._release()
             self._collect_static()
-            self.web = self._spawn([sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)], "web.log")
+            self.web = self._spawn(self.processes["web"], "web.log")
             self.workers = [self._spawn_worker(index) for index in range(self.task_workers)]
             self._wait_until_ready()
         except BaseException:
@@ -180,7 +197,14 @@ class Topology:
             log.close()
 
     def _spawn_worker(self, index: int) -> subprocess.Popen:
-        return self._spawn(delbar_command(*WORKER_COMMAND), f"worker-{index}.log")
+        return self._spawn(self.processes["worker"], f"worker-{index}.log")
+
+    def _release(self) -> None:
+        done = subprocess.run(self.processes["release"], cwd=REPO, env=self.env, capture_output=True, text=True,
+                              timeout=600)
+        if done.returncode != 0:
+            raise TopologyError(f"the Procfile's release ({shlex.join(self.processes['release'])}) failed "
+                                f"({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + START_DEADLINE_SECONDS

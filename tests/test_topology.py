@@ -9,12 +9,13 @@ import sqlite3
 import time
 import urllib.request
 import uuid
+from pathlib import Path
 
 import dj_database_url
 import psutil
 import pytest
 
-from devtools.topology import Topology, group_members
+from devtools.topology import PROCFILE, Topology, TopologyError, group_members, procfile
 
 TASK_DEADLINE_SECONDS = 60
 LOG_DEADLINE_SECONDS = 10
@@ -72,9 +73,14 @@ def test_the_topology_serves_works_the_queue_and_stops_whole(database_url):
             made_id = response.headers["X-Request-ID"]
             assert re.fullmatch(r"[0-9a-f]{32}", made_id), made_id
 
-        # Two gunicorn workers under the master.
+        # The processes are the Procfile's, as a platform would start them: two gunicorn workers under the
+        # master, and the task workers with the Procfile's arguments.
         master = psutil.Process(topology.web.pid)
         assert len(master.children()) == 2, master.children()
+        assert master.cmdline()[-2:] == ["-c", "deploy/gunicorn.conf.py"], master.cmdline()
+        for worker in topology.workers:
+            command = psutil.Process(worker.pid).cmdline()
+            assert (Path(command[-5]).name, command[-4:]) == ("delbar", procfile()["worker"][1:]), command
 
         # Gunicorn's access line is JSON and carries the id Delbar answered with. It is written after the
         # answer is sent, so it may come a moment after the answer.
@@ -103,3 +109,13 @@ def test_the_topology_serves_works_the_queue_and_stops_whole(database_url):
     assert [process.pid for process in processes if alive(process)] == []
     with pytest.raises(OSError):
         urllib.request.urlopen(url + "/", timeout=5)
+
+
+def test_the_procfile_names_release_web_and_worker_and_a_broken_line_is_refused(tmp_path):
+    assert set(procfile()) == {"release", "web", "worker"}
+    assert procfile()["release"] == ["delbar", "migrate", "--noinput"]
+    assert PROCFILE.read_text().count("\n") == 3
+    broken = tmp_path / "Procfile"
+    broken.write_text("web: gunicorn -c deploy/gunicorn.conf.py\ndelbar worker\n")
+    with pytest.raises(TopologyError, match=r"Procfile:2: not a `name: command` line: 'delbar worker'"):
+        procfile(broken)
