@@ -8,6 +8,7 @@ on SQLite and on PostgreSQL, so both backends must agree on the top hits. The re
 import io
 import json
 
+import numpy as np
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
@@ -290,6 +291,45 @@ def test_a_case_published_while_reindexing_stays_findable(corpus, cast, make_cas
     monkeypatch.setattr(indexing, "BATCH", 3)
     indexing.reindex(progress=progress)
     assert object_ids(search("snøsmelteanlegg"), 1) == [created[0].pk]
+
+
+def test_snapshot_only_writes_the_databases_vectors_over_a_stale_file_and_rebuilds_nothing(corpus, settings,
+                                                                                           tmp_path):
+    from delbar.search.vectors import Snapshot, snapshot_path
+
+    settings.SEARCH_INDEX_DIR = str(tmp_path / "index")
+    index = vector_index(384)
+    documents = dict(SearchDocument.objects.filter(removed=False).values_list("id", "embedding"))
+    # A file as a lost database would leave it: same name, a later watermark, a document the backup lacks.
+    index.add([10**9], np.ones((1, 384), dtype=np.float32))
+    index.watermark += 1000
+    stale = index.save()
+    assert 10**9 in Snapshot(stale, 384).keys.tolist()
+    before = _snapshot(), SearchClock.objects.values_list("value", "instance").get(), \
+        sorted(SearchDocument.objects.values_list("id", "version"))
+
+    out = io.StringIO()
+    call_command("reindex", "--snapshot-only", stdout=out)
+    path = snapshot_path(index.instance)
+    assert path == stale
+    assert out.getvalue().startswith(f"Vector snapshot of {len(documents)} documents written to {path} in ")
+    written = Snapshot(path, 384)
+    assert written.keys.tolist() == sorted(documents)
+    assert written.watermark == SearchClock.objects.get().value
+    for row, doc_id in enumerate(written.keys.tolist()):
+        assert np.abs(written.vectors[row].astype(np.float32) - from_bytes(documents[doc_id])).max() < 1e-3
+    # Nothing rebuilt: the documents, their change numbers, the terms and the clock are as they were.
+    assert (_snapshot(), SearchClock.objects.values_list("value", "instance").get(),
+            sorted(SearchDocument.objects.values_list("id", "version"))) == before
+    assert object_ids(search("elektrisk ferje"), 1) == [corpus["ferry"].pk]
+
+
+def test_snapshot_only_refuses_what_it_cannot_do(corpus, settings):
+    with pytest.raises(CommandError, match="cannot go with --fresh or --processes"):
+        call_command("reindex", "--snapshot-only", "--processes", "2")
+    settings.SEARCH_INDEX_DIR = ""
+    with pytest.raises(CommandError, match="DELBAR_SEARCH_INDEX_DIR is empty"):
+        call_command("reindex", "--snapshot-only")
 
 
 def test_a_fresh_reindex_rebuilds_from_nothing(corpus):

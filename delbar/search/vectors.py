@@ -442,6 +442,22 @@ def vector_index(dimensions: int) -> VectorIndex:
     return index
 
 
+def rewrite_snapshot(dimensions: int) -> tuple[Path | None, int]:
+    """Writes this machine's snapshot of the database from the vectors stored in the database alone, and
+    returns its path (None without a folder or a database clock) and how many vectors it holds.
+
+    A file already there is removed first, never read: after a restore into a database of the same name,
+    a snapshot left from the lost database has the same name and may hold changes the backup does not."""
+    clock = SearchClock.objects.filter(pk=1).values_list("instance", flat=True).first()
+    path = snapshot_path(_instance_of(clock))
+    if path is None:
+        return None, 0
+    path.unlink(missing_ok=True)
+    index = _indexes[connection.alias] = VectorIndex(dimensions)
+    index.refresh()
+    return index.save(), len(index)
+
+
 def loaded_indexes() -> list[tuple[str, VectorIndex]]:
     """The vector indexes this process holds, by database alias (not caught up: for reporting)."""
     return list(_indexes.items())
