@@ -20,11 +20,13 @@ SEEDS = [
     (NOTICE_FIXTURES / "ocds" / "ocds-213czf-000-00001.json").read_bytes(),
     (NOTICE_FIXTURES / "ocds" / "award.json").read_bytes(),
 ]
-SLOW = 2.0   # seconds: a parse this slow would be a hang in an import of thousands
+# Seconds of this thread's CPU: a parse this costly would be a hang in an import of thousands. CPU time,
+# not the clock: on a busy 2-core machine a small document once took 2.1 s by the clock in the suite.
+SLOW = 2.0
 
 
 def outcome(document: bytes) -> str:
-    start = time.perf_counter()
+    start = time.thread_time()
     try:
         notices = parse(document)
     except ParseError as error:
@@ -36,7 +38,7 @@ def outcome(document: bytes) -> str:
             assert isinstance(notice.key, str) and notice.key
             assert isinstance(notice.title, str) and isinstance(notice.problems, list)
         result = "parsed"
-    assert time.perf_counter() - start < SLOW
+    assert time.thread_time() - start < SLOW
     return result
 
 
