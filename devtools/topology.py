@@ -164,11 +164,12 @@ class Topology:
 
     def run(self, *arguments: str, timeout: float = 600) -> str:
         """Runs `delbar <arguments>` with the topology's settings; returns its output, raises if it fails."""
-        done = subprocess.run(delbar_command(*arguments), cwd=REPO, env=self.env, capture_output=True,
-                              text=True, timeout=timeout)
+        return self._run(delbar_command(*arguments), f"delbar {' '.join(arguments)}", timeout)
+
+    def _run(self, command: list[str], name: str, timeout: float = 600) -> str:
+        done = subprocess.run(command, cwd=REPO, env=self.env, capture_output=True, text=True, timeout=timeout)
         if done.returncode != 0:
-            raise TopologyError(f"delbar {' '.join(arguments)} failed ({done.returncode}):\n"
-                                f"{done.stdout[-3000:]}{done.stderr[-3000:]}")
+            raise TopologyError(f"{name} failed ({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
         return done.stdout
 
     # --- the task workers ---
@@ -200,11 +201,7 @@ class Topology:
         return self._spawn(self.processes["worker"], f"worker-{index}.log")
 
     def _release(self) -> None:
-        done = subprocess.run(self.processes["release"], cwd=REPO, env=self.env, capture_output=True, text=True,
-                              timeout=600)
-        if done.returncode != 0:
-            raise TopologyError(f"the Procfile's release ({shlex.join(self.processes['release'])}) failed "
-                                f"({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+        self._run(self.processes["release"], f"the Procfile's release ({shlex.join(self.processes['release'])})")
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + START_DEADLINE_SECONDS

@@ -198,8 +198,8 @@ def test_a_buyer_group_runs_a_competition_through_the_pages(browser, live_server
     page.get_by_role("link", name="Evaluators", exact=True).click()
     for person in ("alice (Bergen)", "bob (Lyngdal)"):
         page.get_by_label("Person").select_option(label=person)
-        page.get_by_role("button", name="Appoint").click()
-        page.get_by_text("is appointed and told.").wait_for()
+        click_through(page, page.get_by_role("button", name="Appoint"))
+        page.get_by_text(f"{person.split()[0]} is appointed and told.").wait_for()
     assert {(e.user.username, e.organization.name) for e in challenge.evaluators.all()} == {
         ("alice", "Bergen"), ("bob", "Lyngdal")}
     assert_accessible(page, "challenge-evaluators")

@@ -132,7 +132,7 @@ def test_a_network_a_dialogue_matchmaking_and_an_embedded_list(browser, live_ser
     page = log_in(seller, live_server, "dave")
     page.goto(dialogue_url)
     page.locator("form[action$='/register/'] textarea[name=attendees]").fill("Dag Sensor, daglig leder\nEva Natt")
-    page.locator("form[action$='/register/'] button[type=submit]").click()
+    click_through(page, page.locator("form[action$='/register/'] button[type=submit]"))
     page.locator("form[action$='/input/'] textarea[name=body]").fill("Vi leverer sengesensorer; drift koster lite.")
     page.locator("form[action$='/input/'] input[name=document]").set_input_files(
         str(DEMO_DIR / "kravspesifikasjon-eksempel.pdf"))

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
+from delbar.accounts import oidc
 from delbar.accounts.models import ExternalIdentity, Membership, Role
 from delbar.accounts.roles import roles_of
 from delbar.audit.models import AuditEvent
@@ -110,6 +111,20 @@ def test_a_level_below_the_required_one_is_refused(db, providers, settings):
     assert refused.status_code == 302 and refused["Location"].startswith("/accounts/login/")
     assert refused_client.get("/accounts/profile/").status_code == 302
     assert ExternalIdentity.objects.count() == 1
+
+
+def test_a_provider_moved_in_the_settings_is_asked_at_its_new_address(db, providers, settings):
+    # A client first made for an address where nothing answers, as an earlier configuration would leave it.
+    moved = settings.OIDC_PROVIDERS["idporten"]
+    settings.OIDC_PROVIDERS = {**settings.OIDC_PROVIDERS,
+                               "idporten": {**moved, "issuer": "http://127.0.0.1:9/idporten"}}
+    stale = oidc.client("idporten")
+    settings.OIDC_PROVIDERS = {**settings.OIDC_PROVIDERS, "idporten": moved}
+    assert oidc.client("idporten") is not stale
+    client = Client(SERVER_NAME="127.0.0.1")
+    response = log_in_at_provider(client, "idporten", "ola")
+    assert (response.status_code, response["Location"]) == (302, "/my/"), refusal(response)
+    assert ExternalIdentity.objects.filter(issuer=moved["issuer"]).exists()
 
 
 def test_a_forged_or_replayed_state_is_refused(db, providers):

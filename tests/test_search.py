@@ -20,7 +20,7 @@ from delbar.search.calibration import CALIBRATIONS, calibration
 from delbar.search.engine import search, similar
 from delbar.search.models import SearchClock, SearchDocument, SearchTerm
 from delbar.search.text import compound_parts, query_terms, terms
-from delbar.search.vectors import from_bytes, vector_index
+from delbar.search.vectors import Snapshot, from_bytes, snapshot_path, vector_index
 from tests.conftest import bring_to, client_for
 
 CORPUS = {
@@ -295,8 +295,6 @@ def test_a_case_published_while_reindexing_stays_findable(corpus, cast, make_cas
 
 def test_snapshot_only_writes_the_databases_vectors_over_a_stale_file_and_rebuilds_nothing(corpus, settings,
                                                                                            tmp_path):
-    from delbar.search.vectors import Snapshot, snapshot_path
-
     settings.SEARCH_INDEX_DIR = str(tmp_path / "index")
     index = vector_index(384)
     documents = dict(SearchDocument.objects.filter(removed=False).values_list("id", "embedding"))
@@ -324,12 +322,18 @@ def test_snapshot_only_writes_the_databases_vectors_over_a_stale_file_and_rebuil
     assert object_ids(search("elektrisk ferje"), 1) == [corpus["ferry"].pk]
 
 
-def test_snapshot_only_refuses_what_it_cannot_do(corpus, settings):
-    with pytest.raises(CommandError, match="cannot go with --fresh or --processes"):
-        call_command("reindex", "--snapshot-only", "--processes", "2")
+def test_snapshot_only_refuses_what_it_cannot_do(corpus, settings, tmp_path):
+    for combined in (["--processes", "2"], ["--fresh"]):
+        with pytest.raises(CommandError, match="cannot go with --fresh or --processes"):
+            call_command("reindex", "--snapshot-only", *combined)
     settings.SEARCH_INDEX_DIR = ""
     with pytest.raises(CommandError, match="DELBAR_SEARCH_INDEX_DIR is empty"):
         call_command("reindex", "--snapshot-only")
+    settings.SEARCH_INDEX_DIR = str(tmp_path / "index")
+    SearchClock.objects.all().delete()
+    with pytest.raises(CommandError, match="search index was never built; `delbar reindex` builds it"):
+        call_command("reindex", "--snapshot-only")
+    assert not (tmp_path / "index").exists() or not any((tmp_path / "index").iterdir())
 
 
 def test_a_fresh_reindex_rebuilds_from_nothing(corpus):

@@ -80,7 +80,8 @@ def test_the_topology_serves_works_the_queue_and_stops_whole(database_url):
         assert master.cmdline()[-2:] == ["-c", "deploy/gunicorn.conf.py"], master.cmdline()
         for worker in topology.workers:
             command = psutil.Process(worker.pid).cmdline()
-            assert (Path(command[-5]).name, command[-4:]) == ("delbar", procfile()["worker"][1:]), command
+            program, *arguments = procfile()["worker"]
+            assert (Path(command[-len(arguments) - 1]).name, command[-len(arguments):]) == (program, arguments)
 
         # Gunicorn's access line is JSON and carries the id Delbar answered with. It is written after the
         # answer is sent, so it may come a moment after the answer.
@@ -112,9 +113,7 @@ def test_the_topology_serves_works_the_queue_and_stops_whole(database_url):
 
 
 def test_the_procfile_names_release_web_and_worker_and_a_broken_line_is_refused(tmp_path):
-    assert set(procfile()) == {"release", "web", "worker"}
-    assert procfile()["release"] == ["delbar", "migrate", "--noinput"]
-    assert PROCFILE.read_text().count("\n") == 3
+    assert set(procfile(PROCFILE)) == {"release", "web", "worker"}
     broken = tmp_path / "Procfile"
     broken.write_text("web: gunicorn -c deploy/gunicorn.conf.py\ndelbar worker\n")
     with pytest.raises(TopologyError, match=r"Procfile:2: not a `name: command` line: 'delbar worker'"):

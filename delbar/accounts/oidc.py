@@ -26,7 +26,7 @@ ANSATTPORTEN_DETAILS = [{"type": "ansattporten:altinn:service", "resource": "urn
 # eForms/PEPPOL's scheme for Norwegian organization numbers in Altinn's reportee ids ("0192:922421498").
 ORG_NUMBER_SCHEME = "0192:"
 
-oauth = OAuth()
+_clients: dict[tuple[str, str, str, str], object] = {}
 
 
 class LoginRefused(Exception):
@@ -38,10 +38,15 @@ def providers() -> dict:
 
 
 def client(name: str):
+    """Authlib's client for the provider as the settings name it now, each in a registry of its own: kept
+    per issuer and client, not per name alone, since Authlib's registry keeps the first client of a name.
+    A client registered for an earlier issuer fetches that issuer's metadata and keys and refuses every
+    token of the new one (`Invalid claim: 'iss'`), as a suite that runs two providers found."""
     conf = providers()[name]
-    app = oauth.create_client(name)
+    key = (name, conf["issuer"], conf["client_id"], conf["client_secret"])
+    app = _clients.get(key)
     if app is None:
-        app = oauth.register(
+        app = _clients[key] = OAuth().register(
             name, client_id=conf["client_id"], client_secret=conf["client_secret"],
             server_metadata_url=f"{conf['issuer']}/.well-known/openid-configuration",
             client_kwargs={"scope": "openid profile", "code_challenge_method": "S256",

@@ -26,6 +26,7 @@ not finished after 25 minutes on the 2-core machine; docs/search.md) and memory 
 
 import hashlib
 import logging
+import math
 import os
 import threading
 import time
@@ -446,15 +447,18 @@ def rewrite_snapshot(dimensions: int) -> tuple[Path | None, int]:
     """Writes this machine's snapshot of the database from the vectors stored in the database alone, and
     returns its path (None without a folder or a database clock) and how many vectors it holds.
 
-    A file already there is removed first, never read: after a restore into a database of the same name,
-    a snapshot left from the lost database has the same name and may hold changes the backup does not."""
+    A file already there is never read, and replaced whole (written beside it, then renamed over it): after
+    a restore into a database of the lost one's host and name, a snapshot left from the lost database has
+    the same name and may hold changes the backup does not."""
     clock = SearchClock.objects.filter(pk=1).values_list("instance", flat=True).first()
-    path = snapshot_path(_instance_of(clock))
-    if path is None:
+    instance = _instance_of(clock)
+    if snapshot_path(instance) is None:
         return None, 0
-    path.unlink(missing_ok=True)
-    index = _indexes[connection.alias] = VectorIndex(dimensions)
+    index = VectorIndex(dimensions)
+    index.instance = instance           # so the catch-up neither starts over nor looks for a file,
+    index._next_check = math.inf        # and reads every vector from the database
     index.refresh()
+    _indexes[connection.alias] = index
     return index.save(), len(index)
 
 

@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from delbar.search import indexing
@@ -48,10 +49,13 @@ class Command(BaseCommand):
     def write_snapshot(self, *, fresh: bool, processes: int):
         if fresh or processes != 1:
             raise CommandError("--snapshot-only rebuilds nothing: it cannot go with --fresh or --processes")
+        if not settings.SEARCH_INDEX_DIR:
+            raise CommandError("No snapshot to write: DELBAR_SEARCH_INDEX_DIR is empty, so each process reads the "
+                               "vectors from the database")
         started = time.perf_counter()
         saved, vectors = rewrite_snapshot(get_embedder().dimensions)
         if saved is None:
-            raise CommandError("No snapshot to write: DELBAR_SEARCH_INDEX_DIR is empty (each process reads the "
-                               "vectors from the database) or the search index has never been written to")
+            raise CommandError("No snapshot to write: this database's search index was never built; "
+                               "`delbar reindex` builds it and writes the snapshot")
         self.stdout.write(f"Vector snapshot of {vectors} documents written to {saved} in "
                           f"{time.perf_counter() - started:.1f} s.")
