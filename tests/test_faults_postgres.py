@@ -14,6 +14,7 @@ more restarts and records the figures in bench/results/faults.md."""
 import http.client
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -208,6 +209,17 @@ def task_status(database_url: str, task_id: str) -> str | None:
     return found[0] if found else None
 
 
+def stopped(process: subprocess.Popen, log: Path) -> None:
+    """Waits for a process sent SIGTERM to end; one that does not within 30 s is made to dump every thread's
+    stack (faulthandler, on SIGABRT) into its log, which the failure shows."""
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        process.wait(timeout=30)
+        raise AssertionError(f"still running 30 s after SIGTERM:\n{log.read_text()[-6000:]}") from None
+
+
 @pytest.fixture
 def cluster():
     server = Cluster()
@@ -225,7 +237,8 @@ def test_postgres_restarted_under_load_fails_no_request_once_it_is_back(cluster,
     assert done.returncode == 0, done.stderr[-2000:]
     port = free_port()
     worker = subprocess.Popen([sys.executable, "-m", "delbar.cli", "worker", "--interval", "0.05",
-                               "--no-startup-delay"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                               "--no-startup-delay"], env={**env, "PYTHONFAULTHANDLER": "1"}, cwd=tmp_path,
+                              stdout=subprocess.DEVNULL,
                               stderr=open(tmp_path / "worker.log", "w"))  # noqa: SIM115
     server = start_gunicorn(tmp_path, env, port)
     try:
@@ -241,7 +254,7 @@ def test_postgres_restarted_under_load_fails_no_request_once_it_is_back(cluster,
         server.terminate()
         worker.terminate()
         server.wait(timeout=30)
-        worker.wait(timeout=30)
+        stopped(worker, tmp_path / "worker.log")
     print(f"\n{outcome.requests} requests; database down {outcome.down_seconds:.2f} s (restart to pg_isready); "
           f"first success {outcome.recovery_seconds:.2f} s after the restart; {outcome.failed_during} failed "
           f"while it was down, {len(outcome.failed_after_back)} after")

@@ -2,6 +2,10 @@
 failed for its own reasons is not. django-tasks-db records both as FAILED when the database answers
 again; `delbar worker` (ops/workers.py) tells them apart by the exception."""
 
+import logging
+import signal
+import threading
+
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError
@@ -84,3 +88,37 @@ def test_a_task_whose_database_error_never_goes_away_is_given_up_after_max_attem
     task = DBTaskResult.objects.get(pk=result.id)
     assert task.status == TaskResultStatus.FAILED
     assert len(calls) == 3 and len(task.worker_ids) == 3
+
+
+@pytest.fixture
+def signal_handlers():
+    """`delbar worker` installs its own SIGINT, SIGTERM and SIGQUIT handlers; pytest's are put back."""
+    saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    yield
+    for number, handler in saved.items():
+        signal.signal(number, handler)
+
+
+def test_a_worker_told_to_stop_mid_task_stops_even_when_the_database_goes_away(queued_tasks, monkeypatch,
+                                                                               signal_handlers, caplog):
+    """SIGTERM while a task runs lets the task finish; if recording its end then meets a database that is
+    gone, the worker ends instead of waiting for the database and starting over."""
+    def embed_pending():
+        signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)  # as a SIGTERM arriving now would
+        return 0
+
+    def database_gone(self, *args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(indexing, "embed_pending", embed_pending)
+    monkeypatch.setattr(DBTaskResult, "set_successful", database_gone)
+    monkeypatch.setattr(DBTaskResult, "set_failed", database_gone)
+    indexing.embed_waiting.enqueue()
+    with caplog.at_level(logging.WARNING, logger="delbar.ops.workers"):
+        work_the_queue()
+    assert [record.getMessage() for record in caplog.records if record.name == "delbar.ops.workers"] == []
+
+
+def test_a_worker_that_ends_ends_its_recovery_thread(queued_tasks, signal_handlers):
+    work_the_queue()
+    assert not [thread for thread in threading.enumerate() if thread.name == "delbar-task-recovery"]
