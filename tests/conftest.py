@@ -35,6 +35,16 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Files with a test marked `long` first, each file's tests still together. `./dev test` hands whole
+    files to its two workers in this order (--dist loadfile --no-loadscope-reorder): a long file started
+    last would leave one worker running it alone at the end. xdist's own order, files with the most
+    tests first, put the one- and two-test files last, the crawler and the fault drills among them."""
+    long_files = {item.path for item in items if item.get_closest_marker("long")}
+    items.sort(key=lambda item: item.path not in long_files)
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # Real hashing costs ~0.3 s a user; the cast has six users and the matrix hundreds of tests.

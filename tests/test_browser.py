@@ -6,6 +6,7 @@ list and opens it; every page on the way passes axe-core with no serious or crit
 
 import re
 
+import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
@@ -414,6 +415,7 @@ def test_a_lyngdal_employee_logs_in_with_ansattporten_is_approved_and_publishes(
     assert "Lyngdal" in visitor.locator("main").inner_text()
 
 
+@pytest.mark.long
 def test_main_pages_fit_phones_and_show_results_first(browser, live_server, people):
     """At 320, 375 and 1280 px, as a visitor, an editor, a curator and a supplier, on every main page and
     each role's own: no page scrolls sideways, the first result of a search is on the first screen, the

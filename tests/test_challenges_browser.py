@@ -16,6 +16,7 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -131,6 +132,7 @@ def _evaluate(browser, live_server, username, challenge, marks):
     context.close()
 
 
+@pytest.mark.long
 def test_a_buyer_group_runs_a_competition_through_the_pages(browser, live_server, cast, suppliers):  # noqa: F811
     group = _world(cast)
     Organization.objects.create(kind="supplier", name="Sensorhuset AS")  # Dave Robotics' consortium partner

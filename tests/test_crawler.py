@@ -15,6 +15,7 @@ a new page is crawled without editing this file as long as something links to it
 """
 
 import datetime as dt
+import functools
 import re
 import time
 import traceback
@@ -340,8 +341,15 @@ def _on_site(base: str, href: str) -> str | None:
 
 
 def _resolve(url: str):
+    return _resolve_path(urlsplit(url).path)
+
+
+@functools.cache
+def _resolve_path(path: str):
+    """Each address is resolved once: a crawl asks again for every link on every page (142,662 times
+    for 12,329 requests, 23 s of a 432 s crawl under cProfile)."""
     try:
-        return resolve(urlsplit(url).path)
+        return resolve(path)
     except Resolver404:
         return None
 
@@ -421,6 +429,7 @@ class Crawl:
             self.reached.add(match.view_name)
 
 
+@pytest.mark.long
 def test_no_page_answers_a_server_error_to_anyone(demo, db, settings):
     settings.STORAGES = {**settings.STORAGES, "default": demo["media"]}
     # Thousands of requests a minute are the point here, not an attack.

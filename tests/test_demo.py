@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from django.core.management import call_command
 
 from delbar.cases.models import Case, Status
@@ -13,6 +14,7 @@ from delbar.questions.models import Question
 from delbar.suppliers.models import Proposal, Solution
 
 
+@pytest.mark.long
 def test_demo_loads_and_is_idempotent(db):
     out = io.StringIO()
     call_command("demo", stdout=out)

@@ -5,6 +5,7 @@ applied, one question answered and one not), both found in search — and a seco
 import datetime as dt
 import io
 
+import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -22,6 +23,7 @@ def _rows() -> dict[str, int]:
             if model._meta.app_label in ("challenges", "cases", "needs", "groups", "diffusion", "audit", "alerts")}
 
 
+@pytest.mark.long
 def test_the_demo_holds_a_finished_and_an_open_challenge_and_loads_twice_the_same(db):
     call_command("demo", stdout=io.StringIO())
     now = timezone.now()

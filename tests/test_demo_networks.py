@@ -6,6 +6,7 @@ none of it."""
 import datetime as dt
 import io
 
+import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -25,6 +26,7 @@ def _rows() -> dict[str, int]:
             if model._meta.app_label in ("networks", "dialogues", "cases", "needs", "orgs", "accounts", "auth")}
 
 
+@pytest.mark.long
 def test_the_demo_holds_networks_and_dialogues_and_loads_twice_the_same(db):
     out = io.StringIO()
     call_command("demo", stdout=out)

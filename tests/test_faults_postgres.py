@@ -230,6 +230,7 @@ def cluster():
         server.stop()
 
 
+@pytest.mark.long
 def test_postgres_restarted_under_load_fails_no_request_once_it_is_back(cluster, tmp_path):
     env = delbar_env(tmp_path, cluster.url)
     done = subprocess.run([sys.executable, "-m", "delbar.cli", "migrate", "-v0"], env=env, cwd=tmp_path,

@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 KILLS = 50
 # A kill lands within this many seconds of the writer's first acknowledged commit.
@@ -112,6 +114,7 @@ def run_kills(work: Path, kills: int, seed: int | None = None) -> Outcome:
     return outcome
 
 
+@pytest.mark.long
 def test_a_killed_sqlite_writer_never_loses_an_acknowledged_commit(tmp_path):
     outcome = run_kills(tmp_path, KILLS)
     print(f"\n{outcome.kills} kills, {outcome.acknowledged} acknowledged transactions, "

@@ -283,6 +283,7 @@ def database_url(tmp_path):
         drop_postgres_database(url)
 
 
+@pytest.mark.long
 def test_a_worker_killed_mid_task_loses_no_task_and_sends_no_email_twice(tmp_path, database_url):
     outcome = run_kills(tmp_path, database_url, ROUNDS)
     print(f"\n{outcome.kills} kills ({outcome.kills_mid_task} mid-task): tasks {dict(outcome.tasks)}, "

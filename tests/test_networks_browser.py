@@ -85,6 +85,7 @@ def _world(people, origin):
     return network, case, need
 
 
+@pytest.mark.long
 def test_a_network_a_dialogue_matchmaking_and_an_embedded_list(browser, live_server, people, other_origin):
     folder, origin = other_origin
     network, case, need = _world(people, origin)
@@ -179,6 +180,7 @@ def test_a_network_a_dialogue_matchmaking_and_an_embedded_list(browser, live_ser
         context.close()
 
 
+@pytest.mark.long
 def test_a_site_the_network_did_not_declare_cannot_frame_its_list(browser, live_server, people, other_origin):
     folder, origin = other_origin
     _world(people, "https://agder.example.no")  # the network declares another site, not this one

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.notice_files import DOFFIN
 
 NOTICES_PER_FILE = 4
@@ -58,6 +60,7 @@ def _counts(environment) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+@pytest.mark.long
 def test_an_import_killed_at_random_points_ends_with_every_notice_once(tmp_path, own_database):
     folder, expected = _folder(tmp_path)
     environment = _environment(own_database)

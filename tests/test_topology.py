@@ -61,6 +61,7 @@ def alive(process: psutil.Process) -> bool:
         return False
 
 
+@pytest.mark.long
 def test_the_topology_serves_works_the_queue_and_stops_whole(database_url):
     with Topology(database_url, web_workers=2, task_workers=2) as topology:
         request_id = uuid.uuid4().hex
@@ -112,6 +113,7 @@ def test_the_topology_serves_works_the_queue_and_stops_whole(database_url):
         urllib.request.urlopen(url + "/", timeout=5)
 
 
+@pytest.mark.long
 def test_the_procfile_names_release_web_and_worker_and_a_broken_line_is_refused(tmp_path):
     assert set(procfile(PROCFILE)) == {"release", "web", "worker"}
     broken = tmp_path / "Procfile"
