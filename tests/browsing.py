@@ -2,6 +2,7 @@
 and logging in as a person at a desk would. Their fixtures (browser, people, the reference data put back
 after each truncating test) are in conftest.py; a browser test module uses BROWSER_TEST_MARKS."""
 
+import functools
 import os
 
 import pytest
@@ -22,9 +23,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
+@functools.cache
+def _axe_source() -> str:
+    return AXE.read_text()
+
+
 def axe_violations(page) -> list[str]:
     # Evaluated through the DevTools protocol: the page's Content-Security-Policy refuses injected scripts.
-    page.evaluate(AXE.read_text())
+    # Once per document: a page checked at two widths keeps it.
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(_axe_source())
     result = page.evaluate("""async () => await axe.run(document, {
         runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
     return [f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"

@@ -9,6 +9,7 @@ Data is made through the same actions users trigger.
 """
 
 import json
+import signal
 import time
 import uuid
 from pathlib import Path
@@ -36,13 +37,27 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
-    """Files with a test marked `long` first, each file's tests still together. `./dev test` hands whole
-    files to its two workers in this order (--dist loadfile --no-loadscope-reorder): a long file started
-    last would leave one worker running it alone at the end. xdist's own order, files with the most
-    tests first, put the one- and two-test files last, the crawler and the fault drills among them."""
+def pytest_collection_modifyitems(config, items):
+    """In the workers of a parallel run, files with a test marked `long` first, each file's tests still
+    together. `./dev test` hands whole files to its two workers in this order (--dist loadfile
+    --no-loadscope-reorder): a long file started last would leave one worker running it alone at the
+    end. xdist's own order, files with the most tests first, put the one- and two-test files last, the
+    crawler and the fault drills among them. A run without workers keeps pytest-django's order."""
+    if not hasattr(config, "workerinput"):
+        return
     long_files = {item.path for item in items if item.get_closest_marker("long")}
     items.sort(key=lambda item: item.path not in long_files)
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers():
+    """`delbar worker` run in the test process installs db_worker's SIGINT, SIGTERM and SIGQUIT handlers;
+    pytest's are put back after every test."""
+    numbers = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+    saved = {number: signal.getsignal(number) for number in numbers}
+    yield
+    for number, handler in saved.items():
+        signal.signal(number, handler)
 
 
 @pytest.fixture(autouse=True)

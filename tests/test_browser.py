@@ -450,10 +450,13 @@ def test_main_pages_fit_phones_and_show_results_first(browser, live_server, peop
         if username:
             log_in(context, live_server, username).close()
         page = context.new_page()
-        for width in (320, 375, 1280):
-            page.set_viewport_size({"width": width, "height": 800})
-            for path in pages + own:
-                page.goto(f"{live_server.url}{path}")
+        # Each page is loaded once and then resized, as a phone turned on its side or a window made
+        # wider: the layout must follow without a reload.
+        for path in pages + own:
+            page.set_viewport_size({"width": 320, "height": 800})
+            page.goto(f"{live_server.url}{path}")
+            for width in (320, 375, 1280):
+                page.set_viewport_size({"width": width, "height": 800})
                 overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
                 assert overflow <= 0, f"{path} at {width} px as {who} scrolls sideways by {overflow} px"
                 if path.startswith("/search/"):

@@ -209,15 +209,21 @@ def task_status(database_url: str, task_id: str) -> str | None:
     return found[0] if found else None
 
 
-def stopped(process: subprocess.Popen, log: Path) -> None:
-    """Waits for a process sent SIGTERM to end; one that does not within 30 s is made to dump every thread's
-    stack (faulthandler, on SIGABRT) into its log, which the failure shows."""
+def stopped(process: subprocess.Popen, log: Path, *, failing: bool = False) -> None:
+    """Waits for a process sent SIGTERM to end. One still running after 30 s is made to dump every
+    thread's stack (faulthandler, on SIGABRT) into its log, which the failure shows unless the test is
+    already failing for another reason."""
     try:
         process.wait(timeout=30)
+        return
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGABRT)
-        process.wait(timeout=30)
-        raise AssertionError(f"still running 30 s after SIGTERM:\n{log.read_text()[-6000:]}") from None
+        try:
+            process.wait(timeout=30)
+        finally:
+            process.kill()
+    if not failing:
+        raise AssertionError(f"still running 30 s after SIGTERM:\n{log.read_text()[-6000:]}")
 
 
 @pytest.fixture
@@ -238,10 +244,12 @@ def test_postgres_restarted_under_load_fails_no_request_once_it_is_back(cluster,
     assert done.returncode == 0, done.stderr[-2000:]
     port = free_port()
     worker = subprocess.Popen([sys.executable, "-m", "delbar.cli", "worker", "--interval", "0.05",
-                               "--no-startup-delay"], env={**env, "PYTHONFAULTHANDLER": "1"}, cwd=tmp_path,
+                               "--no-startup-delay"], cwd=tmp_path,
+                              env={**env, "PYTHONFAULTHANDLER": "1", "LOG_LEVEL": "WARNING"},
                               stdout=subprocess.DEVNULL,
                               stderr=open(tmp_path / "worker.log", "w"))  # noqa: SIM115
     server = start_gunicorn(tmp_path, env, port)
+    failing = True
     try:
         outcome = restart_under_load(cluster, port)
         failed_after_quiet_restart = quiet_restart(cluster, port)
@@ -251,11 +259,12 @@ def test_postgres_restarted_under_load_fails_no_request_once_it_is_back(cluster,
         task = queued.stdout.split()[-1]
         wait_until(lambda: task_status(cluster.url, task) == "SUCCESSFUL", deadline=60,
                    what="the worker runs a task queued after the restarts", every=0.1)
+        failing = False
     finally:
         server.terminate()
         worker.terminate()
         server.wait(timeout=30)
-        stopped(worker, tmp_path / "worker.log")
+        stopped(worker, tmp_path / "worker.log", failing=failing)
     print(f"\n{outcome.requests} requests; database down {outcome.down_seconds:.2f} s (restart to pg_isready); "
           f"first success {outcome.recovery_seconds:.2f} s after the restart; {outcome.failed_during} failed "
           f"while it was down, {len(outcome.failed_after_back)} after")

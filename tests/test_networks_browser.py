@@ -180,7 +180,6 @@ def test_a_network_a_dialogue_matchmaking_and_an_embedded_list(browser, live_ser
         context.close()
 
 
-@pytest.mark.long
 def test_a_site_the_network_did_not_declare_cannot_frame_its_list(browser, live_server, people, other_origin):
     folder, origin = other_origin
     _world(people, "https://agder.example.no")  # the network declares another site, not this one

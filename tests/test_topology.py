@@ -113,7 +113,6 @@ def test_the_topology_serves_works_the_queue_and_stops_whole(database_url):
         urllib.request.urlopen(url + "/", timeout=5)
 
 
-@pytest.mark.long
 def test_the_procfile_names_release_web_and_worker_and_a_broken_line_is_refused(tmp_path):
     assert set(procfile(PROCFILE)) == {"release", "web", "worker"}
     broken = tmp_path / "Procfile"

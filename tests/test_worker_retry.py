@@ -90,21 +90,43 @@ def test_a_task_whose_database_error_never_goes_away_is_given_up_after_max_attem
     assert len(calls) == 3 and len(task.worker_ids) == 3
 
 
-@pytest.fixture
-def signal_handlers():
-    """`delbar worker` installs its own SIGINT, SIGTERM and SIGQUIT handlers; pytest's are put back."""
-    saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for number, handler in saved.items():
-        signal.signal(number, handler)
 
-
-def test_a_worker_told_to_stop_mid_task_stops_even_when_the_database_goes_away(queued_tasks, monkeypatch,
-                                                                               signal_handlers, caplog):
+def test_a_worker_told_to_stop_mid_task_stops_even_when_the_database_goes_away(queued_tasks, monkeypatch, caplog):
     """SIGTERM while a task runs lets the task finish; if recording its end then meets a database that is
-    gone, the worker ends instead of waiting for the database and starting over."""
+    gone, the worker ends instead of waiting for the database and starting over, putting the task back
+    for the next worker when the database answers."""
+    calls = []
+
     def embed_pending():
+        calls.append(1)
         signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)  # as a SIGTERM arriving now would
+        return 0
+
+    def database_gone(self, *args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(indexing, "embed_pending", embed_pending)
+    monkeypatch.setattr(DBTaskResult, "set_successful", database_gone)
+    monkeypatch.setattr(DBTaskResult, "set_failed", database_gone)
+    result = indexing.embed_waiting.enqueue()
+    with caplog.at_level(logging.WARNING, logger="delbar.ops.workers"):
+        work_the_queue()
+    assert [record.getMessage() for record in caplog.records if "unavailable" in record.getMessage()] == []
+    assert len(calls) == 1
+    task = DBTaskResult.objects.get(pk=result.id)
+    assert (task.status, len(task.worker_ids)) == (TaskResultStatus.READY, 1)
+
+
+def test_a_second_signal_while_the_database_is_gone_stops_the_worker_too(queued_tasks, monkeypatch, caplog):
+    """A second SIGTERM (db_worker's forced stop: default handlers back, SystemExit in the task) whose
+    failure cannot be recorded either."""
+    calls = []
+
+    def embed_pending():
+        calls.append(1)
+        handler = signal.getsignal(signal.SIGTERM)
+        handler(signal.SIGTERM, None)
+        handler(signal.SIGTERM, None)  # raises SystemExit, which the task's run catches and records
         return 0
 
     def database_gone(self, *args, **kwargs):
@@ -116,9 +138,11 @@ def test_a_worker_told_to_stop_mid_task_stops_even_when_the_database_goes_away(q
     indexing.embed_waiting.enqueue()
     with caplog.at_level(logging.WARNING, logger="delbar.ops.workers"):
         work_the_queue()
-    assert [record.getMessage() for record in caplog.records if record.name == "delbar.ops.workers"] == []
+    assert [record.getMessage() for record in caplog.records if "unavailable" in record.getMessage()] == []
+    assert len(calls) == 1
 
 
-def test_a_worker_that_ends_ends_its_recovery_thread(queued_tasks, signal_handlers):
+def test_a_worker_that_ends_ends_its_recovery_thread(queued_tasks):
+    before = set(threading.enumerate())
     work_the_queue()
-    assert not [thread for thread in threading.enumerate() if thread.name == "delbar-task-recovery"]
+    assert set(threading.enumerate()) - before == set()

@@ -19,7 +19,8 @@ logger = logging.getLogger("delbar.ops.workers")
 # Waits between tries while the database is away: doubling from 1 s, at most 30 s, so a restart (under
 # a second in bench/results/faults.md) costs a second of work and a long outage little load.
 FIRST_WAIT, LONGEST_WAIT = 1.0, 30.0
-# The recovery thread's last look (one short query) may take this long to end once the worker stops.
+# How long a stopping worker waits for its recovery thread's look for abandoned tasks to end; a look still
+# running then (a locked SQLite write waits up to 20 s) is left to end with the process.
 STOP_RECOVERY_WITHIN = 10.0
 
 
@@ -66,13 +67,14 @@ class Command(DbWorkerCommand):
         try:
             self._work(options, limits)
         finally:
-            # Ended here rather than frozen by the interpreter's exit in the middle of a query. (CI once saw a
-            # worker outlive SIGTERM by 30 s, cause not found; tests/test_faults_postgres.py dumps the stacks
-            # if it happens again.)
+            # Ended and joined rather than left to the interpreter's exit, which ends a daemon thread still
+            # running mid-call. (CI once saw a worker outlive SIGTERM by 30 s, cause not found;
+            # tests/test_faults_postgres.py dumps the stacks if it happens again.)
             recoverer.stopped.set()
             recoverer.join(timeout=STOP_RECOVERY_WITHIN)
 
     def _work(self, options: dict, limits: dict) -> None:
+        gone = frozenset([options["worker_id"]])
         wait = FIRST_WAIT
         while True:
             try:
@@ -80,20 +82,35 @@ class Command(DbWorkerCommand):
                 return
             except DatabaseError as error:
                 if _stop_requested():
+                    # Its task's end was not recorded: put it back now if the database answers, else the
+                    # next worker to start on this machine, or any after ABANDONED_AFTER, will.
+                    _put_back_quietly(gone, limits)
                     return
                 logger.warning("The database is unavailable (%s); trying again in %s s", error, wait)
             connections.close_all()
             time.sleep(wait)
             try:
-                workers.recover_abandoned(gone=frozenset([options["worker_id"]]), **limits)
+                workers.recover_abandoned(gone=gone, **limits)
                 wait = FIRST_WAIT
             except DatabaseError:
                 connections.close_all()
                 wait = min(2 * wait, LONGEST_WAIT)
 
 
+def _put_back_quietly(gone: frozenset, limits: dict) -> None:
+    connections.close_all()
+    try:
+        workers.recover_abandoned(gone=gone, **limits)
+    except DatabaseError as error:
+        logger.warning("Stopping without putting back this worker's task; the database is unavailable (%s)", error)
+
+
 def _stop_requested() -> bool:
-    """Whether the worker that just ended was told to stop (SIGTERM while it ran a task, which db_worker
-    lets finish): then a database error on the way out ends the process instead of starting over."""
-    worker = getattr(signal.getsignal(signal.SIGTERM), "__self__", None)
-    return getattr(worker, "running", None) is False
+    """Whether the worker that just ended was told to stop: SIGTERM, SIGINT or SIGQUIT while it ran a task
+    (db_worker lets the task finish and clears `running`), or a second one (db_worker puts the default
+    handlers back and exits). Then a database error on the way out ends the process instead of starting
+    over."""
+    handler = signal.getsignal(signal.SIGTERM)
+    if handler is signal.SIG_DFL:
+        return True
+    return getattr(getattr(handler, "__self__", None), "running", None) is False
