@@ -245,6 +245,11 @@ def test_the_status_stays_submitted_until_the_result_is_sent(challenge, first, s
     theirs_page = erik.get(detail_url(theirs)).content.decode()
     assert "Not awarded" in theirs_page and not re.search(r"300\D?000", theirs_page)
     assert "Awarded" in dave.get("/challenges/mine/").content.decode()
+    # The published result it links to is the challenge's page, which the applicant may read (the owners'
+    # result page answered the applicant 403).
+    published = f'/challenges/{first.challenge_id}/#phase-{first.number}'
+    assert f'href="{published}"' in page
+    assert dave.get(published).status_code == 200
 
 
 def test_my_challenges_lists_the_supplier_s_applications_with_status_and_deadline(

@@ -602,3 +602,27 @@ def test_the_settings_page_lists_the_chosen_cases_to_take_out(world):
                            {"next": "/nettverk/agder/edit/"})
     assert response["Location"] == "/nettverk/agder/edit/"
     assert list(client.get("/nettverk/agder/edit/").context["added"]) == []
+
+
+def test_a_network_curator_is_offered_only_what_she_may_do(world):
+    """A network's editors curate it: /my/, the needs list and the front page offer her neither a new case
+    nor a need, which the pages would refuse her; a buyer's editor is offered both."""
+    nora, alice = client_for(world["nora"]), client_for(world["cast"]["alice"])
+    for path in ("/my/", "/needs/", "/"):
+        assert reverse("need_create") not in nora.get(path).content.decode(), path
+        assert reverse("need_create") in alice.get(path).content.decode(), path
+    assert reverse("case_create") not in nora.get("/my/").content.decode()
+    assert reverse("case_create") in alice.get("/my/").content.decode()
+    assert nora.get(reverse("case_create")).status_code == 403
+
+
+def test_a_refusal_gives_its_reason_in_the_readers_language(world):
+    """The reason on a 403 page is translated like the rest of the page (it was English on bokmål pages)."""
+    bob = client_for(world["cast"]["bob"])
+    edit = "/nettverk/agder/edit/"
+    assert "Rollen din tillater det ikke i dette nettverket." in bob.get(edit).content.decode()
+    bob.cookies["django_language"] = "nn"
+    assert "Rolla di tillèt det ikkje i dette nettverket." in bob.get(edit).content.decode()
+    case = world["member_case"]
+    assert "Rollen din tillater det ikke for denne erfaringen." in client_for(world["nora"]).get(
+        reverse("case_edit", args=[case.pk])).content.decode()

@@ -15,6 +15,7 @@ Refusals are 404 when the user may not know the case exists, 403 when they can s
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from delbar.accounts.roles import roles_of
 from delbar.cases.models import Case, CaseNetwork, Status
@@ -113,5 +114,5 @@ def get_case_for_user(user, pk, action: str = "view") -> Case:
     if not can_view(user, case):
         raise Http404("No such case.")
     if not CHECKS[action](user, case):
-        raise PermissionDenied(f"You may not {action} this case.")
+        raise PermissionDenied(_("Your role does not allow it for this case."))
     return case

@@ -19,6 +19,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from delbar.accounts.models import Membership, Role
 from delbar.accounts.people import editors_of, members_of
@@ -157,7 +158,7 @@ def get_challenge_for_user(user, pk, action: str = "view") -> Challenge:
     if not can_view(user, challenge):
         raise Http404("No such challenge.")
     if not CHECKS[action](user, challenge):
-        raise PermissionDenied(f"You may not {action} this challenge.")
+        raise PermissionDenied(_("Your role does not allow it for this challenge."))
     return challenge
 
 

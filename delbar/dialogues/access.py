@@ -17,6 +17,7 @@ Refusals: 404 where the user may not know a thing exists (another supplier's inp
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from delbar.accounts.people import editors_of, members_of
 from delbar.accounts.roles import roles_of
@@ -94,7 +95,7 @@ def get_dialogue_for_user(user, pk, action: str = "view") -> Dialogue:
     except (Dialogue.DoesNotExist, ValueError, TypeError):
         raise Http404("No such dialogue.") from None
     if not CHECKS[action](user, dialogue):
-        raise PermissionDenied(f"You may not {action} at this dialogue.")
+        raise PermissionDenied(_("Your role does not allow it for this dialogue."))
     return dialogue
 
 

@@ -10,6 +10,7 @@ Refusals are 404 when the user may not know the need exists, 403 when they can s
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from delbar.accounts.roles import roles_of
 from delbar.needs.models import Need, NeedStatus, Visibility
@@ -93,5 +94,5 @@ def get_need_for_user(user, pk, action: str = "view") -> Need:
     if not can_view(user, need):
         raise Http404("No such need.")
     if not CHECKS[action](user, need):
-        raise PermissionDenied(f"You may not {action} this need.")
+        raise PermissionDenied(_("Your role does not allow it for this need."))
     return need

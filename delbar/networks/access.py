@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from delbar.accounts.models import Membership, Role
 from delbar.accounts.roles import roles_of
@@ -127,6 +128,6 @@ def get_network_for_user(user, slug, action: str = "view") -> Network:
     if not CHECKS[action](user, network):
         if action == "members":
             raise Http404("No such page.")
-        raise PermissionDenied(f"You may not {action} in this network.")
+        raise PermissionDenied(_("Your role does not allow it in this network."))
     return network
 
