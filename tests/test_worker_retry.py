@@ -91,15 +91,16 @@ def test_a_task_whose_database_error_never_goes_away_is_given_up_after_max_attem
 
 
 
-def test_a_worker_told_to_stop_mid_task_stops_even_when_the_database_goes_away(queued_tasks, monkeypatch, caplog):
-    """SIGTERM while a task runs lets the task finish; if recording its end then meets a database that is
-    gone, the worker ends instead of waiting for the database and starting over, putting the task back
-    for the next worker when the database answers."""
+def signalled_mid_task(monkeypatch, signals: int) -> list:
+    """embed_waiting's work receives `signals` SIGTERMs while it runs (as db_worker's handler would from
+    the operating system), and the database is gone when its end, or its failure, is recorded."""
     calls = []
 
     def embed_pending():
         calls.append(1)
-        signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)  # as a SIGTERM arriving now would
+        handler = signal.getsignal(signal.SIGTERM)
+        for _ in range(signals):
+            handler(signal.SIGTERM, None)  # the second raises SystemExit, which the task's run records
         return 0
 
     def database_gone(self, *args, **kwargs):
@@ -108,6 +109,14 @@ def test_a_worker_told_to_stop_mid_task_stops_even_when_the_database_goes_away(q
     monkeypatch.setattr(indexing, "embed_pending", embed_pending)
     monkeypatch.setattr(DBTaskResult, "set_successful", database_gone)
     monkeypatch.setattr(DBTaskResult, "set_failed", database_gone)
+    return calls
+
+
+def test_a_worker_told_to_stop_mid_task_stops_even_when_the_database_goes_away(queued_tasks, monkeypatch, caplog):
+    """SIGTERM while a task runs lets the task finish; if recording its end then meets a database that is
+    gone, the worker ends instead of waiting for the database and starting over, putting the task back
+    for the next worker when the database answers."""
+    calls = signalled_mid_task(monkeypatch, signals=1)
     result = indexing.embed_waiting.enqueue()
     with caplog.at_level(logging.WARNING, logger="delbar.ops.workers"):
         work_the_queue()
@@ -120,21 +129,7 @@ def test_a_worker_told_to_stop_mid_task_stops_even_when_the_database_goes_away(q
 def test_a_second_signal_while_the_database_is_gone_stops_the_worker_too(queued_tasks, monkeypatch, caplog):
     """A second SIGTERM (db_worker's forced stop: default handlers back, SystemExit in the task) whose
     failure cannot be recorded either."""
-    calls = []
-
-    def embed_pending():
-        calls.append(1)
-        handler = signal.getsignal(signal.SIGTERM)
-        handler(signal.SIGTERM, None)
-        handler(signal.SIGTERM, None)  # raises SystemExit, which the task's run catches and records
-        return 0
-
-    def database_gone(self, *args, **kwargs):
-        raise OperationalError("server closed the connection unexpectedly")
-
-    monkeypatch.setattr(indexing, "embed_pending", embed_pending)
-    monkeypatch.setattr(DBTaskResult, "set_successful", database_gone)
-    monkeypatch.setattr(DBTaskResult, "set_failed", database_gone)
+    calls = signalled_mid_task(monkeypatch, signals=2)
     indexing.embed_waiting.enqueue()
     with caplog.at_level(logging.WARNING, logger="delbar.ops.workers"):
         work_the_queue()
